@@ -1,0 +1,57 @@
+/*
+ * dump: one process, from its maps snapshot to its rows.
+ *
+ * Opens /proc/PID once as a directory and both maps and pagemap from it,
+ * so a pid reused during the dump can never pair one process's maps with
+ * another's pagemap. Errors are reported on stderr, naming the pid and the
+ * file.
+ */
+#ifndef PAGEMAP_DUMP_DUMP_H
+#define PAGEMAP_DUMP_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "format.h"
+#include "out.h"
+
+/* Entries read with one pread: 64Ki entries cover 256 MiB of 4K pages. */
+#define DUMP_BATCH 65536
+
+struct dump {
+	struct format *format;
+	struct out *out;
+	uint64_t page_size;
+	uint64_t *batch;	/* DUMP_BATCH entries */
+	bool header_done;
+	bool pfn_warned;	/* the hidden-PFN warning was given */
+	bool may_see_pfns;	/* the caller has CAP_SYS_ADMIN */
+};
+
+enum dump_status {
+	DUMP_OK,
+	DUMP_FAILED,		/* this pid failed; a message was printed */
+	DUMP_OUTPUT_ERROR,	/* writing failed: out->error says why */
+};
+
+/*
+ * Prepares to dump with the given formatter into out. Returns 0, or -1
+ * with errno set.
+ */
+int dump_init(struct dump *d, struct format *format, struct out *out);
+
+/* Dumps every page of every mapping of pid. */
+enum dump_status dump_pid(struct dump *d, pid_t pid);
+
+/*
+ * Tells whether the caller has CAP_SYS_ADMIN, from the CapEff line of the
+ * status text given (the contents of /proc/self/status).
+ */
+bool dump_has_sys_admin(const char *status);
+
+/* Frees what dump_init allocated. */
+void dump_free(struct dump *d);
+
+#endif

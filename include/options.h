@@ -1,0 +1,57 @@
+/*
+ * options: the command line, parsed into one struct.
+ *
+ * options_parse never exits or prints; it returns what main should do, so
+ * the tests can drive it.
+ */
+#ifndef PAGEMAP_DUMP_OPTIONS_H
+#define PAGEMAP_DUMP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define PAGEMAP_DUMP_VERSION "0.1.0"
+
+/* The kernel's hard limit on pid numbers (PID_MAX_LIMIT on 64-bit). */
+#define OPTIONS_PID_LIMIT 4194304
+
+struct options {
+	pid_t *pids;		/* the processes to dump, in order */
+	size_t npids;
+	bool help;
+	bool version;
+	long pid_max;		/* PIDs above this are usage errors */
+};
+
+enum options_result {
+	OPTIONS_RUN,		/* dump the pids */
+	OPTIONS_EXIT,		/* --help or --version: print, exit 0 */
+	OPTIONS_USAGE,		/* bad command line: exit 2 */
+	OPTIONS_NOMEM,		/* out of memory: exit 1 */
+};
+
+/* Sets every option to its default. */
+void options_init(struct options *o);
+
+/*
+ * Parses argv. On OPTIONS_USAGE, why holds a one-line reason (without a
+ * trailing newline). "self" is replaced by the caller's own pid.
+ */
+enum options_result options_parse(struct options *o, int argc, char **argv,
+    char *why, size_t whylen);
+
+/*
+ * Parses a PID argument: a positive decimal number no larger than pid_max,
+ * or "self". Returns the pid, or -1 when the text is not one.
+ */
+pid_t options_parse_pid(const char *text, long pid_max);
+
+/* Writes the usage text (the synopsis, and with full the options). */
+void options_usage(FILE *fp, bool full);
+
+/* Frees what options_parse allocated. */
+void options_free(struct options *o);
+
+#endif

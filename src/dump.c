@@ -1,0 +1,258 @@
+/*
+ * dump: wires the maps snapshot, the pagemap reader and the formatter
+ * together for one process.
+ */
+#include "dump.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "maps.h"
+#include "pagemap.h"
+
+#define CAP_SYS_ADMIN_BIT 21
+
+bool
+dump_has_sys_admin(const char *status)
+{
+	const char *line = strstr(status, "\nCapEff:");
+	unsigned long long caps;
+
+	if (line == NULL || sscanf(line + 8, "%llx", &caps) != 1)
+		return false;
+	return (caps >> CAP_SYS_ADMIN_BIT) & 1;
+}
+
+/* Reads /proc/self/status to learn whether PFNs will be visible. */
+static bool
+caller_has_sys_admin(void)
+{
+	char *text;
+	size_t len;
+	bool yes;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (maps_slurp(fd, &text, &len) != 0) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	text[len] = '\0';
+	yes = dump_has_sys_admin(text);
+	free(text);
+	return yes;
+}
+
+int
+dump_init(struct dump *d, struct format *format, struct out *out)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	memset(d, 0, sizeof(*d));
+	if (ps <= 0)
+		return -1;
+	d->format = format;
+	d->out = out;
+	d->page_size = (uint64_t)ps;
+	d->batch = malloc(DUMP_BATCH * sizeof(*d->batch));
+	if (d->batch == NULL)
+		return -1;
+	d->may_see_pfns = caller_has_sys_admin();
+	return 0;
+}
+
+void
+dump_free(struct dump *d)
+{
+	free(d->batch);
+	d->batch = NULL;
+}
+
+/* Reports a failed open or read of /proc/PID/file; returns DUMP_FAILED. */
+static enum dump_status
+fail_errno(pid_t pid, const char *file, int error)
+{
+	if (error == ENOENT || error == ESRCH)
+		warnx("pid %d: /proc/%d%s%s: no such process", (int)pid,
+		    (int)pid, *file ? "/" : "", file);
+	else if (error == EACCES || error == EPERM)
+		warnx("pid %d: /proc/%d/%s: permission denied (run as root, "
+		    "or with CAP_SYS_ADMIN)", (int)pid, (int)pid, file);
+	else
+		warnx("pid %d: /proc/%d%s%s: %s", (int)pid, (int)pid,
+		    *file ? "/" : "", file, strerror(error));
+	return DUMP_FAILED;
+}
+
+/*
+ * Tells whether the process whose /proc directory is dirfd is a zombie:
+ * its stat line has state Z after the last ')'.
+ */
+static bool
+is_zombie(int dirfd)
+{
+	char buf[1024];
+	const char *paren;
+	ssize_t n;
+	int fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren != NULL && paren[1] == ' ' && paren[2] == 'Z';
+}
+
+static void
+warn_hidden_pfns(struct dump *d, pid_t pid)
+{
+	if (d->pfn_warned)
+		return;
+	d->pfn_warned = true;
+	warnx("pid %d: the kernel hides PFNs from callers without "
+	    "CAP_SYS_ADMIN: the pfn column reads 0 (run as root to see them)",
+	    (int)pid);
+}
+
+/*
+ * Prints the rows of one mapping. Returns DUMP_OK, DUMP_FAILED (the
+ * process went away or pagemap failed: reported), or DUMP_OUTPUT_ERROR.
+ */
+static enum dump_status
+dump_mapping(struct dump *d, pid_t pid, int pagemap_fd,
+    const struct maps_entry *map)
+{
+	struct pagemap_entry entry;
+	struct format_row row = {
+		.entry = &entry, .map = map, .page_size = d->page_size,
+		.pid = (int)pid,
+	};
+	uint64_t vpn = map->start / d->page_size;
+	uint64_t end = (map->end + d->page_size - 1) / d->page_size;
+	long got, i;
+	size_t want;
+
+	if (format_set_mapping(d->format, map) != 0) {
+		warn("pid %d: formatting", (int)pid);
+		return DUMP_FAILED;
+	}
+	while (vpn < end) {
+		want = end - vpn < DUMP_BATCH ? (size_t)(end - vpn) : DUMP_BATCH;
+		got = pagemap_read(pagemap_fd, vpn, d->batch, want);
+		if (got < 0) {
+			if (errno == ESRCH)
+				goto exited;
+			return fail_errno(pid, "pagemap", errno);
+		}
+		for (i = 0; i < got; i++) {
+			pagemap_decode(d->batch[i], &entry);
+			if (entry.present && entry.pfn == 0 &&
+			    !d->pfn_warned)
+				warn_hidden_pfns(d, pid);
+			row.addr = (vpn + (uint64_t)i) * d->page_size;
+			if (format_row(d->format, d->out, &row) != 0)
+				return DUMP_OUTPUT_ERROR;
+		}
+		if ((size_t)got < want) {
+			/*
+			 * No more entries: either the mapping lies above the
+			 * task's address space ([vsyscall]), which has none,
+			 * or the process has gone.
+			 */
+			switch (pagemap_alive(pagemap_fd)) {
+			case 1:
+				return DUMP_OK;
+			case 0:
+				goto exited;
+			default:
+				return fail_errno(pid, "pagemap", errno);
+			}
+		}
+		vpn += (uint64_t)got;
+	}
+	return DUMP_OK;
+exited:
+	if (out_flush(d->out) != 0)
+		return DUMP_OUTPUT_ERROR;
+	warnx("pid %d: /proc/%d/pagemap: the process exited during the dump",
+	    (int)pid, (int)pid);
+	return DUMP_FAILED;
+}
+
+enum dump_status
+dump_pid(struct dump *d, pid_t pid)
+{
+	char path[32];
+	struct maps maps;
+	enum dump_status status = DUMP_OK;
+	const char *why;
+	char *text;
+	size_t len, bad_line, i;
+	int dirfd, maps_fd, pagemap_fd;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return fail_errno(pid, "", errno);
+	maps_fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
+	if (maps_fd < 0) {
+		status = fail_errno(pid, "maps", errno);
+		close(dirfd);
+		return status;
+	}
+	pagemap_fd = openat(dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
+	if (pagemap_fd < 0) {
+		status = fail_errno(pid, "pagemap", errno);
+		goto out_maps;
+	}
+	if (maps_slurp(maps_fd, &text, &len) != 0) {
+		status = fail_errno(pid, "maps", errno);
+		goto out_pagemap;
+	}
+	if (maps_parse(&maps, text, len, &bad_line, &why) != 0) {
+		if (bad_line == 0)
+			warnx("pid %d: /proc/%d/maps: %s", (int)pid, (int)pid,
+			    why);
+		else
+			warnx("pid %d: /proc/%d/maps: line %zu: %s", (int)pid,
+			    (int)pid, bad_line, why);
+		status = DUMP_FAILED;
+		goto out_pagemap;
+	}
+	if (maps.count == 0 && is_zombie(dirfd)) {
+		warnx("pid %d: the process is a zombie: it has no memory left "
+		    "to dump", (int)pid);
+		status = DUMP_FAILED;
+		goto out_all;
+	}
+	if (!d->may_see_pfns)
+		warn_hidden_pfns(d, pid);
+	if (!d->header_done) {
+		if (format_header(d->format, d->out) != 0) {
+			status = DUMP_OUTPUT_ERROR;
+			goto out_all;
+		}
+		d->header_done = true;
+	}
+	for (i = 0; i < maps.count && status == DUMP_OK; i++)
+		status = dump_mapping(d, pid, pagemap_fd, &maps.entries[i]);
+out_all:
+	maps_free(&maps);
+out_pagemap:
+	close(pagemap_fd);
+out_maps:
+	close(maps_fd);
+	close(dirfd);
+	return status;
+}
