@@ -91,12 +91,14 @@ fail_errno(pid_t pid, const char *file, int error)
 	return DUMP_FAILED;
 }
 
+#define PF_KTHREAD 0x00200000
+
 /*
- * Tells whether the process whose /proc directory is dirfd is a zombie:
- * its stat line has state Z after the last ')'.
+ * Reads the state letter and the flags of the process whose /proc
+ * directory is dirfd from its stat line. Returns 0, or -1 when it cannot.
  */
-static bool
-is_zombie(int dirfd)
+static int
+read_stat(int dirfd, char *state, unsigned long *flags)
 {
 	char buf[1024];
 	const char *paren;
@@ -104,14 +106,26 @@ is_zombie(int dirfd)
 	int fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return false;
+		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return -1;
 	buf[n] = '\0';
+	/* The command name may hold ')': the state follows the last one. */
 	paren = strrchr(buf, ')');
-	return paren != NULL && paren[1] == ' ' && paren[2] == 'Z';
+	if (paren == NULL || sscanf(paren + 1, " %c %*d %*d %*d %*d %*d %lu",
+	    state, flags) != 2)
+		return -1;
+	return 0;
+}
+
+static enum dump_status
+fail_zombie(pid_t pid)
+{
+	warnx("pid %d: the process is a zombie: it has no memory left to "
+	    "dump", (int)pid);
+	return DUMP_FAILED;
 }
 
 static void
@@ -190,6 +204,18 @@ exited:
 	return DUMP_FAILED;
 }
 
+/* Writes the header line before the first rows of the first process. */
+static enum dump_status
+write_header(struct dump *d)
+{
+	if (d->header_done)
+		return DUMP_OK;
+	if (format_header(d->format, d->out) != 0)
+		return DUMP_OUTPUT_ERROR;
+	d->header_done = true;
+	return DUMP_OK;
+}
+
 enum dump_status
 dump_pid(struct dump *d, pid_t pid)
 {
@@ -213,7 +239,19 @@ dump_pid(struct dump *d, pid_t pid)
 	}
 	pagemap_fd = openat(dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
 	if (pagemap_fd < 0) {
-		status = fail_errno(pid, "pagemap", errno);
+		/* No address space: a kernel thread, or a zombie. */
+		int error = errno;
+		char state;
+		unsigned long flags;
+		if (error == ESRCH && read_stat(dirfd, &state, &flags) == 0) {
+			if (flags & PF_KTHREAD)
+				status = write_header(d);
+			else if (state == 'Z')
+				status = fail_zombie(pid);
+			else
+				status = fail_errno(pid, "pagemap", error);
+		} else
+			status = fail_errno(pid, "pagemap", error);
 		goto out_maps;
 	}
 	if (maps_slurp(maps_fd, &text, &len) != 0) {
@@ -230,24 +268,11 @@ dump_pid(struct dump *d, pid_t pid)
 		status = DUMP_FAILED;
 		goto out_pagemap;
 	}
-	if (maps.count == 0 && is_zombie(dirfd)) {
-		warnx("pid %d: the process is a zombie: it has no memory left "
-		    "to dump", (int)pid);
-		status = DUMP_FAILED;
-		goto out_all;
-	}
 	if (!d->may_see_pfns)
 		warn_hidden_pfns(d, pid);
-	if (!d->header_done) {
-		if (format_header(d->format, d->out) != 0) {
-			status = DUMP_OUTPUT_ERROR;
-			goto out_all;
-		}
-		d->header_done = true;
-	}
+	status = write_header(d);
 	for (i = 0; i < maps.count && status == DUMP_OK; i++)
 		status = dump_mapping(d, pid, pagemap_fd, &maps.entries[i]);
-out_all:
 	maps_free(&maps);
 out_pagemap:
 	close(pagemap_fd);
