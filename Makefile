@@ -16,7 +16,8 @@ WARNINGS = -std=c11 -Wall -Wextra -pedantic -Wwrite-strings -Werror=vla \
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS)
 ALL_CPPFLAGS = -D_GNU_SOURCE -Iinclude $(CPPFLAGS)
 
-LIB_SRC = src/dump.c src/escape.c src/format.c src/maps.c src/options.c \
+LIB_SRC = src/dump.c src/escape.c src/filter.c src/format.c src/maps.c \
+	src/options.c \
 	src/out.c src/pagemap.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 OBJ = $(LIB_OBJ) src/main.o

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "filter.h"
 #include "format.h"
 #include "out.h"
 
@@ -23,6 +24,8 @@
 struct dump {
 	struct format *format;
 	struct out *out;
+	const struct filter *filter;	/* prepared */
+	bool summary;		/* one row per mapping instead of per page */
 	uint64_t page_size;
 	uint64_t *batch;	/* DUMP_BATCH entries */
 	bool header_done;
@@ -37,10 +40,16 @@ enum dump_status {
 };
 
 /*
- * Prepares to dump with the given formatter into out. Returns 0, or -1
- * with errno set.
+ * Prepares to dump with the given formatter into out, printing the pages
+ * that filter (already prepared with filter_prepare) selects; with summary,
+ * one row per mapping instead. With no_header, no header line is written.
+ * Returns 0, or -1 with errno set.
  */
-int dump_init(struct dump *d, struct format *format, struct out *out);
+int dump_init(struct dump *d, struct format *format, struct out *out,
+    const struct filter *filter, bool summary, bool no_header);
+
+/* The page size dump_init found (sysconf), for filter_prepare. */
+uint64_t dump_page_size(void);
 
 /* Dumps every page of every mapping of pid. */
 enum dump_status dump_pid(struct dump *d, pid_t pid);

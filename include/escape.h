@@ -29,4 +29,28 @@ size_t escape_utf8_len(const unsigned char *s, size_t n);
  */
 size_t escape_text(char *dst, const char *src, size_t len);
 
+/* The most bytes escape_csv writes for len bytes of input. */
+#define ESCAPE_CSV_MAX(len) ((len) * 8 + 2)
+
+/*
+ * Writes src as one CSV field (RFC 4180): first escaped as escape_text
+ * does, then in double quotes, with quotes doubled, when it holds a comma,
+ * a quote or a leading or trailing space. dst must hold
+ * ESCAPE_CSV_MAX(len) bytes. Returns the number of bytes written.
+ */
+size_t escape_csv(char *dst, const char *src, size_t len);
+
+/* The most bytes escape_json writes for len bytes of input. */
+#define ESCAPE_JSON_MAX(len) ((len) * 6 + 2)
+
+/*
+ * Writes src as a JSON string, quotes included. Well-formed UTF-8 is kept
+ * (C1 controls as \u0080-\u009f), control bytes become \u00XX, and each
+ * byte that is not well-formed UTF-8 becomes the four characters of its
+ * octal escape (a backslash, escaped as \\, and three digits), so any
+ * name gives valid JSON. dst must hold ESCAPE_JSON_MAX(len) bytes. Returns
+ * the number of bytes written.
+ */
+size_t escape_json(char *dst, const char *src, size_t len);
+
 #endif

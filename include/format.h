@@ -1,12 +1,14 @@
 /*
- * format: one row per page, written into an out buffer.
+ * format: rows written into an out buffer, as text, TSV, CSV or JSON Lines.
  *
  * A row is a list of columns. The name of the mapping is escaped once per
- * mapping (format_set_mapping), not once per page.
+ * mapping (format_set_mapping), not once per page, and rows are written by
+ * hand, without printf.
  */
 #ifndef PAGEMAP_DUMP_FORMAT_H
 #define PAGEMAP_DUMP_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +38,15 @@ enum format_column {
 	COL_COUNT
 };
 
+#define FORMAT_MAX_COLUMNS 64
+
+enum format_kind {
+	FORMAT_TEXT,
+	FORMAT_TSV,
+	FORMAT_CSV,
+	FORMAT_JSON,
+};
+
 /* The default columns: addr pfn soft-dirty file swapped present name. */
 extern const enum format_column format_default_columns[];
 extern const size_t format_default_ncolumns;
@@ -46,33 +57,61 @@ struct format_row {
 	const struct pagemap_entry *entry;
 	const struct maps_entry *map;	/* the mapping holding it */
 	uint64_t page_size;
+	uint64_t paddr_offset;		/* added to paddr (for -a) */
 	int pid;
 };
 
+/* The counts of one mapping (or the total) for --summary. */
+struct format_summary {
+	const struct maps_entry *map;	/* NULL for the total row */
+	int pid;
+	uint64_t pages;
+	uint64_t present;
+	uint64_t swapped;
+	uint64_t file_shared;
+	uint64_t soft_dirty;
+	uint64_t exclusive;
+	uint64_t page_size;
+};
+
 struct format {
-	enum format_column cols[COL_COUNT * 4];
+	enum format_kind kind;
+	enum format_column cols[FORMAT_MAX_COLUMNS];
 	size_t ncols;
+	bool summary_pid;	/* summary rows start with the pid */
 	char *name;		/* the current mapping's name, escaped */
 	size_t name_len;
 	size_t name_cap;
 };
 
 /*
- * Sets up a formatter for the given columns (at most COL_COUNT * 4).
+ * Sets up a formatter for the given columns (at most FORMAT_MAX_COLUMNS).
  * Returns 0, or -1 with errno EINVAL when there are too many.
  */
-int format_init(struct format *f, const enum format_column *cols,
-    size_t ncols);
+int format_init(struct format *f, enum format_kind kind,
+    const enum format_column *cols, size_t ncols);
 
-/* The header of a column, as printed. */
+/* The name of a column in -o lists and JSON keys ("file", "name"). */
+const char *format_column_name(enum format_column col);
+
+/* The header of a column, as printed ("file/shared", "library"). */
 const char *format_column_header(enum format_column col);
 
-/* Writes the header line. Returns 0, or -1 with out->error set. */
+/* Looks a column up by name (len bytes). Returns it, or -1. */
+int format_column_by_name(const char *name, size_t len);
+
+/* Looks a format up by name. Returns 0, or -1 when there is none. */
+int format_kind_by_name(const char *name, enum format_kind *kind);
+
+/*
+ * Writes the header line (none for JSON). Returns 0, or -1 with
+ * out->error set.
+ */
 int format_header(struct format *f, struct out *out);
 
 /*
- * Prepares the rows of a mapping (escapes its name). Returns 0, or -1 with
- * errno set when out of memory.
+ * Prepares the rows of a mapping (escapes its name for the format).
+ * Returns 0, or -1 with errno set when out of memory.
  */
 int format_set_mapping(struct format *f, const struct maps_entry *map);
 
@@ -82,6 +121,16 @@ int format_set_mapping(struct format *f, const struct maps_entry *map);
  */
 int format_row(struct format *f, struct out *out,
     const struct format_row *row);
+
+/* Writes the summary header line (none for JSON). */
+int format_summary_header(struct format *f, struct out *out);
+
+/*
+ * Writes one summary row: a mapping (given to format_set_mapping before)
+ * or, with map NULL, the total. Returns 0, or -1 with out->error set.
+ */
+int format_summary_row(struct format *f, struct out *out,
+    const struct format_summary *s);
 
 /* Frees what the formatter holds. */
 void format_free(struct format *f);

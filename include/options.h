@@ -9,10 +9,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
-#define PAGEMAP_DUMP_VERSION "0.1.0"
+#include "filter.h"
+#include "format.h"
+
+#define PAGEMAP_DUMP_VERSION "0.2.0"
 
 /* The kernel's hard limit on pid numbers (PID_MAX_LIMIT on 64-bit). */
 #define OPTIONS_PID_LIMIT 4194304
@@ -20,6 +24,12 @@
 struct options {
 	pid_t *pids;		/* the processes to dump, in order */
 	size_t npids;
+	enum format_column cols[FORMAT_MAX_COLUMNS];
+	size_t ncols;
+	enum format_kind kind;
+	bool no_header;
+	bool summary;
+	struct filter filter;
 	bool help;
 	bool version;
 	long pid_max;		/* PIDs above this are usage errors */
@@ -37,7 +47,8 @@ void options_init(struct options *o);
 
 /*
  * Parses argv. On OPTIONS_USAGE, why holds a one-line reason (without a
- * trailing newline). "self" is replaced by the caller's own pid.
+ * trailing newline). "self" is replaced by the caller's own pid. When more
+ * than one pid is given, the pid column is put first (unless listed).
  */
 enum options_result options_parse(struct options *o, int argc, char **argv,
     char *why, size_t whylen);
@@ -47,6 +58,27 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
  * or "self". Returns the pid, or -1 when the text is not one.
  */
 pid_t options_parse_pid(const char *text, long pid_max);
+
+/*
+ * Parses a column list for -o: names separated by commas; a list starting
+ * with '+' appends to the default columns. Returns 0 with cols and *ncols
+ * set, or -1 with why set.
+ */
+int options_parse_columns(const char *list, enum format_column *cols,
+    size_t *ncols, char *why, size_t whylen);
+
+/*
+ * Parses a hex address (0x optional). Returns 0, or -1 when the text is
+ * not a hex number that fits in 64 bits.
+ */
+int options_parse_address(const char *text, uint64_t *addr);
+
+/*
+ * Parses START-END (hex, 0x optional, END exclusive). Returns 0, or -1
+ * with why set when malformed or START >= END.
+ */
+int options_parse_range(const char *text, uint64_t *start, uint64_t *end,
+    char *why, size_t whylen);
 
 /* Writes the usage text (the synopsis, and with full the options). */
 void options_usage(FILE *fp, bool full);

@@ -50,17 +50,25 @@ caller_has_sys_admin(void)
 	return yes;
 }
 
-int
-dump_init(struct dump *d, struct format *format, struct out *out)
+uint64_t
+dump_page_size(void)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 
+	return ps > 0 ? (uint64_t)ps : 4096;
+}
+
+int
+dump_init(struct dump *d, struct format *format, struct out *out,
+    const struct filter *filter, bool summary, bool no_header)
+{
 	memset(d, 0, sizeof(*d));
-	if (ps <= 0)
-		return -1;
 	d->format = format;
 	d->out = out;
-	d->page_size = (uint64_t)ps;
+	d->filter = filter;
+	d->summary = summary;
+	d->header_done = no_header;
+	d->page_size = dump_page_size();
 	d->batch = malloc(DUMP_BATCH * sizeof(*d->batch));
 	if (d->batch == NULL)
 		return -1;
@@ -83,8 +91,9 @@ fail_errno(pid_t pid, const char *file, int error)
 		warnx("pid %d: /proc/%d%s%s: no such process", (int)pid,
 		    (int)pid, *file ? "/" : "", file);
 	else if (error == EACCES || error == EPERM)
-		warnx("pid %d: /proc/%d/%s: permission denied (run as root, "
-		    "or with CAP_SYS_ADMIN)", (int)pid, (int)pid, file);
+		warnx("pid %d: /proc/%d/%s: permission denied (run as root: "
+		    "it needs ptrace access to the process, and CAP_SYS_ADMIN "
+		    "for PFNs)", (int)pid, (int)pid, file);
 	else
 		warnx("pid %d: /proc/%d%s%s: %s", (int)pid, (int)pid,
 		    *file ? "/" : "", file, strerror(error));
@@ -140,27 +149,24 @@ warn_hidden_pfns(struct dump *d, pid_t pid)
 }
 
 /*
- * Prints the rows of one mapping. Returns DUMP_OK, DUMP_FAILED (the
+ * Prints the rows of the pages from vpn up to end of one mapping (or, for
+ * the summary, counts them into sum). Returns DUMP_OK, DUMP_FAILED (the
  * process went away or pagemap failed: reported), or DUMP_OUTPUT_ERROR.
  */
 static enum dump_status
-dump_mapping(struct dump *d, pid_t pid, int pagemap_fd,
-    const struct maps_entry *map)
+dump_span(struct dump *d, pid_t pid, int pagemap_fd,
+    const struct maps_entry *map, uint64_t vpn, uint64_t end,
+    struct format_summary *sum)
 {
+	const struct filter *filter = d->filter;
 	struct pagemap_entry entry;
 	struct format_row row = {
 		.entry = &entry, .map = map, .page_size = d->page_size,
 		.pid = (int)pid,
 	};
-	uint64_t vpn = map->start / d->page_size;
-	uint64_t end = (map->end + d->page_size - 1) / d->page_size;
 	long got, i;
 	size_t want;
 
-	if (format_set_mapping(d->format, map) != 0) {
-		warn("pid %d: formatting", (int)pid);
-		return DUMP_FAILED;
-	}
 	while (vpn < end) {
 		want = end - vpn < DUMP_BATCH ? (size_t)(end - vpn) : DUMP_BATCH;
 		got = pagemap_read(pagemap_fd, vpn, d->batch, want);
@@ -171,10 +177,23 @@ dump_mapping(struct dump *d, pid_t pid, int pagemap_fd,
 		}
 		for (i = 0; i < got; i++) {
 			pagemap_decode(d->batch[i], &entry);
-			if (entry.present && entry.pfn == 0 &&
-			    !d->pfn_warned)
+			if (entry.present && entry.pfn == 0 && !d->pfn_warned)
 				warn_hidden_pfns(d, pid);
+			if (!filter_entry(filter, &entry))
+				continue;
+			if (sum != NULL) {
+				sum->pages++;
+				sum->present += entry.present;
+				sum->swapped += entry.swapped;
+				sum->file_shared += entry.file_shared;
+				sum->soft_dirty += entry.soft_dirty;
+				sum->exclusive += entry.exclusive;
+				continue;
+			}
 			row.addr = (vpn + (uint64_t)i) * d->page_size;
+			if (filter->naddrs > 0)
+				row.paddr_offset = filter_page_offset(filter,
+				    row.addr, d->page_size);
 			if (format_row(d->format, d->out, &row) != 0)
 				return DUMP_OUTPUT_ERROR;
 		}
@@ -204,13 +223,79 @@ exited:
 	return DUMP_FAILED;
 }
 
+/*
+ * Dumps the pages of one mapping that the filter's intervals select, or
+ * adds them up into total and prints the mapping's summary row.
+ */
+static enum dump_status
+dump_mapping(struct dump *d, pid_t pid, int pagemap_fd,
+    const struct maps_entry *map, struct format_summary *total)
+{
+	const struct filter_interval *iv;
+	struct format_summary sum = {
+		.map = map, .pid = (int)pid, .page_size = d->page_size,
+	};
+	enum dump_status status = DUMP_OK;
+	uint64_t ps = d->page_size, s, e;
+
+	if (!filter_map(d->filter, map))
+		return DUMP_OK;
+	if (format_set_mapping(d->format, map) != 0) {
+		warn("pid %d: formatting", (int)pid);
+		return DUMP_FAILED;
+	}
+	for (iv = filter_next(d->filter, map->start);
+	    iv != NULL && iv->start < map->end && status == DUMP_OK;
+	    iv = filter_next(d->filter, iv->end)) {
+		s = iv->start > map->start ? iv->start : map->start;
+		e = iv->end < map->end ? iv->end : map->end;
+		status = dump_span(d, pid, pagemap_fd, map, s / ps,
+		    e / ps + (e % ps != 0), d->summary ? &sum : NULL);
+		if (iv->end == UINT64_MAX)
+			break;
+	}
+	if (status != DUMP_OK || !d->summary || sum.pages == 0)
+		return status;
+	total->pages += sum.pages;
+	total->present += sum.present;
+	total->swapped += sum.swapped;
+	total->file_shared += sum.file_shared;
+	total->soft_dirty += sum.soft_dirty;
+	total->exclusive += sum.exclusive;
+	if (format_summary_row(d->format, d->out, &sum) != 0)
+		return DUMP_OUTPUT_ERROR;
+	return DUMP_OK;
+}
+
+/* Reports the -a addresses that no mapping holds; returns how many. */
+static size_t
+check_addresses(const struct dump *d, pid_t pid, const struct maps *maps)
+{
+	size_t i, j, missing = 0;
+
+	for (i = 0; i < d->filter->naddrs; i++) {
+		uint64_t a = d->filter->addrs[i];
+		for (j = 0; j < maps->count; j++)
+			if (a >= maps->entries[j].start &&
+			    a < maps->entries[j].end)
+				break;
+		if (j == maps->count) {
+			warnx("pid %d: address 0x%llx is not in any mapping",
+			    (int)pid, (unsigned long long)a);
+			missing++;
+		}
+	}
+	return missing;
+}
+
 /* Writes the header line before the first rows of the first process. */
 static enum dump_status
 write_header(struct dump *d)
 {
 	if (d->header_done)
 		return DUMP_OK;
-	if (format_header(d->format, d->out) != 0)
+	if ((d->summary ? format_summary_header(d->format, d->out) :
+	    format_header(d->format, d->out)) != 0)
 		return DUMP_OUTPUT_ERROR;
 	d->header_done = true;
 	return DUMP_OK;
@@ -222,9 +307,12 @@ dump_pid(struct dump *d, pid_t pid)
 	char path[32];
 	struct maps maps;
 	enum dump_status status = DUMP_OK;
+	struct format_summary total = {
+		.pid = (int)pid, .page_size = d->page_size,
+	};
 	const char *why;
 	char *text;
-	size_t len, bad_line, i;
+	size_t len, bad_line, i, missing;
 	int dirfd, maps_fd, pagemap_fd;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
@@ -270,9 +358,16 @@ dump_pid(struct dump *d, pid_t pid)
 	}
 	if (!d->may_see_pfns)
 		warn_hidden_pfns(d, pid);
+	missing = check_addresses(d, pid, &maps);
 	status = write_header(d);
 	for (i = 0; i < maps.count && status == DUMP_OK; i++)
-		status = dump_mapping(d, pid, pagemap_fd, &maps.entries[i]);
+		status = dump_mapping(d, pid, pagemap_fd, &maps.entries[i],
+		    &total);
+	if (status == DUMP_OK && d->summary &&
+	    format_summary_row(d->format, d->out, &total) != 0)
+		status = DUMP_OUTPUT_ERROR;
+	if (status == DUMP_OK && missing > 0)
+		status = DUMP_FAILED;
 	maps_free(&maps);
 out_pagemap:
 	close(pagemap_fd);

@@ -3,7 +3,9 @@
  */
 #include "escape.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 size_t
 escape_utf8_len(const unsigned char *s, size_t n)
@@ -79,5 +81,71 @@ escape_text(char *dst, const char *src, size_t len)
 		}
 		i += n;
 	}
+	return (size_t)(d - dst);
+}
+
+size_t
+escape_csv(char *dst, const char *src, size_t len)
+{
+	size_t n, i, out = 0;
+	bool quote;
+	char *tmp = dst + len * 4 + 2;	/* the text escape, parked past */
+
+	/* dst has room for the quoted form after the plain escape. */
+	n = escape_text(tmp, src, len);
+	quote = n > 0 && (tmp[0] == ' ' || tmp[n - 1] == ' ');
+	for (i = 0; i < n && !quote; i++)
+		quote = tmp[i] == ',' || tmp[i] == '"';
+	if (!quote) {
+		memmove(dst, tmp, n);
+		return n;
+	}
+	dst[out++] = '"';
+	for (i = 0; i < n; i++) {
+		if (tmp[i] == '"')
+			dst[out++] = '"';
+		dst[out++] = tmp[i];
+	}
+	dst[out++] = '"';
+	return out;
+}
+
+size_t
+escape_json(char *dst, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)src;
+	char *d = dst;
+	size_t i = 0, n, k;
+
+	*d++ = '"';
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x7f) {
+			if (c == '"' || c == '\\')
+				*d++ = '\\';
+			*d++ = (char)c;
+			i++;
+			continue;
+		}
+		n = escape_utf8_len(s + i, len - i);
+		if (n == 1 || (n == 2 && c == 0xc2 && s[i + 1] < 0xa0)) {
+			/* A C0 or C1 control, or DEL: \u00XX. */
+			unsigned char cp = n == 1 ? c : s[i + 1];
+			memcpy(d, "\\u00", 4);
+			d[4] = hex[cp >> 4];
+			d[5] = hex[cp & 15];
+			d += 6;
+		} else if (n == 0) {
+			*d++ = '\\';
+			d = put_octal(d, c);
+			n = 1;
+		} else {
+			for (k = 0; k < n; k++)
+				*d++ = (char)s[i + k];
+		}
+		i += n;
+	}
+	*d++ = '"';
 	return (size_t)(d - dst);
 }

@@ -1,5 +1,10 @@
 /*
  * format: rows written by hand (no printf per page) into the out buffer.
+ *
+ * Every field is written as "separator, value". The separator is a space,
+ * a tab, a comma, or for JSON the key: {"addr": for the first field and
+ * ,"pfn": after it. Values differ by format only in quoting: JSON puts
+ * addresses in "0x..." strings (they exceed 2^53) and flags as true/false.
  */
 #include "format.h"
 
@@ -16,38 +21,79 @@ const enum format_column format_default_columns[] = {
 const size_t format_default_ncolumns =
     sizeof(format_default_columns) / sizeof(format_default_columns[0]);
 
-static const char *const headers[COL_COUNT] = {
-	[COL_PID] = "pid",
-	[COL_ADDR] = "addr",
-	[COL_PFN] = "pfn",
-	[COL_SOFT_DIRTY] = "soft-dirty",
-	[COL_FILE] = "file/shared",
-	[COL_SWAPPED] = "swapped",
-	[COL_PRESENT] = "present",
-	[COL_EXCLUSIVE] = "exclusive",
-	[COL_UFFD_WP] = "uffd-wp",
-	[COL_GUARD] = "guard",
-	[COL_SWAP_TYPE] = "swap-type",
-	[COL_SWAP_OFFSET] = "swap-offset",
-	[COL_PADDR] = "paddr",
-	[COL_PERMS] = "perms",
-	[COL_OFFSET] = "offset",
-	[COL_DEV] = "dev",
-	[COL_INODE] = "inode",
-	[COL_NAME] = "library",
+static const struct {
+	const char *name;	/* for -o and as the JSON key */
+	const char *header;
+} columns[COL_COUNT] = {
+	[COL_PID] = { "pid", "pid" },
+	[COL_ADDR] = { "addr", "addr" },
+	[COL_PFN] = { "pfn", "pfn" },
+	[COL_SOFT_DIRTY] = { "soft-dirty", "soft-dirty" },
+	[COL_FILE] = { "file", "file/shared" },
+	[COL_SWAPPED] = { "swapped", "swapped" },
+	[COL_PRESENT] = { "present", "present" },
+	[COL_EXCLUSIVE] = { "exclusive", "exclusive" },
+	[COL_UFFD_WP] = { "uffd-wp", "uffd-wp" },
+	[COL_GUARD] = { "guard", "guard" },
+	[COL_SWAP_TYPE] = { "swap-type", "swap-type" },
+	[COL_SWAP_OFFSET] = { "swap-offset", "swap-offset" },
+	[COL_PADDR] = { "paddr", "paddr" },
+	[COL_PERMS] = { "perms", "perms" },
+	[COL_OFFSET] = { "offset", "offset" },
+	[COL_DEV] = { "dev", "dev" },
+	[COL_INODE] = { "inode", "inode" },
+	[COL_NAME] = { "name", "library" },
 };
 
-/* Room for any one column but the name, separator included. */
-#define FIELD_MAX 24
+/* The summary's columns: key and header. */
+enum summary_field {
+	SUM_PID, SUM_START, SUM_END, SUM_PERMS, SUM_PAGES, SUM_PRESENT,
+	SUM_SWAPPED, SUM_FILE, SUM_SOFT_DIRTY, SUM_EXCLUSIVE, SUM_RSS,
+	SUM_SWAP, SUM_NAME, SUM_COUNT
+};
 
-/* Writes v in lower-case hex without leading zeros; returns the end. */
+static const struct {
+	const char *name;
+	const char *header;
+} summary_columns[SUM_COUNT] = {
+	[SUM_PID] = { "pid", "pid" },
+	[SUM_START] = { "start", "start" },
+	[SUM_END] = { "end", "end" },
+	[SUM_PERMS] = { "perms", "perms" },
+	[SUM_PAGES] = { "pages", "pages" },
+	[SUM_PRESENT] = { "present", "present" },
+	[SUM_SWAPPED] = { "swapped", "swapped" },
+	[SUM_FILE] = { "file", "file/shared" },
+	[SUM_SOFT_DIRTY] = { "soft-dirty", "soft-dirty" },
+	[SUM_EXCLUSIVE] = { "exclusive", "exclusive" },
+	[SUM_RSS] = { "rss-kib", "rss-kib" },
+	[SUM_SWAP] = { "swap-kib", "swap-kib" },
+	[SUM_NAME] = { "name", "library" },
+};
+
+/* Room for any one field but the name, separator and JSON key included. */
+#define FIELD_MAX 48
+
 static char *
-put_hex(char *p, uint64_t v)
+put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* Writes v in lower-case hex, at least min digits; returns the end. */
+static char *
+put_hex_min(char *p, uint64_t v, int min)
 {
 	static const char digits[] = "0123456789abcdef";
 	int n = v == 0 ? 1 : (64 - __builtin_clzll(v) + 3) / 4;
-	char *end = p + n;
+	char *end;
 
+	if (n < min)
+		n = min;
+	end = p + n;
 	while (n-- > 0) {
 		p[n] = digits[v & 15];
 		v >>= 4;
@@ -71,52 +117,168 @@ put_dec(char *p, uint64_t v)
 	return p;
 }
 
+/* An address-like value: bare hex, or "0x..." in JSON. */
 static char *
-put_flag(char *p, bool b)
+put_hex(char *p, enum format_kind kind, uint64_t v)
 {
+	if (kind != FORMAT_JSON)
+		return put_hex_min(p, v, 1);
+	p = put_str(p, "\"0x");
+	p = put_hex_min(p, v, 1);
+	*p++ = '"';
+	return p;
+}
+
+static char *
+put_flag(char *p, enum format_kind kind, bool b)
+{
+	if (kind == FORMAT_JSON)
+		return put_str(p, b ? "true" : "false");
 	*p++ = b ? '1' : '0';
 	return p;
 }
 
+/* A short string of safe characters (perms): quoted only in JSON. */
+static char *
+put_word(char *p, enum format_kind kind, const char *s, size_t n)
+{
+	if (kind == FORMAT_JSON)
+		*p++ = '"';
+	memcpy(p, s, n);
+	p += n;
+	if (kind == FORMAT_JSON)
+		*p++ = '"';
+	return p;
+}
+
+/* The separator before field i, or for JSON its key. */
+static char *
+put_sep(char *p, enum format_kind kind, size_t i, const char *key)
+{
+	switch (kind) {
+	case FORMAT_TEXT:
+		if (i > 0)
+			*p++ = ' ';
+		break;
+	case FORMAT_TSV:
+		if (i > 0)
+			*p++ = '\t';
+		break;
+	case FORMAT_CSV:
+		if (i > 0)
+			*p++ = ',';
+		break;
+	case FORMAT_JSON:
+		*p++ = i > 0 ? ',' : '{';
+		*p++ = '"';
+		p = put_str(p, key);
+		*p++ = '"';
+		*p++ = ':';
+		break;
+	}
+	return p;
+}
+
+static char *
+put_end(char *p, enum format_kind kind)
+{
+	if (kind == FORMAT_JSON)
+		*p++ = '}';
+	*p++ = '\n';
+	return p;
+}
+
 int
-format_init(struct format *f, const enum format_column *cols, size_t ncols)
+format_init(struct format *f, enum format_kind kind,
+    const enum format_column *cols, size_t ncols)
 {
 	memset(f, 0, sizeof(*f));
-	if (ncols > sizeof(f->cols) / sizeof(f->cols[0])) {
+	if (ncols > FORMAT_MAX_COLUMNS) {
 		errno = EINVAL;
 		return -1;
 	}
+	f->kind = kind;
 	memcpy(f->cols, cols, ncols * sizeof(*cols));
 	f->ncols = ncols;
 	return 0;
 }
 
 const char *
+format_column_name(enum format_column col)
+{
+	return col < COL_COUNT ? columns[col].name : "?";
+}
+
+const char *
 format_column_header(enum format_column col)
 {
-	return col < COL_COUNT ? headers[col] : "?";
+	return col < COL_COUNT ? columns[col].header : "?";
 }
 
 int
-format_header(struct format *f, struct out *out)
+format_column_by_name(const char *name, size_t len)
 {
+	int i;
+
+	for (i = 0; i < COL_COUNT; i++)
+		if (strlen(columns[i].name) == len &&
+		    memcmp(columns[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+int
+format_kind_by_name(const char *name, enum format_kind *kind)
+{
+	static const char *const names[] = { "text", "tsv", "csv", "json" };
 	size_t i;
 
-	for (i = 0; i < f->ncols; i++) {
-		const char *h = headers[f->cols[i]];
-		if ((i > 0 && out_write(out, " ", 1) != 0) ||
-		    out_write(out, h, strlen(h)) != 0)
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0) {
+			*kind = (enum format_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Writes a header line of n headers. */
+static int
+write_header(struct format *f, struct out *out, const char *const *h,
+    size_t n)
+{
+	static const char seps[] = { ' ', '\t', ',' };
+	size_t i;
+
+	if (f->kind == FORMAT_JSON)
+		return 0;
+	for (i = 0; i < n; i++) {
+		/* The headers hold no comma, quote or space: no quoting. */
+		if ((i > 0 && out_write(out, &seps[f->kind], 1) != 0) ||
+		    out_write(out, h[i], strlen(h[i])) != 0)
 			return -1;
 	}
 	return out_write(out, "\n", 1);
 }
 
 int
+format_header(struct format *f, struct out *out)
+{
+	const char *h[FORMAT_MAX_COLUMNS];
+	size_t i;
+
+	for (i = 0; i < f->ncols; i++)
+		h[i] = columns[f->cols[i]].header;
+	return write_header(f, out, h, f->ncols);
+}
+
+int
 format_set_mapping(struct format *f, const struct maps_entry *map)
 {
-	size_t need = ESCAPE_TEXT_MAX(map->name_len) + 1;
+	size_t need = ESCAPE_JSON_MAX(map->name_len);
 	char *grown;
 
+	if (ESCAPE_CSV_MAX(map->name_len) > need)
+		need = ESCAPE_CSV_MAX(map->name_len);
 	if (need > f->name_cap) {
 		grown = realloc(f->name, need);
 		if (grown == NULL)
@@ -124,7 +286,18 @@ format_set_mapping(struct format *f, const struct maps_entry *map)
 		f->name = grown;
 		f->name_cap = need;
 	}
-	f->name_len = escape_text(f->name, map->name, map->name_len);
+	switch (f->kind) {
+	case FORMAT_TEXT:
+	case FORMAT_TSV:
+		f->name_len = escape_text(f->name, map->name, map->name_len);
+		break;
+	case FORMAT_CSV:
+		f->name_len = escape_csv(f->name, map->name, map->name_len);
+		break;
+	case FORMAT_JSON:
+		f->name_len = escape_json(f->name, map->name, map->name_len);
+		break;
+	}
 	return 0;
 }
 
@@ -132,72 +305,78 @@ int
 format_row(struct format *f, struct out *out, const struct format_row *r)
 {
 	const struct pagemap_entry *e = r->entry;
-	char *p = out_reserve(out, f->ncols * FIELD_MAX + f->name_len + 1);
+	const struct maps_entry *m = r->map;
+	enum format_kind kind = f->kind;
+	char *p = out_reserve(out, f->ncols * FIELD_MAX + f->name_len + 4);
 	size_t i;
 
 	if (p == NULL)
 		return -1;
 	for (i = 0; i < f->ncols; i++) {
 		enum format_column col = f->cols[i];
-		/* An empty name at the end of a row leaves no trailing blank. */
-		if (col == COL_NAME && f->name_len == 0 && i + 1 == f->ncols)
+		/* An empty name ends a text row without a trailing blank. */
+		if (col == COL_NAME && f->name_len == 0 && i + 1 == f->ncols &&
+		    kind == FORMAT_TEXT)
 			break;
-		if (i > 0)
-			*p++ = ' ';
+		p = put_sep(p, kind, i, columns[col].name);
 		switch (col) {
 		case COL_PID:
 			p = put_dec(p, (uint64_t)r->pid);
 			break;
 		case COL_ADDR:
-			p = put_hex(p, r->addr);
+			p = put_hex(p, kind, r->addr);
 			break;
 		case COL_PFN:
-			p = put_hex(p, e->pfn);
+			p = put_hex(p, kind, e->pfn);
 			break;
 		case COL_SOFT_DIRTY:
-			p = put_flag(p, e->soft_dirty);
+			p = put_flag(p, kind, e->soft_dirty);
 			break;
 		case COL_FILE:
-			p = put_flag(p, e->file_shared);
+			p = put_flag(p, kind, e->file_shared);
 			break;
 		case COL_SWAPPED:
-			p = put_flag(p, e->swapped);
+			p = put_flag(p, kind, e->swapped);
 			break;
 		case COL_PRESENT:
-			p = put_flag(p, e->present);
+			p = put_flag(p, kind, e->present);
 			break;
 		case COL_EXCLUSIVE:
-			p = put_flag(p, e->exclusive);
+			p = put_flag(p, kind, e->exclusive);
 			break;
 		case COL_UFFD_WP:
-			p = put_flag(p, e->uffd_wp);
+			p = put_flag(p, kind, e->uffd_wp);
 			break;
 		case COL_GUARD:
-			p = put_flag(p, e->guard);
+			p = put_flag(p, kind, e->guard);
 			break;
 		case COL_SWAP_TYPE:
 			p = put_dec(p, e->swap_type);
 			break;
 		case COL_SWAP_OFFSET:
-			p = put_hex(p, e->swap_offset);
+			p = put_hex(p, kind, e->swap_offset);
 			break;
 		case COL_PADDR:
-			p = put_hex(p, e->present ? e->pfn * r->page_size : 0);
+			p = put_hex(p, kind, e->present ?
+			    e->pfn * r->page_size + r->paddr_offset : 0);
 			break;
 		case COL_PERMS:
-			memcpy(p, r->map->perms, 4);
-			p += 4;
+			p = put_word(p, kind, m->perms, 4);
 			break;
 		case COL_OFFSET:
-			p = put_hex(p, r->map->offset + (r->addr - r->map->start));
+			p = put_hex(p, kind, m->offset + (r->addr - m->start));
 			break;
 		case COL_DEV:
-			p = put_hex(p, r->map->dev_major);
+			if (kind == FORMAT_JSON)
+				*p++ = '"';
+			p = put_hex_min(p, m->dev_major, 2);
 			*p++ = ':';
-			p = put_hex(p, r->map->dev_minor);
+			p = put_hex_min(p, m->dev_minor, 2);
+			if (kind == FORMAT_JSON)
+				*p++ = '"';
 			break;
 		case COL_INODE:
-			p = put_dec(p, r->map->inode);
+			p = put_dec(p, m->inode);
 			break;
 		case COL_NAME:
 			memcpy(p, f->name, f->name_len);
@@ -207,8 +386,95 @@ format_row(struct format *f, struct out *out, const struct format_row *r)
 			break;
 		}
 	}
-	*p++ = '\n';
-	out_commit(out, p);
+	out_commit(out, put_end(p, kind));
+	return 0;
+}
+
+int
+format_summary_header(struct format *f, struct out *out)
+{
+	const char *h[SUM_COUNT];
+	size_t i, n = 0;
+
+	for (i = f->summary_pid ? 0 : 1; i < SUM_COUNT; i++)
+		h[n++] = summary_columns[i].header;
+	return write_header(f, out, h, n);
+}
+
+int
+format_summary_row(struct format *f, struct out *out,
+    const struct format_summary *s)
+{
+	enum format_kind kind = f->kind;
+	const struct maps_entry *m = s->map;
+	size_t name_len = m != NULL ? f->name_len : 0;
+	char *p = out_reserve(out, SUM_COUNT * FIELD_MAX + name_len + 16);
+	size_t n = 0, i;
+
+	if (p == NULL)
+		return -1;
+	for (i = f->summary_pid ? 0 : 1; i < SUM_COUNT; i++) {
+		const char *key = summary_columns[i].name;
+		if (m == NULL && kind == FORMAT_JSON &&
+		    (i == SUM_START || i == SUM_END || i == SUM_PERMS ||
+		    i == SUM_NAME))
+			continue;	/* the total has none of these */
+		if (i == SUM_NAME && name_len == 0 && kind == FORMAT_TEXT)
+			break;
+		p = put_sep(p, kind, n++, key);
+		switch (i) {
+		case SUM_PID:
+			p = put_dec(p, (uint64_t)s->pid);
+			break;
+		case SUM_START:
+			if (m != NULL)
+				p = put_hex(p, kind, m->start);
+			else
+				p = put_str(p, "total");
+			break;
+		case SUM_END:
+		case SUM_PERMS:
+			if (m == NULL) {
+				if (kind == FORMAT_TEXT)
+					*p++ = '-';
+			} else if (i == SUM_END)
+				p = put_hex(p, kind, m->end);
+			else
+				p = put_word(p, kind, m->perms, 4);
+			break;
+		case SUM_PAGES:
+			p = put_dec(p, s->pages);
+			break;
+		case SUM_PRESENT:
+			p = put_dec(p, s->present);
+			break;
+		case SUM_SWAPPED:
+			p = put_dec(p, s->swapped);
+			break;
+		case SUM_FILE:
+			p = put_dec(p, s->file_shared);
+			break;
+		case SUM_SOFT_DIRTY:
+			p = put_dec(p, s->soft_dirty);
+			break;
+		case SUM_EXCLUSIVE:
+			p = put_dec(p, s->exclusive);
+			break;
+		case SUM_RSS:
+			p = put_dec(p, s->present * s->page_size / 1024);
+			break;
+		case SUM_SWAP:
+			p = put_dec(p, s->swapped * s->page_size / 1024);
+			break;
+		case SUM_NAME:
+			memcpy(p, f->name, name_len);
+			p += name_len;
+			break;
+		}
+	}
+	if (m == NULL && kind == FORMAT_JSON)
+		p = put_str(p, ",\"total\":true");
+	out_commit(out, put_end(p, kind));
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dump.h"
+#include "filter.h"
 #include "format.h"
 #include "options.h"
 #include "out.h"
@@ -66,11 +67,13 @@ main(int argc, char **argv)
 	}
 	/* A reader that goes away (| head) ends us quietly, as it does cat. */
 	signal(SIGPIPE, SIG_DFL);
-	if (format_init(&format, format_default_columns,
-	    format_default_ncolumns) != 0 ||
+	if (format_init(&format, opts.kind, opts.cols, opts.ncols) != 0 ||
+	    filter_prepare(&opts.filter, dump_page_size()) != 0 ||
 	    out_init(&out, STDOUT_FILENO, OUT_BUFFER) != 0 ||
-	    dump_init(&dump, &format, &out) != 0)
+	    dump_init(&dump, &format, &out, &opts.filter, opts.summary,
+	    opts.no_header || opts.kind == FORMAT_JSON) != 0)
 		err(1, "setting up");
+	format.summary_pid = opts.npids > 1;
 	for (i = 0; i < opts.npids; i++) {
 		enum dump_status s = dump_pid(&dump, opts.pids[i]);
 		if (s == DUMP_OUTPUT_ERROR)

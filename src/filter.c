@@ -1,0 +1,247 @@
+/*
+ * filter: ranges, addresses, names and page states that select rows.
+ */
+#include "filter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Grows *array by one element of size bytes. Returns the new slot. */
+static void *
+grow(void *array_ptr, size_t *count, size_t size)
+{
+	void **array = array_ptr;
+	char *grown = realloc(*array, (*count + 1) * size);
+
+	if (grown == NULL)
+		return NULL;
+	*array = grown;
+	return grown + (*count)++ * size;
+}
+
+int
+filter_add_range(struct filter *f, uint64_t start, uint64_t end)
+{
+	struct filter_interval *r = grow(&f->ranges, &f->nranges, sizeof(*r));
+
+	if (r == NULL)
+		return -1;
+	r->start = start;
+	r->end = end;
+	return 0;
+}
+
+int
+filter_add_address(struct filter *f, uint64_t addr)
+{
+	uint64_t *a = grow(&f->addrs, &f->naddrs, sizeof(*a));
+
+	if (a == NULL)
+		return -1;
+	*a = addr;
+	return 0;
+}
+
+int
+filter_add_name(struct filter *f, const char *name)
+{
+	const char **n = grow(&f->names, &f->nnames, sizeof(*n));
+
+	if (n == NULL)
+		return -1;
+	*n = name;
+	return 0;
+}
+
+static int
+cmp_interval(const void *a, const void *b)
+{
+	const struct filter_interval *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts v and merges what overlaps or touches; returns the new count. */
+static size_t
+merge(struct filter_interval *v, size_t n)
+{
+	size_t i, out = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_interval);
+	for (i = 1; i < n; i++) {
+		if (v[i].start <= v[out].end) {
+			if (v[i].end > v[out].end)
+				v[out].end = v[i].end;
+		} else
+			v[++out] = v[i];
+	}
+	return out + 1;
+}
+
+/* The pages of the given addresses, as intervals (the last page ends at
+ * UINT64_MAX, which no mapping reaches). */
+static struct filter_interval *
+address_pages(const struct filter *f, uint64_t page_size, size_t *n)
+{
+	struct filter_interval *v = calloc(f->naddrs, sizeof(*v));
+	size_t i;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < f->naddrs; i++) {
+		v[i].start = f->addrs[i] & ~(page_size - 1);
+		v[i].end = v[i].start + page_size;
+		if (v[i].end < v[i].start)
+			v[i].end = UINT64_MAX;
+	}
+	*n = merge(v, f->naddrs);
+	return v;
+}
+
+int
+filter_prepare(struct filter *f, uint64_t page_size)
+{
+	struct filter_interval *ranges = NULL, *pages = NULL;
+	size_t nranges = 0, npages = 0, i = 0, j = 0;
+
+	free(f->select);
+	free(f->sorted_addrs);
+	f->select = NULL;
+	f->sorted_addrs = NULL;
+	f->nselect = 0;
+	if (f->naddrs > 0) {
+		f->sorted_addrs = malloc(f->naddrs * sizeof(uint64_t));
+		pages = address_pages(f, page_size, &npages);
+		if (f->sorted_addrs == NULL || pages == NULL)
+			goto nomem;
+		memcpy(f->sorted_addrs, f->addrs, f->naddrs * sizeof(uint64_t));
+		qsort(f->sorted_addrs, f->naddrs, sizeof(uint64_t), cmp_u64);
+	}
+	if (f->nranges > 0) {
+		ranges = malloc(f->nranges * sizeof(*ranges));
+		if (ranges == NULL)
+			goto nomem;
+		memcpy(ranges, f->ranges, f->nranges * sizeof(*ranges));
+		nranges = merge(ranges, f->nranges);
+	}
+	if (f->naddrs == 0 && f->nranges == 0) {
+		f->select = malloc(sizeof(*f->select));
+		if (f->select == NULL)
+			goto nomem;
+		f->select[0].start = 0;
+		f->select[0].end = UINT64_MAX;
+		f->nselect = 1;
+	} else if (f->naddrs == 0) {
+		f->select = ranges;
+		f->nselect = nranges;
+		ranges = NULL;
+	} else if (f->nranges == 0) {
+		f->select = pages;
+		f->nselect = npages;
+		pages = NULL;
+	} else {
+		/* Both: the intersection of two sorted disjoint lists. */
+		f->select = calloc(nranges + npages, sizeof(*f->select));
+		if (f->select == NULL)
+			goto nomem;
+		while (i < nranges && j < npages) {
+			uint64_t s = ranges[i].start > pages[j].start ?
+			    ranges[i].start : pages[j].start;
+			uint64_t e = ranges[i].end < pages[j].end ?
+			    ranges[i].end : pages[j].end;
+			if (s < e) {
+				f->select[f->nselect].start = s;
+				f->select[f->nselect++].end = e;
+			}
+			if (ranges[i].end < pages[j].end)
+				i++;
+			else
+				j++;
+		}
+	}
+	free(ranges);
+	free(pages);
+	return 0;
+nomem:
+	free(ranges);
+	free(pages);
+	return -1;
+}
+
+bool
+filter_map(const struct filter *f, const struct maps_entry *map)
+{
+	size_t i;
+
+	if (f->nnames == 0)
+		return true;
+	for (i = 0; i < f->nnames; i++)
+		if (memmem(map->name, map->name_len, f->names[i],
+		    strlen(f->names[i])) != NULL)
+			return true;
+	return false;
+}
+
+bool
+filter_entry(const struct filter *f, const struct pagemap_entry *e)
+{
+	if (!f->present && !f->swapped)
+		return true;
+	return (f->present && e->present) || (f->swapped && e->swapped);
+}
+
+const struct filter_interval *
+filter_next(const struct filter *f, uint64_t addr)
+{
+	size_t lo = 0, hi = f->nselect;
+
+	/* The first interval whose end is above addr. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->select[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->nselect ? &f->select[lo] : NULL;
+}
+
+uint64_t
+filter_page_offset(const struct filter *f, uint64_t page_addr,
+    uint64_t page_size)
+{
+	size_t lo = 0, hi = f->naddrs;
+
+	/* The lowest given address at or above the page's start. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->sorted_addrs[mid] < page_addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < f->naddrs && f->sorted_addrs[lo] - page_addr < page_size)
+		return f->sorted_addrs[lo] - page_addr;
+	return 0;
+}
+
+void
+filter_free(struct filter *f)
+{
+	free(f->ranges);
+	free(f->addrs);
+	free(f->names);
+	free(f->select);
+	free(f->sorted_addrs);
+	memset(f, 0, sizeof(*f));
+}
