@@ -73,8 +73,18 @@ fmt:
 	clang-format -i src/*.c include/*.h tests/*.c
 
 clean:
-	rm -f pagemap-dump src/*.o src/*.d tests/*.o tests/*.d $(TESTS)
+	rm -f pagemap-dump src/*.o src/*.d tests/*.o tests/*.d $(TESTS) tests/bench
 
 .PHONY: all check deps install uninstall lint-man fmt clean
 
 -include $(OBJ:.o=.d) $(TESTS:=.d)
+
+# The benchmark: workloads it builds itself; see tests/bench.c.
+BENCH_RUNS ?= 7
+tests/bench: tests/bench.o
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/bench.o
+
+bench: pagemap-dump tests/bench
+	./tests/bench -n $(BENCH_RUNS)
+
+.PHONY: bench

@@ -79,6 +79,13 @@ struct format {
 	enum format_column cols[FORMAT_MAX_COLUMNS];
 	size_t ncols;
 	bool summary_pid;	/* summary rows start with the pid */
+	bool default_columns;	/* the classic row, in a text-like format */
+	char sep;		/* the separator of a text-like format */
+	char flag_text[16][8];	/* " 0 1 0 1" for each flag combination */
+	char addr_text[32];	/* the last address: 16 hex digits, zeros */
+	int addr_first;		/* its first significant digit */
+	uint64_t addr_last;
+	bool addr_valid;
 	char *name;		/* the current mapping's name, escaped */
 	size_t name_len;
 	size_t name_cap;

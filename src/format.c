@@ -83,22 +83,84 @@ put_str(char *p, const char *s)
 	return p + n;
 }
 
+static const char hex_digits[] = "0123456789abcdef";
+
+/* "000102...ff": two digits a byte, so a number takes half the steps. */
+static char hex_pairs[512];
+
+static void
+init_hex_pairs(void)
+{
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		hex_pairs[2 * i] = hex_digits[i >> 4];
+		hex_pairs[2 * i + 1] = hex_digits[i & 15];
+	}
+}
+
 /* Writes v in lower-case hex, at least min digits; returns the end. */
 static char *
 put_hex_min(char *p, uint64_t v, int min)
 {
-	static const char digits[] = "0123456789abcdef";
 	int n = v == 0 ? 1 : (64 - __builtin_clzll(v) + 3) / 4;
 	char *end;
 
 	if (n < min)
 		n = min;
 	end = p + n;
-	while (n-- > 0) {
-		p[n] = digits[v & 15];
-		v >>= 4;
+	while (n >= 2) {
+		memcpy(p + n - 2, &hex_pairs[(v & 0xff) * 2], 2);
+		v >>= 8;
+		n -= 2;
 	}
+	if (n == 1)
+		p[0] = hex_digits[v & 15];
 	return end;
+}
+
+/*
+ * The address column: consecutive pages differ by the page size, so the
+ * previous row's hex digits are kept and counted up in place instead of
+ * being written anew.
+ */
+static char *
+put_addr(struct format *f, char *p, uint64_t addr, uint64_t page_size)
+{
+	char *digits = f->addr_text;
+	int pos, add;
+
+	if (!f->addr_valid || addr != f->addr_last + page_size ||
+	    addr < f->addr_last) {
+		char tmp[16];
+		int n = (int)(put_hex_min(tmp, addr, 1) - tmp);
+		memset(digits, '0', 16);
+		memcpy(digits + 16 - n, tmp, (size_t)n);
+		f->addr_first = 16 - n;
+		f->addr_valid = true;
+	} else {
+		/* Add page_size (a power of two) with carries. */
+		int shift = __builtin_ctzll(page_size);
+		pos = 15 - shift / 4;
+		add = 1 << (shift % 4);
+		while (pos >= 0) {
+			char c = digits[pos];
+			int d = (c <= '9' ? c - '0' : c - 'a' + 10) + add;
+			if (d < 16) {
+				digits[pos] = hex_digits[d];
+				break;
+			}
+			digits[pos] = hex_digits[d - 16];
+			add = 1;
+			pos--;
+		}
+		if (pos < f->addr_first)
+			f->addr_first = pos;
+	}
+	f->addr_last = addr;
+	/* A fixed-size copy (the row's room allows it) beats a call. */
+	memcpy(p, digits + f->addr_first, 16);
+	return p + 16 - f->addr_first;
 }
 
 /* Writes v in decimal; returns the end. */
@@ -192,14 +254,28 @@ int
 format_init(struct format *f, enum format_kind kind,
     const enum format_column *cols, size_t ncols)
 {
+	int i, k;
+
 	memset(f, 0, sizeof(*f));
 	if (ncols > FORMAT_MAX_COLUMNS) {
 		errno = EINVAL;
 		return -1;
 	}
+	if (hex_pairs[0] == 0)
+		init_hex_pairs();
 	f->kind = kind;
 	memcpy(f->cols, cols, ncols * sizeof(*cols));
 	f->ncols = ncols;
+	f->sep = kind == FORMAT_TSV ? '\t' : kind == FORMAT_CSV ? ',' : ' ';
+	for (i = 0; i < 16; i++)
+		for (k = 0; k < 4; k++) {
+			f->flag_text[i][2 * k] = f->sep;
+			f->flag_text[i][2 * k + 1] = (char)('0' + (i >> k & 1));
+		}
+	f->default_columns = kind != FORMAT_JSON &&
+	    ncols == format_default_ncolumns &&
+	    memcmp(cols, format_default_columns,
+	    ncols * sizeof(*cols)) == 0;
 	return 0;
 }
 
@@ -301,15 +377,50 @@ format_set_mapping(struct format *f, const struct maps_entry *map)
 	return 0;
 }
 
+/*
+ * The default columns in a text-like format: the row almost every run
+ * prints, written without the per-column dispatch. The four flags come
+ * from a table of their 16 combinations, separators included.
+ */
+static int
+format_default_row(struct format *f, struct out *out,
+    const struct format_row *r)
+{
+	const struct pagemap_entry *e = r->entry;
+	char *p = out_reserve(out, 64 + f->name_len);
+	unsigned int flags;
+
+	if (p == NULL)
+		return -1;
+	p = put_addr(f, p, r->addr, r->page_size);
+	*p++ = f->sep;
+	p = put_hex_min(p, e->pfn, 1);
+	flags = (unsigned int)e->soft_dirty | (unsigned int)e->file_shared << 1 |
+	    (unsigned int)e->swapped << 2 | (unsigned int)e->present << 3;
+	memcpy(p, f->flag_text[flags], 8);
+	p += 8;
+	if (f->name_len > 0 || f->kind != FORMAT_TEXT) {
+		*p++ = f->sep;
+		memcpy(p, f->name, f->name_len);
+		p += f->name_len;
+	}
+	*p++ = '\n';
+	out_commit(out, p);
+	return 0;
+}
+
 int
 format_row(struct format *f, struct out *out, const struct format_row *r)
 {
 	const struct pagemap_entry *e = r->entry;
 	const struct maps_entry *m = r->map;
 	enum format_kind kind = f->kind;
-	char *p = out_reserve(out, f->ncols * FIELD_MAX + f->name_len + 4);
+	char *p;
 	size_t i;
 
+	if (f->default_columns)
+		return format_default_row(f, out, r);
+	p = out_reserve(out, f->ncols * FIELD_MAX + f->name_len + 4);
 	if (p == NULL)
 		return -1;
 	for (i = 0; i < f->ncols; i++) {
@@ -324,7 +435,11 @@ format_row(struct format *f, struct out *out, const struct format_row *r)
 			p = put_dec(p, (uint64_t)r->pid);
 			break;
 		case COL_ADDR:
-			p = put_hex(p, kind, r->addr);
+			if (kind == FORMAT_JSON)
+				p = put_str(p, "\"0x");
+			p = put_addr(f, p, r->addr, r->page_size);
+			if (kind == FORMAT_JSON)
+				*p++ = '"';
 			break;
 		case COL_PFN:
 			p = put_hex(p, kind, e->pfn);

@@ -1,0 +1,454 @@
+/*
+ * bench: how fast pagemap-dump is, next to the kernel's floor and a naive
+ * reference, on workloads it builds itself.
+ *
+ *   dense:  2 GiB of written anonymous memory (no THP), a 256 MiB file
+ *           mapping read through, and 3000 one-page mappings;
+ *   sparse: a 1 TiB MAP_NORESERVE reservation with 1000 touched pages.
+ *
+ * For each workload, in the same run and interleaved (so a noisy
+ * neighbour hits every command alike): pagemap-dump to /dev/null with its
+ * default output, --present, --summary and any extra commands; the floor
+ * (pread every entry in 64Ki-entry batches, count the present ones, print
+ * nothing); and the naive reference (one pread and one printf per page).
+ * Each is a process of its own; we report the median wall time of RUNS,
+ * rows per second, peak RSS, and ratios to the floor and the naive one.
+ *
+ * usage: bench [-n runs] [-w dense|sparse] [tool]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CMDS 8
+#define MAX_RUNS 51
+
+struct cmd {
+	const char *label;
+	const char *args[6];	/* options for the tool; NULL-terminated */
+	int kind;		/* 0 tool, 1 floor, 2 naive */
+	double secs[MAX_RUNS];
+	long rss_kib[MAX_RUNS];
+	long rows;		/* lines printed (0 for the floor: none) */
+};
+
+static const char *tool = "./pagemap-dump";
+static long page;
+
+static void
+die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+/* --- the workloads: child processes that hold memory until killed --- */
+
+static void
+build_dense(void)
+{
+	size_t anon = (size_t)2 << 30, file = (size_t)256 << 20, i;
+	char path[] = "/var/tmp/pagemap-bench-XXXXXX", *a, *f, *buf;
+	volatile char sink = 0;
+	int fd, k;
+
+	a = mmap(NULL, anon, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		die("mmap anon");
+	madvise(a, anon, MADV_NOHUGEPAGE);
+	for (i = 0; i < anon; i += (size_t)page)
+		a[i] = 1;
+
+	fd = mkstemp(path);
+	if (fd < 0)
+		die("mkstemp");
+	unlink(path);
+	buf = calloc(1, 1 << 20);
+	for (k = 0; k < 256; k++)
+		if (write(fd, buf, 1 << 20) != 1 << 20)
+			die("write");
+	free(buf);
+	f = mmap(NULL, file, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (f == MAP_FAILED)
+		die("mmap file");
+	for (i = 0; i < file; i += (size_t)page)
+		sink += f[i];
+	(void)sink;
+
+	/* Alternate protections so that neighbours never merge. */
+	for (k = 0; k < 3000; k++) {
+		char *m = mmap(NULL, (size_t)page, k % 2 ? PROT_READ :
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			die("mmap small");
+		if (k % 2 == 0)
+			m[0] = 1;
+	}
+}
+
+static void
+build_sparse(void)
+{
+	size_t size = (size_t)1 << 40, step = size / 1000, i;
+	char *a = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (a == MAP_FAILED)
+		die("mmap 1 TiB");
+	madvise(a, size, MADV_NOHUGEPAGE);
+	for (i = 0; i < 1000; i++)
+		a[i * step] = 1;
+}
+
+static pid_t
+start_workload(const char *name)
+{
+	int ready[2];
+	char byte;
+	pid_t pid;
+
+	if (pipe(ready) != 0)
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(ready[0]);
+		if (strcmp(name, "dense") == 0)
+			build_dense();
+		else
+			build_sparse();
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (read(ready[0], &byte, 1) != 1) {
+		fprintf(stderr, "bench: the %s workload failed to build\n",
+		    name);
+		exit(1);
+	}
+	close(ready[0]);
+	return pid;
+}
+
+/* --- the floor and the naive reference, run in a child of their own --- */
+
+struct range {
+	uint64_t start, end;
+};
+
+/* The mappings of pid, from its maps file. */
+static struct range *
+read_ranges(pid_t pid, size_t *n)
+{
+	char path[64], line[8192];
+	struct range *v = NULL;
+	size_t cap = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		die(path);
+	*n = 0;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			v = realloc(v, cap * sizeof(*v));
+		}
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64, &v[*n].start,
+		    &v[*n].end) == 2)
+			(*n)++;
+	}
+	fclose(fp);
+	return v;
+}
+
+static void
+run_floor(pid_t pid)
+{
+	static uint64_t buf[65536];
+	char path[64];
+	struct range *r;
+	size_t n, i;
+	uint64_t vpn, end, present = 0;
+	int fd;
+
+	r = read_ranges(pid, &n);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die(path);
+	for (i = 0; i < n; i++) {
+		for (vpn = r[i].start / page, end = r[i].end / page;
+		    vpn < end;) {
+			size_t want = end - vpn < 65536 ? end - vpn : 65536, k;
+			ssize_t got = pread(fd, buf, want * 8,
+			    (off_t)(vpn * 8));
+			if (got <= 0)
+				break;
+			for (k = 0; k < (size_t)got / 8; k++)
+				present += buf[k] >> 63;
+			vpn += (size_t)got / 8;
+		}
+	}
+	/* Keep the count alive without printing it. */
+	if (present == UINT64_MAX)
+		puts("");
+	_exit(0);
+}
+
+/* Pages the naive reader reads at most; 0: all. See bench_workload. */
+static uint64_t naive_limit;
+
+static void
+run_naive(pid_t pid)
+{
+	uint64_t done = 0;
+	char path[64];
+	struct range *r;
+	size_t n, i;
+	uint64_t addr, e;
+	int fd;
+
+	r = read_ranges(pid, &n);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die(path);
+	printf("addr pfn soft-dirty file/shared swapped present library\n");
+	for (i = 0; i < n; i++)
+		for (addr = r[i].start; addr < r[i].end;
+		    addr += (uint64_t)sysconf(_SC_PAGESIZE)) {
+			if (naive_limit != 0 && done++ == naive_limit)
+				goto out;
+			if (pread(fd, &e, 8, (off_t)(addr /
+			    (uint64_t)sysconf(_SC_PAGESIZE) * 8)) != 8)
+				break;
+			printf("%" PRIx64 " %" PRIx64 " %d %d %d %d\n", addr,
+			    e >> 63 ? e & ((UINT64_C(1) << 55) - 1) : 0,
+			    (int)(e >> 55 & 1), (int)(e >> 61 & 1),
+			    (int)(e >> 62 & 1), (int)(e >> 63 & 1));
+		}
+out:
+	fflush(stdout);
+	_exit(0);
+}
+
+/* --- timing --- */
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Runs one command once on pid, with stdout to /dev/null; with count, to
+ * a pipe whose lines are counted instead (not timed).
+ */
+static void
+run_once(struct cmd *c, pid_t pid, int run, bool count)
+{
+	char pidarg[16], buf[1 << 16];
+	const char *argv[12];
+	struct rusage ru;
+	int out[2], status, n = 0, k;
+	long lines = 0;
+	ssize_t got;
+	double t0;
+	pid_t child;
+
+	snprintf(pidarg, sizeof(pidarg), "%d", (int)pid);
+	if (pipe(out) != 0)
+		die("pipe");
+	t0 = now();
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		close(out[0]);
+		if (!count) {
+			close(out[1]);
+			out[1] = open("/dev/null", O_WRONLY);
+		}
+		dup2(out[1], 1);
+		close(out[1]);
+		if (c->kind == 1)
+			run_floor(pid);
+		if (c->kind == 2)
+			run_naive(pid);
+		argv[n++] = tool;
+		for (k = 0; c->args[k] != NULL; k++)
+			argv[n++] = c->args[k];
+		argv[n++] = pidarg;
+		argv[n] = NULL;
+		execv(tool, (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	/* Counting lines costs the reader, not the command timed. */
+	while ((got = read(out[0], buf, sizeof(buf))) > 0)
+		for (k = 0; k < got; k++)
+			lines += buf[k] == '\n';
+	close(out[0]);
+	if (wait4(child, &status, 0, &ru) < 0)
+		die("wait4");
+	if (count) {
+		c->rows = lines;
+	} else {
+		c->secs[run] = now() - t0;
+		c->rss_kib[run] = ru.ru_maxrss;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "bench: %s failed (status %d)\n", c->label,
+		    status);
+		exit(1);
+	}
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(const double *v, int n)
+{
+	double s[MAX_RUNS];
+
+	memcpy(s, v, (size_t)n * sizeof(*v));
+	qsort(s, (size_t)n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static long
+max_long(const long *v, int n)
+{
+	long m = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
+}
+
+static void
+bench_workload(const char *name, int runs, const char *extra)
+{
+	struct cmd cmds[MAX_CMDS] = {
+		{ "dump", { NULL }, 0, { 0 }, { 0 }, 0 },
+		{ "--present", { "--present", NULL }, 0, { 0 }, { 0 }, 0 },
+		{ "--summary", { "--summary", NULL }, 0, { 0 }, { 0 }, 0 },
+		{ "floor", { NULL }, 1, { 0 }, { 0 }, 0 },
+		{ "naive", { NULL }, 2, { 0 }, { 0 }, 0 },
+	};
+	int ncmds = 5, r, i, naive = 4, floor = 3;
+	bool sparse;
+	double t, tf, tn;
+	pid_t pid;
+
+	if (extra != NULL) {
+		cmds[ncmds].label = extra;
+		cmds[ncmds].args[0] = "-o";
+		cmds[ncmds].args[1] = extra;
+		cmds[ncmds].args[2] = NULL;
+		ncmds++;
+	}
+	fprintf(stderr, "bench: building the %s workload...\n", name);
+	pid = start_workload(name);
+	/*
+	 * The naive reader would take about ten minutes on 268 million
+	 * entries: there it reads the first 1/64 of them, and its time is
+	 * scaled up by 64.
+	 */
+	sparse = strcmp(name, "sparse") == 0;
+	naive_limit = sparse ? ((uint64_t)1 << 40) / (uint64_t)page / 64 : 0;
+	for (i = 0; i < ncmds; i++)
+		run_once(&cmds[i], pid, 0, true);
+	for (r = 0; r < runs; r++)
+		for (i = 0; i < ncmds; i++)
+			run_once(&cmds[i], pid, r, false);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (sparse) {
+		for (r = 0; r < runs; r++)
+			cmds[naive].secs[r] *= 64;
+		cmds[naive].rows = 0;
+		cmds[naive].label = "naive (1/64, x64)";
+	}
+
+	tf = median(cmds[floor].secs, runs);
+	tn = median(cmds[naive].secs, runs);
+	printf("%s: median of %d runs, output to /dev/null\n", name, runs);
+	printf("  %-24s %10s %12s %9s %8s %8s\n", "command", "ms", "rows/s",
+	    "rss KiB", "/floor", "naive/x");
+	for (i = 0; i < ncmds; i++) {
+		t = median(cmds[i].secs, runs);
+		printf("  %-24s %10.1f %12.0f %9ld %8.2f %8.1f\n",
+		    cmds[i].label, t * 1e3,
+		    cmds[i].rows > 1 ? (double)(cmds[i].rows - 1) / t : 0.0,
+		    max_long(cmds[i].rss_kib, runs), t / tf, tn / t);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *workload = NULL, *extra = NULL;
+	int runs = 7, c;
+
+	while ((c = getopt(argc, argv, "n:w:x:")) != -1) {
+		switch (c) {
+		case 'n':
+			runs = atoi(optarg);
+			break;
+		case 'w':
+			workload = optarg;
+			break;
+		case 'x':
+			extra = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: bench [-n runs] [-w dense|sparse]"
+			    " [-x columns] [tool]\n");
+			return 2;
+		}
+	}
+	if (runs < 1 || runs > MAX_RUNS) {
+		fprintf(stderr, "bench: runs from 1 to %d\n", MAX_RUNS);
+		return 2;
+	}
+	if (optind < argc)
+		tool = argv[optind];
+	if (access(tool, X_OK) != 0)
+		die(tool);
+	page = sysconf(_SC_PAGESIZE);
+	if (workload == NULL || strcmp(workload, "dense") == 0)
+		bench_workload("dense", runs, extra);
+	if (workload == NULL || strcmp(workload, "sparse") == 0)
+		bench_workload("sparse", runs, extra);
+	return 0;
+}
