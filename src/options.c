@@ -44,6 +44,8 @@ options_parse_pid(const char *text, long pid_max)
 
 	if (strcmp(text, "self") == 0)
 		return getpid();
+	if (pid_max > OPTIONS_PID_LIMIT)
+		pid_max = OPTIONS_PID_LIMIT;
 	if (*text == '\0' || *text == '0')
 		return -1;
 	for (p = text; *p != '\0'; p++) {
@@ -275,7 +277,12 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 			    argv[optind - 1]);
 			return OPTIONS_USAGE;
 		default:
-			if (optopt != 0)
+			if (optopt != 0 &&
+			    strncmp(argv[optind - 1], "--", 2) == 0)
+				/* A known long option given a value. */
+				snprintf(why, whylen, "option '%.64s' takes no "
+				    "value", argv[optind - 1]);
+			else if (optopt != 0)
 				snprintf(why, whylen, "unknown option '-%c'",
 				    optopt);
 			else
@@ -302,8 +309,9 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 		pid_t pid = options_parse_pid(argv[i], o->pid_max);
 		if (pid < 0) {
 			snprintf(why, whylen,
-			    "'%.64s' is not a pid (a number from 1 to %ld, or "
-			    "'self')", argv[i], o->pid_max);
+			    "'%.64s' is not a pid (a number from 1 to %ld "
+			    "without leading zeros, or 'self')", argv[i],
+			    o->pid_max);
 			return OPTIONS_USAGE;
 		}
 		o->pids[o->npids++] = pid;

@@ -59,7 +59,7 @@ out_reserve(struct out *out, size_t n)
 		return NULL;
 	if (out->cap - out->len >= n)
 		return out->buf + out->len;
-	cap = out->cap;
+	cap = out->cap > 0 ? out->cap : 64;
 	while (cap - out->len < n) {
 		if (cap > SIZE_MAX / 2) {
 			out->error = ENOMEM;

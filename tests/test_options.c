@@ -1,0 +1,434 @@
+/*
+ * Tests for options: pid arguments, and what options_parse tells main to
+ * do for each kind of command line.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "format.h"
+#include "options.h"
+
+#define LIMIT OPTIONS_PID_LIMIT
+
+static void
+should_take_self_as_our_own_pid(void **state)
+{
+	(void)state;
+	assert_int_equal(options_parse_pid("self", LIMIT), getpid());
+}
+
+static void
+should_take_decimal_pids_up_to_pid_max(void **state)
+{
+	(void)state;
+	assert_int_equal(options_parse_pid("1", LIMIT), 1);
+	assert_int_equal(options_parse_pid("42", LIMIT), 42);
+	assert_int_equal(options_parse_pid("4194304", 4194304), 4194304);
+	assert_int_equal(options_parse_pid("32768", 32768), 32768);
+}
+
+static void
+should_refuse_a_pid_beyond_pid_max(void **state)
+{
+	(void)state;
+	assert_int_equal(options_parse_pid("4194305", 4194304), -1);
+	assert_int_equal(options_parse_pid("32769", 32768), -1);
+	assert_int_equal(options_parse_pid("2", 1), -1);
+}
+
+static void
+should_refuse_a_number_too_big_for_any_integer(void **state)
+{
+	(void)state;
+	assert_int_equal(options_parse_pid("99999999999999999999", LIMIT), -1);
+	assert_int_equal(options_parse_pid("18446744073709551617", LIMIT), -1);
+	assert_int_equal(options_parse_pid("4294967297", LIMIT), -1);
+}
+
+static void
+should_refuse_text_that_is_not_a_pid(void **state)
+{
+	static const char *const bad[] = {
+		"", "0", "-1", "+5", "12abc", "abc", " 5", "5 ", "0x10", "1e3",
+		"Self", "SELF", "self ", "1.0", "--", "-",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (options_parse_pid(bad[i], LIMIT) != -1)
+			fail_msg("\"%s\" taken for a pid", bad[i]);
+}
+
+static void
+should_refuse_a_pid_with_a_leading_zero(void **state)
+{
+	(void)state;
+	/* As the kernel does for /proc/007: no such directory. */
+	assert_int_equal(options_parse_pid("007", LIMIT), -1);
+	assert_int_equal(options_parse_pid("00", LIMIT), -1);
+	assert_int_equal(options_parse_pid("01", LIMIT), -1);
+}
+
+/* A command line in writable storage, as main gets it. */
+struct argv {
+	char buf[8][64];
+	char *argv[9];
+	int argc;
+};
+
+static void
+argv_set(struct argv *a, const char *const *args)
+{
+	a->argc = 0;
+	for (; *args != NULL; args++) {
+		assert_true(a->argc < 8);
+		assert_true(strlen(*args) < sizeof(a->buf[0]));
+		strcpy(a->buf[a->argc], *args);
+		a->argv[a->argc] = a->buf[a->argc];
+		a->argc++;
+	}
+	a->argv[a->argc] = NULL;
+}
+
+/* Parses args (a NULL-terminated list) from a fresh options. */
+static enum options_result
+parse(struct options *o, char *why, size_t whylen, const char *const *args)
+{
+	struct argv a;
+
+	argv_set(&a, args);
+	options_init(o);
+	why[0] = '\0';
+	return options_parse(o, a.argc, a.argv, why, whylen);
+}
+
+#define PARSE(o, why, ...) \
+	parse((o), (why), sizeof(why), \
+	    (const char *const[]){ "pagemap-dump", __VA_ARGS__, NULL })
+
+static void
+should_ask_for_a_pid_when_none_is_given(void **state)
+{
+	static const char *const args[] = { "pagemap-dump", NULL };
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, why, sizeof(why), args), OPTIONS_USAGE);
+	assert_string_equal(why, "no pid given");
+	assert_int_equal(o.npids, 0);
+	options_free(&o);
+}
+
+static void
+should_exit_after_help(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-h"), OPTIONS_EXIT);
+	assert_true(o.help);
+	assert_false(o.version);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--help"), OPTIONS_EXIT);
+	assert_true(o.help);
+	options_free(&o);
+	/* Help wins over a pid, even a bad one. */
+	assert_int_equal(PARSE(&o, why, "-h", "notapid"), OPTIONS_EXIT);
+	assert_true(o.help);
+	options_free(&o);
+}
+
+static void
+should_exit_after_the_version(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-V"), OPTIONS_EXIT);
+	assert_true(o.version);
+	assert_false(o.help);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--version"), OPTIONS_EXIT);
+	assert_true(o.version);
+	options_free(&o);
+}
+
+static void
+should_refuse_an_unknown_short_option(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-x", "1"), OPTIONS_USAGE);
+	assert_string_equal(why, "unknown option '-x'");
+	options_free(&o);
+}
+
+static void
+should_refuse_an_unknown_long_option(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "--bogus", "1"), OPTIONS_USAGE);
+	assert_string_equal(why, "unknown option '--bogus'");
+	options_free(&o);
+}
+
+static void
+should_name_the_option_given_an_argument_it_does_not_take(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "--help=yes", "1"), OPTIONS_USAGE);
+	/* Named as written: -h is a known option, so not "unknown '-h'". */
+	if (strstr(why, "--help") == NULL)
+		fail_msg("reason \"%s\" does not name --help", why);
+	options_free(&o);
+}
+
+static void
+should_parse_again_after_an_unknown_option(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-x", "1"), OPTIONS_USAGE);
+	options_free(&o);
+	/* getopt's state was reset: the next parse starts afresh. */
+	assert_int_equal(PARSE(&o, why, "7"), OPTIONS_RUN);
+	assert_int_equal(o.npids, 1);
+	assert_int_equal(o.pids[0], 7);
+	options_free(&o);
+}
+
+static void
+should_run_for_a_valid_pid(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "1234"), OPTIONS_RUN);
+	assert_int_equal(o.npids, 1);
+	assert_non_null(o.pids);
+	assert_int_equal(o.pids[0], 1234);
+	assert_false(o.help);
+	assert_false(o.version);
+	options_free(&o);
+	assert_null(o.pids);
+	assert_int_equal(o.npids, 0);
+}
+
+static void
+should_run_for_self_with_our_own_pid(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "self"), OPTIONS_RUN);
+	assert_int_equal(o.npids, 1);
+	assert_int_equal(o.pids[0], getpid());
+	options_free(&o);
+}
+
+static void
+should_take_a_pid_after_a_double_dash(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "--", "1"), OPTIONS_RUN);
+	assert_int_equal(o.npids, 1);
+	assert_int_equal(o.pids[0], 1);
+	options_free(&o);
+}
+
+static void
+should_say_why_a_bad_pid_is_refused(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "12abc"), OPTIONS_USAGE);
+	assert_string_equal(why, "'12abc' is not a pid (a number from 1 to "
+	    "4194304 without leading zeros, or 'self')");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "0"), OPTIONS_USAGE);
+	assert_string_equal(why, "'0' is not a pid (a number from 1 to "
+	    "4194304 without leading zeros, or 'self')");
+	options_free(&o);
+}
+
+static void
+should_refuse_a_pid_beyond_the_pid_max_of_the_options(void **state)
+{
+	static const char *const args[] = { "pagemap-dump", "32769", NULL };
+	struct options o;
+	struct argv a;
+	char why[256];
+
+	(void)state;
+	argv_set(&a, args);
+	options_init(&o);
+	o.pid_max = 32768;
+	assert_int_equal(options_parse(&o, a.argc, a.argv, why, sizeof(why)),
+	    OPTIONS_USAGE);
+	assert_string_equal(why, "'32769' is not a pid (a number from 1 to "
+	    "32768 without leading zeros, or 'self')");
+	options_free(&o);
+}
+
+static void
+should_take_several_pids_and_put_the_pid_column_first(void **state)
+{
+	struct options o;
+	char why[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "1", "self", "300"), OPTIONS_RUN);
+	assert_int_equal(o.npids, 3);
+	assert_int_equal(o.pids[0], 1);
+	assert_int_equal(o.pids[1], getpid());
+	assert_int_equal(o.pids[2], 300);
+	assert_int_equal(o.ncols, format_default_ncolumns + 1);
+	assert_int_equal(o.cols[0], COL_PID);
+	for (i = 0; i < format_default_ncolumns; i++)
+		assert_int_equal(o.cols[i + 1], format_default_columns[i]);
+	options_free(&o);
+}
+
+static void
+should_keep_the_default_columns_for_one_pid(void **state)
+{
+	struct options o;
+	char why[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "1"), OPTIONS_RUN);
+	assert_int_equal(o.ncols, format_default_ncolumns);
+	for (i = 0; i < format_default_ncolumns; i++)
+		assert_int_equal(o.cols[i], format_default_columns[i]);
+	options_free(&o);
+}
+
+static void
+should_refuse_a_bad_pid_among_good_ones(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "1", "x2", "3"), OPTIONS_USAGE);
+	assert_string_equal(why, "'x2' is not a pid (a number from 1 to "
+	    "4194304 without leading zeros, or 'self')");
+	options_free(&o);
+}
+
+static void
+should_take_options_after_the_pid(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "1", "-h"), OPTIONS_EXIT);
+	assert_true(o.help);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "1", "-H"), OPTIONS_RUN);
+	assert_true(o.no_header);
+	assert_int_equal(o.npids, 1);
+	options_free(&o);
+	/* After "--", "-h" is an operand, and not a pid. */
+	assert_int_equal(PARSE(&o, why, "--", "1", "-h"), OPTIONS_USAGE);
+	assert_false(o.help);
+	assert_string_equal(why, "'-h' is not a pid (a number from 1 to "
+	    "4194304 without leading zeros, or 'self')");
+	options_free(&o);
+}
+
+static void
+should_say_which_option_needs_a_value(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "1", "-o"), OPTIONS_USAGE);
+	assert_string_equal(why, "option '-o' needs a value");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "1", "--output"), OPTIONS_USAGE);
+	assert_string_equal(why, "option '--output' needs a value");
+	options_free(&o);
+}
+
+static void
+should_cut_a_long_bad_argument_in_the_reason(void **state)
+{
+	struct options o;
+	char why[64], arg[60];
+
+	(void)state;
+	memset(arg, '9', sizeof(arg) - 1);
+	arg[sizeof(arg) - 1] = '\0';
+	assert_int_equal(PARSE(&o, why, arg), OPTIONS_USAGE);
+	/* Cut to the buffer, and always terminated. */
+	assert_int_equal(strlen(why), sizeof(why) - 1);
+	assert_memory_equal(why, "'99999", 6);
+	options_free(&o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(should_take_self_as_our_own_pid),
+		cmocka_unit_test(should_take_decimal_pids_up_to_pid_max),
+		cmocka_unit_test(should_refuse_a_pid_beyond_pid_max),
+		cmocka_unit_test(should_refuse_a_number_too_big_for_any_integer),
+		cmocka_unit_test(should_refuse_text_that_is_not_a_pid),
+		cmocka_unit_test(should_refuse_a_pid_with_a_leading_zero),
+		cmocka_unit_test(should_ask_for_a_pid_when_none_is_given),
+		cmocka_unit_test(should_exit_after_help),
+		cmocka_unit_test(should_exit_after_the_version),
+		cmocka_unit_test(should_refuse_an_unknown_short_option),
+		cmocka_unit_test(should_refuse_an_unknown_long_option),
+		cmocka_unit_test(should_name_the_option_given_an_argument_it_does_not_take),
+		cmocka_unit_test(should_parse_again_after_an_unknown_option),
+		cmocka_unit_test(should_run_for_a_valid_pid),
+		cmocka_unit_test(should_run_for_self_with_our_own_pid),
+		cmocka_unit_test(should_take_a_pid_after_a_double_dash),
+		cmocka_unit_test(should_say_why_a_bad_pid_is_refused),
+		cmocka_unit_test(should_refuse_a_pid_beyond_the_pid_max_of_the_options),
+		cmocka_unit_test(should_take_several_pids_and_put_the_pid_column_first),
+		cmocka_unit_test(should_keep_the_default_columns_for_one_pid),
+		cmocka_unit_test(should_refuse_a_bad_pid_among_good_ones),
+		cmocka_unit_test(should_take_options_after_the_pid),
+		cmocka_unit_test(should_say_which_option_needs_a_value),
+		cmocka_unit_test(should_cut_a_long_bad_argument_in_the_reason),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
