@@ -18,7 +18,7 @@ ALL_CPPFLAGS = -D_GNU_SOURCE -Iinclude $(CPPFLAGS)
 
 LIB_SRC = src/dump.c src/escape.c src/filter.c src/format.c src/maps.c \
 	src/options.c \
-	src/out.c src/pagemap.c
+	src/out.c src/pagemap.c src/walk.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 OBJ = $(LIB_OBJ) src/main.o
 
@@ -33,13 +33,13 @@ SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 all: pagemap-dump
 
 pagemap-dump: $(OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) -pthread
 
 %.o: %.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MD -MP -c -o $@ $<
 
 tests/test_%: tests/test_%.o $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -pthread
 
 check: pagemap-dump $(TESTS)
 	@failed=0; for t in $(TESTS); do \

@@ -18,16 +18,12 @@
 #include "format.h"
 #include "out.h"
 
-/* Entries read with one pread: 64Ki entries cover 256 MiB of 4K pages. */
-#define DUMP_BATCH 65536
-
 struct dump {
 	struct format *format;
 	struct out *out;
 	const struct filter *filter;	/* prepared */
 	bool summary;		/* one row per mapping instead of per page */
 	uint64_t page_size;
-	uint64_t *batch;	/* DUMP_BATCH entries */
 	bool header_done;
 	bool pfn_warned;	/* the hidden-PFN warning was given */
 	bool may_see_pfns;	/* the caller has CAP_SYS_ADMIN */
@@ -59,8 +55,5 @@ enum dump_status dump_pid(struct dump *d, pid_t pid);
  * status text given (the contents of /proc/self/status).
  */
 bool dump_has_sys_admin(const char *status);
-
-/* Frees what dump_init allocated. */
-void dump_free(struct dump *d);
 
 #endif

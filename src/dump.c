@@ -14,16 +14,25 @@
 
 #include "maps.h"
 #include "pagemap.h"
+#include "walk.h"
 
 #define CAP_SYS_ADMIN_BIT 21
 
 bool
 dump_has_sys_admin(const char *status)
 {
-	const char *line = strstr(status, "\nCapEff:");
+	const char *p = strncmp(status, "CapEff:", 7) == 0 ? status :
+	    strstr(status, "\nCapEff:");
 	unsigned long long caps;
+	char *end;
 
-	if (line == NULL || sscanf(line + 8, "%llx", &caps) != 1)
+	if (p == NULL)
+		return false;
+	p += *p == '\n' ? 8 : 7;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	caps = strtoull(p, &end, 16);
+	if (end == p || (*end != '\n' && *end != '\0'))
 		return false;
 	return (caps >> CAP_SYS_ADMIN_BIT) & 1;
 }
@@ -69,19 +78,10 @@ dump_init(struct dump *d, struct format *format, struct out *out,
 	d->summary = summary;
 	d->header_done = no_header;
 	d->page_size = dump_page_size();
-	d->batch = malloc(DUMP_BATCH * sizeof(*d->batch));
-	if (d->batch == NULL)
-		return -1;
 	d->may_see_pfns = caller_has_sys_admin();
 	return 0;
 }
 
-void
-dump_free(struct dump *d)
-{
-	free(d->batch);
-	d->batch = NULL;
-}
 
 /* Reports a failed open or read of /proc/PID/file; returns DUMP_FAILED. */
 static enum dump_status
@@ -148,122 +148,212 @@ warn_hidden_pfns(struct dump *d, pid_t pid)
 	    (int)pid);
 }
 
-/*
- * Prints the rows of the pages from vpn up to end of one mapping (or, for
- * the summary, counts them into sum). Returns DUMP_OK, DUMP_FAILED (the
- * process went away or pagemap failed: reported), or DUMP_OUTPUT_ERROR.
- */
-static enum dump_status
-dump_span(struct dump *d, pid_t pid, int pagemap_fd,
-    const struct maps_entry *map, uint64_t vpn, uint64_t end,
-    struct format_summary *sum)
+/* Adds the flags of a page (or of n pages alike) to a summary. */
+static void
+count(struct format_summary *sum, const struct pagemap_entry *e, uint64_t n)
 {
-	const struct filter *filter = d->filter;
-	struct pagemap_entry entry;
-	struct format_row row = {
-		.entry = &entry, .map = map, .page_size = d->page_size,
-		.pid = (int)pid,
-	};
-	long got, i;
-	size_t want;
+	sum->pages += n;
+	sum->present += e->present * n;
+	sum->swapped += e->swapped * n;
+	sum->file_shared += e->file_shared * n;
+	sum->soft_dirty += e->soft_dirty * n;
+	sum->exclusive += e->exclusive * n;
+}
 
-	while (vpn < end) {
-		want = end - vpn < DUMP_BATCH ? (size_t)(end - vpn) : DUMP_BATCH;
-		got = pagemap_read(pagemap_fd, vpn, d->batch, want);
-		if (got < 0) {
-			if (errno == ESRCH)
-				goto exited;
-			return fail_errno(pid, "pagemap", errno);
-		}
-		for (i = 0; i < got; i++) {
-			pagemap_decode(d->batch[i], &entry);
-			if (entry.present && entry.pfn == 0 && !d->pfn_warned)
-				warn_hidden_pfns(d, pid);
-			if (!filter_entry(filter, &entry))
-				continue;
-			if (sum != NULL) {
-				sum->pages++;
-				sum->present += entry.present;
-				sum->swapped += entry.swapped;
-				sum->file_shared += entry.file_shared;
-				sum->soft_dirty += entry.soft_dirty;
-				sum->exclusive += entry.exclusive;
-				continue;
-			}
-			row.addr = (vpn + (uint64_t)i) * d->page_size;
-			if (filter->naddrs > 0)
-				row.paddr_offset = filter_page_offset(filter,
-				    row.addr, d->page_size);
-			if (format_row(d->format, d->out, &row) != 0)
-				return DUMP_OUTPUT_ERROR;
-		}
-		if ((size_t)got < want) {
-			/*
-			 * No more entries: either the mapping lies above the
-			 * task's address space ([vsyscall]), which has none,
-			 * or the process has gone.
-			 */
-			switch (pagemap_alive(pagemap_fd)) {
-			case 1:
-				return DUMP_OK;
-			case 0:
-				goto exited;
-			default:
-				return fail_errno(pid, "pagemap", errno);
-			}
-		}
-		vpn += (uint64_t)got;
-	}
-	return DUMP_OK;
-exited:
-	if (out_flush(d->out) != 0)
+/* Ends a mapping of the summary: its row, and its share of the total. */
+static enum dump_status
+end_summary(struct dump *d, struct format_summary *sum,
+    struct format_summary *total)
+{
+	if (sum->map == NULL || sum->pages == 0)
+		return DUMP_OK;
+	total->pages += sum->pages;
+	total->present += sum->present;
+	total->swapped += sum->swapped;
+	total->file_shared += sum->file_shared;
+	total->soft_dirty += sum->soft_dirty;
+	total->exclusive += sum->exclusive;
+	if (format_summary_row(d->format, d->out, sum) != 0)
 		return DUMP_OUTPUT_ERROR;
-	warnx("pid %d: /proc/%d/pagemap: the process exited during the dump",
-	    (int)pid, (int)pid);
-	return DUMP_FAILED;
+	return DUMP_OK;
 }
 
 /*
- * Dumps the pages of one mapping that the filter's intervals select, or
- * adds them up into total and prints the mapping's summary row.
+ * The spans of pages to read: for every mapping that -m lets through, its
+ * pages inside the intervals of -r and -a. Returns the array (NULL with
+ * *n 0 when there is none), or NULL with *n 1 when out of memory.
  */
-static enum dump_status
-dump_mapping(struct dump *d, pid_t pid, int pagemap_fd,
-    const struct maps_entry *map, struct format_summary *total)
+static struct walk_span *
+make_spans(const struct dump *d, const struct maps *maps, size_t *n)
 {
 	const struct filter_interval *iv;
-	struct format_summary sum = {
-		.map = map, .pid = (int)pid, .page_size = d->page_size,
-	};
-	enum dump_status status = DUMP_OK;
+	struct walk_span *v = NULL, *grown;
+	size_t cap = 0, i;
 	uint64_t ps = d->page_size, s, e;
 
-	if (!filter_map(d->filter, map))
-		return DUMP_OK;
-	if (format_set_mapping(d->format, map) != 0) {
-		warn("pid %d: formatting", (int)pid);
+	*n = 0;
+	for (i = 0; i < maps->count; i++) {
+		const struct maps_entry *map = &maps->entries[i];
+		if (!filter_map(d->filter, map))
+			continue;
+		for (iv = filter_next(d->filter, map->start);
+		    iv != NULL && iv->start < map->end;
+		    iv = iv->end == UINT64_MAX ? NULL :
+		    filter_next(d->filter, iv->end)) {
+			s = iv->start > map->start ? iv->start : map->start;
+			e = iv->end < map->end ? iv->end : map->end;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				grown = realloc(v, cap * sizeof(*v));
+				if (grown == NULL) {
+					free(v);
+					*n = 1;
+					return NULL;
+				}
+				v = grown;
+			}
+			v[*n].vpn = s / ps;
+			v[*n].end = e / ps + (e % ps != 0);
+			v[*n].map = i;
+			(*n)++;
+		}
+	}
+	return v;
+}
+
+/*
+ * Which pages need reading: all of them for rows of every page; with
+ * -P/-S or --summary only present or swapped ones (and soft-dirty ones,
+ * which the kernel marks on holes too), found with PAGEMAP_SCAN.
+ */
+static uint64_t
+scan_categories(const struct dump *d)
+{
+	uint64_t c = 0;
+
+	if (d->filter->present)
+		c |= WALK_PAGE_IS_PRESENT;
+	if (d->filter->swapped)
+		c |= WALK_PAGE_IS_SWAPPED;
+	if (c == 0 && d->summary)
+		c = WALK_PAGE_IS_PRESENT | WALK_PAGE_IS_SWAPPED |
+		    WALK_PAGE_IS_SOFT_DIRTY;
+	return c;
+}
+
+/*
+ * Prints the rows (or the summary) of the selected pages of every mapping.
+ * Returns DUMP_OK, DUMP_FAILED (the process went away or pagemap failed:
+ * reported), or DUMP_OUTPUT_ERROR.
+ */
+static enum dump_status
+dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
+    const struct maps *maps, struct format_summary *total)
+{
+	const struct filter *filter = d->filter;
+	const struct walk_buffer *b;
+	struct walk walk;
+	struct walk_span *spans;
+	struct pagemap_entry entry, zero;
+	struct format_row row = {
+		.entry = &entry, .page_size = d->page_size, .pid = (int)pid,
+	};
+	struct format_summary sum = {
+		.pid = (int)pid, .page_size = d->page_size,
+	};
+	enum dump_status status = DUMP_OK;
+	enum walk_status ws = WALK_MORE;
+	const struct maps_entry *map = NULL;
+	size_t nspans, i;
+	uint64_t k;
+	int error = 0;
+
+	spans = make_spans(d, maps, &nspans);
+	if (spans == NULL && nspans > 0) {
+		warnx("pid %d: out of memory", (int)pid);
 		return DUMP_FAILED;
 	}
-	for (iv = filter_next(d->filter, map->start);
-	    iv != NULL && iv->start < map->end && status == DUMP_OK;
-	    iv = filter_next(d->filter, iv->end)) {
-		s = iv->start > map->start ? iv->start : map->start;
-		e = iv->end < map->end ? iv->end : map->end;
-		status = dump_span(d, pid, pagemap_fd, map, s / ps,
-		    e / ps + (e % ps != 0), d->summary ? &sum : NULL);
-		if (iv->end == UINT64_MAX)
-			break;
+	if (walk_start(&walk, pagemap_fd, d->page_size, spans, nspans,
+	    scan_categories(d)) != 0) {
+		free(spans);
+		warn("pid %d", (int)pid);
+		return DUMP_FAILED;
 	}
-	if (status != DUMP_OK || !d->summary || sum.pages == 0)
+	pagemap_decode(0, &zero);
+	while (ws == WALK_MORE && status == DUMP_OK) {
+		b = walk_next(&walk);
+		for (i = 0; i < b->nsegments && status == DUMP_OK; i++) {
+			const struct walk_segment *seg = &b->segments[i];
+			const struct maps_entry *m =
+			    &maps->entries[spans[seg->span].map];
+			if (m != map) {
+				if (d->summary)
+					status = end_summary(d, &sum, total);
+				map = m;
+				row.map = m;
+				sum.map = m;
+				sum.pages = sum.present = sum.swapped = 0;
+				sum.file_shared = sum.soft_dirty = 0;
+				sum.exclusive = 0;
+				if (format_set_mapping(d->format, m) != 0) {
+					warn("pid %d", (int)pid);
+					status = DUMP_FAILED;
+				}
+				if (status != DUMP_OK)
+					break;
+			}
+			if (seg->entries == NULL) {
+				/* A run the scan skipped: all zero entries. */
+				if (!filter_entry(filter, &zero))
+					continue;
+				if (d->summary) {
+					count(&sum, &zero, seg->n);
+					continue;
+				}
+			}
+			for (k = 0; k < seg->n; k++) {
+				if (seg->entries != NULL)
+					pagemap_decode(seg->entries[k], &entry);
+				else
+					entry = zero;
+				if (entry.present && entry.pfn == 0 &&
+				    !d->pfn_warned)
+					warn_hidden_pfns(d, pid);
+				if (!filter_entry(filter, &entry))
+					continue;
+				if (d->summary) {
+					count(&sum, &entry, 1);
+					continue;
+				}
+				row.addr = (seg->vpn + k) * d->page_size;
+				if (filter->naddrs > 0)
+					row.paddr_offset = filter_page_offset(
+					    filter, row.addr, d->page_size);
+				if (format_row(d->format, d->out, &row) != 0) {
+					status = DUMP_OUTPUT_ERROR;
+					break;
+				}
+			}
+		}
+		ws = b->status;
+		error = b->error;
+		walk_release(&walk, b);
+	}
+	walk_stop(&walk);
+	free(spans);
+	if (status == DUMP_OK && d->summary)
+		status = end_summary(d, &sum, total);
+	if (status != DUMP_OK)
 		return status;
-	total->pages += sum.pages;
-	total->present += sum.present;
-	total->swapped += sum.swapped;
-	total->file_shared += sum.file_shared;
-	total->soft_dirty += sum.soft_dirty;
-	total->exclusive += sum.exclusive;
-	if (format_summary_row(d->format, d->out, &sum) != 0)
-		return DUMP_OUTPUT_ERROR;
+	if (ws == WALK_EXITED) {
+		if (out_flush(d->out) != 0)
+			return DUMP_OUTPUT_ERROR;
+		warnx("pid %d: /proc/%d/pagemap: the process exited during "
+		    "the dump", (int)pid, (int)pid);
+		return DUMP_FAILED;
+	}
+	if (ws == WALK_FAILED)
+		return fail_errno(pid, "pagemap", error);
 	return DUMP_OK;
 }
 
@@ -312,7 +402,7 @@ dump_pid(struct dump *d, pid_t pid)
 	};
 	const char *why;
 	char *text;
-	size_t len, bad_line, i, missing;
+	size_t len, bad_line, missing;
 	int dirfd, maps_fd, pagemap_fd;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
@@ -360,9 +450,8 @@ dump_pid(struct dump *d, pid_t pid)
 		warn_hidden_pfns(d, pid);
 	missing = check_addresses(d, pid, &maps);
 	status = write_header(d);
-	for (i = 0; i < maps.count && status == DUMP_OK; i++)
-		status = dump_mapping(d, pid, pagemap_fd, &maps.entries[i],
-		    &total);
+	if (status == DUMP_OK)
+		status = dump_pages(d, pid, pagemap_fd, &maps, &total);
 	if (status == DUMP_OK && d->summary &&
 	    format_summary_row(d->format, d->out, &total) != 0)
 		status = DUMP_OUTPUT_ERROR;

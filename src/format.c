@@ -88,11 +88,16 @@ static const char hex_digits[] = "0123456789abcdef";
 /* "000102...ff": two digits a byte, so a number takes half the steps. */
 static char hex_pairs[512];
 
+/* The hex digit after each hex digit ('0' -> '1', '9' -> 'a'). */
+static char next_hex_digit[256];
+
 static void
 init_hex_pairs(void)
 {
 	int i;
 
+	for (i = 0; i < 15; i++)
+		next_hex_digit[(unsigned char)hex_digits[i]] = hex_digits[i + 1];
 	for (i = 0; i < 256; i++) {
 		hex_pairs[2 * i] = hex_digits[i >> 4];
 		hex_pairs[2 * i + 1] = hex_digits[i & 15];
@@ -143,19 +148,27 @@ put_addr(struct format *f, char *p, uint64_t addr, uint64_t page_size)
 		int shift = __builtin_ctzll(page_size);
 		pos = 15 - shift / 4;
 		add = 1 << (shift % 4);
-		while (pos >= 0) {
-			char c = digits[pos];
-			int d = (c <= '9' ? c - '0' : c - 'a' + 10) + add;
-			if (d < 16) {
-				digits[pos] = hex_digits[d];
-				break;
+		if (add == 1 && digits[pos] != 'f') {
+			/* 15 rows in 16: one digit goes up, no carry. */
+			digits[pos] = next_hex_digit[(unsigned char)digits[pos]];
+			if (pos < f->addr_first)
+				f->addr_first = pos;
+		} else {
+			while (pos >= 0) {
+				char c = digits[pos];
+				int d = (c <= '9' ? c - '0' : c - 'a' + 10) +
+				    add;
+				if (d < 16) {
+					digits[pos] = hex_digits[d];
+					break;
+				}
+				digits[pos] = hex_digits[d - 16];
+				add = 1;
+				pos--;
 			}
-			digits[pos] = hex_digits[d - 16];
-			add = 1;
-			pos--;
+			if (pos < f->addr_first)
+				f->addr_first = pos;
 		}
-		if (pos < f->addr_first)
-			f->addr_first = pos;
 	}
 	f->addr_last = addr;
 	/* A fixed-size copy (the row's room allows it) beats a call. */

@@ -88,7 +88,6 @@ main(int argc, char **argv)
 		warn("write to stdout");
 		status = 1;
 	}
-	dump_free(&dump);
 	out_free(&out);
 	format_free(&format);
 	options_free(&opts);

@@ -794,10 +794,13 @@ should_exit_1_keeping_whole_rows_when_the_process_exits_mid_dump(void **s)
 	pid_t child, pid;
 	(void)s;
 
-	/* A child with 8 x 64 MiB of untouched memory: 128Ki rows. */
+	/*
+	 * A child with 64 x 64 MiB of untouched memory: 1Mi rows, far more
+	 * than the tool reads ahead of what it has written.
+	 */
 	child = fork();
 	if (child == 0) {
-		for (k = 0; k < 8; k++) {
+		for (k = 0; k < 64; k++) {
 			void *m = mmap(NULL, 64 << 20, k % 2 ? PROT_READ :
 			    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 			    MAP_NORESERVE, -1, 0);
@@ -841,7 +844,7 @@ should_exit_1_keeping_whole_rows_when_the_process_exits_mid_dump(void **s)
 	/* Whole lines only, and fewer than the whole dump. */
 	assert_true(len > 0);
 	assert_int_equal(buf[len - 1], '\n');
-	assert_true(len < (size_t)8 * 16384 * 20);
+	assert_true(len < (size_t)64 * 16384 * 20);
 	free(buf);
 	free(text);
 	close(err);

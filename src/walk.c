@@ -1,0 +1,376 @@
+/*
+ * walk: pagemap entries read ahead by a second thread, optionally only
+ * where PAGEMAP_SCAN says present or swapped pages are.
+ */
+#include "walk.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "pagemap.h"
+
+/* PAGEMAP_SCAN, defined here because linux/fs.h may predate it. */
+struct walk_pm_scan_arg {
+	uint64_t size;
+	uint64_t flags;
+	uint64_t start;
+	uint64_t end;
+	uint64_t walk_end;
+	uint64_t vec;
+	uint64_t vec_len;
+	uint64_t max_pages;
+	uint64_t category_inverted;
+	uint64_t category_mask;
+	uint64_t category_anyof_mask;
+	uint64_t return_mask;
+};
+#define WALK_PAGEMAP_SCAN _IOWR('f', 16, struct walk_pm_scan_arg)
+
+bool
+walk_scan_allowed(void)
+{
+	const char *v = getenv("PAGEMAP_DUMP_NO_SCAN");
+
+	return v == NULL || *v == '\0';
+}
+
+static void
+next_span(struct walk *w)
+{
+	w->span++;
+	w->nregions = 0;
+	w->region = 0;
+	w->span_checked = false;
+	if (w->span < w->nspans) {
+		w->cursor = w->spans[w->span].vpn;
+		w->scanned_to = w->cursor;
+	}
+}
+
+/* Appends a segment; entries NULL for a run of zero entries. */
+static void
+add_segment(struct walk *w, struct walk_buffer *b, uint64_t vpn, uint64_t n,
+    const uint64_t *entries)
+{
+	struct walk_segment *s = &b->segments[b->nsegments++];
+
+	s->span = w->span;
+	s->vpn = vpn;
+	s->n = n;
+	s->entries = entries;
+	w->cursor = vpn + n;
+}
+
+/*
+ * Reads up to n entries from the cursor into b. Returns 0 when the walk
+ * goes on (a short read of a live process skips the rest of the span:
+ * pages above the task's address space have no entries), or -1 with the
+ * walk's final status set.
+ */
+static int
+read_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
+{
+	uint64_t *dst = b->entries + b->used;
+	long got = pagemap_read(w->fd, w->cursor, dst, (size_t)n);
+
+	if (got < 0) {
+		w->final = errno == ESRCH ? WALK_EXITED : WALK_FAILED;
+		w->final_error = errno;
+		return -1;
+	}
+	if (got > 0) {
+		add_segment(w, b, w->cursor, (uint64_t)got, dst);
+		b->used += (size_t)got;
+	}
+	if ((uint64_t)got < n) {
+		switch (pagemap_alive(w->fd)) {
+		case 1:
+			w->cursor = w->spans[w->span].end;
+			return 0;
+		case 0:
+			w->final = WALK_EXITED;
+			w->final_error = ESRCH;
+			return -1;
+		default:
+			w->final = WALK_FAILED;
+			w->final_error = errno;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Asks the kernel for the regions of the span from the cursor on that are
+ * in the wanted categories. Returns 0, or -1 with errno set.
+ */
+static int
+scan(struct walk *w)
+{
+	const struct walk_span *s = &w->spans[w->span];
+	uint64_t start = w->cursor > w->scanned_to ? w->cursor : w->scanned_to;
+	uint64_t ps = w->page_size, reached;
+	struct walk_pm_scan_arg arg;
+	size_t i;
+	int n;
+
+	uint64_t end = s->end - start > w->window ? start + w->window : s->end;
+	uint64_t covered = 0;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.size = sizeof(arg);
+	arg.start = start * ps;
+	arg.end = end * ps;
+	arg.vec = (uint64_t)(uintptr_t)w->regions;
+	arg.vec_len = WALK_REGIONS;
+	arg.category_anyof_mask = w->categories;
+	arg.return_mask = w->categories;
+	do
+		n = ioctl(w->fd, WALK_PAGEMAP_SCAN, &arg);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	/*
+	 * Continue from the larger of walk_end and the end of the last
+	 * region: on 6.18 walk_end can lag behind the regions returned.
+	 */
+	reached = arg.walk_end / ps;
+	for (i = 0; i < (size_t)n; i++) {
+		w->regions[i].start /= ps;
+		w->regions[i].end /= ps;
+		if (w->regions[i].end > reached)
+			reached = w->regions[i].end;
+		covered += w->regions[i].end - w->regions[i].start;
+	}
+	/*
+	 * Where most pages are wanted the scan only doubles the kernel's
+	 * work: read the next stretch plainly. Where few are, scan further
+	 * ahead each time.
+	 */
+	if (reached > start && covered * 2 > reached - start)
+		w->plain_until = reached + w->window * 8;
+	else if (w->window < WALK_SCAN_MAX)
+		w->window *= 2;
+	if (reached <= start && n == 0) {
+		/* No progress: let the plain reads finish the span. */
+		errno = EINVAL;
+		return -1;
+	}
+	w->nregions = (size_t)n;
+	w->region = 0;
+	w->scanned_to = reached > s->end ? s->end : reached;
+	return 0;
+}
+
+/* Fills b from where the walk is, until b is full or the walk ends. */
+static void
+fill(struct walk *w, struct walk_buffer *b)
+{
+	b->used = 0;
+	b->nsegments = 0;
+	b->status = WALK_MORE;
+	b->error = 0;
+	while (w->span < w->nspans) {
+		const struct walk_span *s = &w->spans[w->span];
+		uint64_t room, n;
+
+		if (w->cursor >= s->end) {
+			next_span(w);
+			continue;
+		}
+		room = WALK_ENTRIES - b->used;
+		if (room == 0 || b->nsegments == WALK_SEGMENTS)
+			return;
+		if (!w->span_checked) {
+			/*
+			 * One entry first: a span above the task's address
+			 * space has none, and the scan must not count it.
+			 */
+			w->span_checked = true;
+			if (read_entries(w, b, 1) != 0)
+				goto final;
+			continue;
+		}
+		if (w->categories == 0) {
+			n = s->end - w->cursor < room ? s->end - w->cursor : room;
+			if (read_entries(w, b, n) != 0)
+				goto final;
+			continue;
+		}
+		if (w->region >= w->nregions && w->cursor < w->plain_until) {
+			uint64_t stop = w->plain_until < s->end ?
+			    w->plain_until : s->end;
+			n = stop - w->cursor < room ? stop - w->cursor : room;
+			if (read_entries(w, b, n) != 0)
+				goto final;
+			continue;
+		}
+		if (w->region < w->nregions) {
+			const struct walk_scan_region *r =
+			    &w->regions[w->region];
+			if (r->end <= w->cursor) {
+				w->region++;
+			} else if (r->start > w->cursor) {
+				add_segment(w, b, w->cursor,
+				    r->start - w->cursor, NULL);
+			} else {
+				n = r->end - w->cursor < room ?
+				    r->end - w->cursor : room;
+				if (read_entries(w, b, n) != 0)
+					goto final;
+			}
+			continue;
+		}
+		if (w->scanned_to >= s->end) {
+			add_segment(w, b, w->cursor, s->end - w->cursor, NULL);
+			continue;
+		}
+		if (scan(w) != 0) {
+			if (errno == ESRCH) {
+				w->final = WALK_EXITED;
+				w->final_error = ESRCH;
+				goto final;
+			}
+			/* No PAGEMAP_SCAN here (ENOTTY, EINVAL): read all. */
+			w->categories = 0;
+		}
+	}
+	/* A process that exited can leave scans with nothing to say. */
+	if (pagemap_alive(w->fd) == 0) {
+		w->final = WALK_EXITED;
+		w->final_error = ESRCH;
+	} else
+		w->final = WALK_END;
+final:
+	b->status = w->final;
+	b->error = w->final_error;
+}
+
+static void *
+reader(void *arg)
+{
+	struct walk *w = arg;
+	struct walk_buffer *b;
+	bool more = true;
+
+	pthread_mutex_lock(&w->lock);
+	while (more) {
+		b = &w->buffers[w->next_fill];
+		while (!w->stop && b->full)
+			pthread_cond_wait(&w->changed, &w->lock);
+		if (w->stop)
+			break;
+		pthread_mutex_unlock(&w->lock);
+		fill(w, b);
+		more = b->status == WALK_MORE;
+		pthread_mutex_lock(&w->lock);
+		b->full = true;
+		w->next_fill = (w->next_fill + 1) % WALK_BUFFERS;
+		pthread_cond_broadcast(&w->changed);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int
+walk_start(struct walk *w, int fd, uint64_t page_size,
+    const struct walk_span *spans, size_t nspans, uint64_t categories)
+{
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->changed, NULL);
+	w->fd = fd;
+	w->page_size = page_size;
+	w->spans = spans;
+	w->nspans = nspans;
+	w->categories = walk_scan_allowed() ? categories : 0;
+	w->final = WALK_END;
+	w->window = WALK_SCAN_FIRST;
+	if (nspans > 0) {
+		w->cursor = spans[0].vpn;
+		w->scanned_to = spans[0].vpn;
+	}
+	w->regions = calloc(WALK_REGIONS, sizeof(*w->regions));
+	if (w->regions == NULL)
+		goto nomem;
+	/*
+	 * One mapping for all the buffers, populated at once: faulting its
+	 * pages in one by one inside pread costs more (much more in a VM).
+	 */
+	w->memory_size = WALK_BUFFERS * (WALK_ENTRIES * sizeof(uint64_t) +
+	    WALK_SEGMENTS * sizeof(struct walk_segment));
+	w->memory = mmap(NULL, w->memory_size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (w->memory == MAP_FAILED) {
+		w->memory = NULL;
+		goto nomem;
+	}
+	for (i = 0; i < WALK_BUFFERS; i++) {
+		char *base = (char *)w->memory + i * (WALK_ENTRIES *
+		    sizeof(uint64_t) + WALK_SEGMENTS *
+		    sizeof(struct walk_segment));
+		w->buffers[i].entries = (uint64_t *)(void *)base;
+		w->buffers[i].segments = (struct walk_segment *)(void *)(base +
+		    WALK_ENTRIES * sizeof(uint64_t));
+	}
+	/* Without a thread (none could be made) the caller's reads it all. */
+	w->threaded = pthread_create(&w->thread, NULL, reader, w) == 0;
+	return 0;
+nomem:
+	walk_stop(w);
+	errno = ENOMEM;
+	return -1;
+}
+
+const struct walk_buffer *
+walk_next(struct walk *w)
+{
+	struct walk_buffer *b = &w->buffers[w->next_take];
+
+	if (!w->threaded) {
+		fill(w, b);
+		return b;
+	}
+	pthread_mutex_lock(&w->lock);
+	while (!b->full)
+		pthread_cond_wait(&w->changed, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	return b;
+}
+
+void
+walk_release(struct walk *w, const struct walk_buffer *b)
+{
+	if (!w->threaded)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->buffers[b - w->buffers].full = false;
+	w->next_take = (w->next_take + 1) % WALK_BUFFERS;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+walk_stop(struct walk *w)
+{
+	if (w->threaded) {
+		pthread_mutex_lock(&w->lock);
+		w->stop = true;
+		pthread_cond_broadcast(&w->changed);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->thread, NULL);
+		w->threaded = false;
+	}
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->changed);
+	if (w->memory != NULL)
+		munmap(w->memory, w->memory_size);
+	w->memory = NULL;
+	free(w->regions);
+	w->regions = NULL;
+}
