@@ -24,7 +24,7 @@ OBJ = $(LIB_OBJ) src/main.o
 
 UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_format tests/test_options tests/test_dump
-E2E_TESTS = tests/test_e2e
+E2E_TESTS = tests/test_e2e tests/test_scan
 TESTS = $(UNIT_TESTS) $(E2E_TESTS)
 TEST_LIBS = -lcmocka
 
@@ -38,7 +38,7 @@ pagemap-dump: $(OBJ)
 %.o: %.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MD -MP -c -o $@ $<
 
-tests/test_%: tests/test_%.o $(LIB_OBJ)
+tests/test_%: tests/test_%.o tests/e2e_util.o $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -pthread
 
 check: pagemap-dump $(TESTS)

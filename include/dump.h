@@ -27,6 +27,7 @@ struct dump {
 	bool header_done;
 	bool pfn_warned;	/* the hidden-PFN warning was given */
 	bool may_see_pfns;	/* the caller has CAP_SYS_ADMIN */
+	bool stats;		/* PAGEMAP_DUMP_STATS: say what was read */
 };
 
 enum dump_status {

@@ -82,6 +82,11 @@ struct walk {
 	enum walk_status final;
 	int final_error;
 
+	/* What the walk cost, for PAGEMAP_DUMP_STATS. */
+	uint64_t stat_preads;
+	uint64_t stat_entries;
+	uint64_t stat_scans;
+
 	struct walk_buffer buffers[WALK_BUFFERS];
 	void *memory;		/* what the buffers point into */
 	size_t memory_size;

@@ -7,6 +7,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,7 @@ dump_init(struct dump *d, struct format *format, struct out *out,
 	d->header_done = no_header;
 	d->page_size = dump_page_size();
 	d->may_see_pfns = caller_has_sys_admin();
+	d->stats = getenv("PAGEMAP_DUMP_STATS") != NULL;
 	return 0;
 }
 
@@ -339,7 +341,12 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 		error = b->error;
 		walk_release(&walk, b);
 	}
-	walk_stop(&walk);
+	walk_stop(&walk);	/* the reader is done: its counts are final */
+	if (d->stats)
+		fprintf(stderr, "pagemap-dump: pid %d: %" PRIu64 " entries read "
+		    "with %" PRIu64 " preads, %" PRIu64 " PAGEMAP_SCAN calls\n",
+		    (int)pid, walk.stat_entries, walk.stat_preads,
+		    walk.stat_scans);
 	free(spans);
 	if (status == DUMP_OK && d->summary)
 		status = end_summary(d, &sum, total);

@@ -76,6 +76,9 @@ read_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
 	uint64_t *dst = b->entries + b->used;
 	long got = pagemap_read(w->fd, w->cursor, dst, (size_t)n);
 
+	w->stat_preads++;
+	if (got > 0)
+		w->stat_entries += (uint64_t)got;
 	if (got < 0) {
 		w->final = errno == ESRCH ? WALK_EXITED : WALK_FAILED;
 		w->final_error = errno;
@@ -128,6 +131,7 @@ scan(struct walk *w)
 	arg.vec_len = WALK_REGIONS;
 	arg.category_anyof_mask = w->categories;
 	arg.return_mask = w->categories;
+	w->stat_scans++;
 	do
 		n = ioctl(w->fd, WALK_PAGEMAP_SCAN, &arg);
 	while (n < 0 && errno == EINTR);
