@@ -16,6 +16,7 @@
 
 #include "filter.h"
 #include "format.h"
+#include "kpage.h"
 #include "out.h"
 
 struct dump {
@@ -28,6 +29,9 @@ struct dump {
 	bool pfn_warned;	/* the hidden-PFN warning was given */
 	bool may_see_pfns;	/* the caller has CAP_SYS_ADMIN */
 	bool stats;		/* PAGEMAP_DUMP_STATS: say what was read */
+	struct kpage kpage;	/* the /proc/kpage* files open, if any */
+	bool use_kpage;
+	bool pss;		/* the summary has PSS and USS */
 };
 
 enum dump_status {
@@ -47,6 +51,20 @@ int dump_init(struct dump *d, struct format *format, struct out *out,
 
 /* The page size dump_init found (sysconf), for filter_prepare. */
 uint64_t dump_page_size(void);
+
+/*
+ * Opens the /proc/kpage* files that the columns and filters need: flags
+ * for kflags, kflags-hex and -k, count for mapcount, cgroup for cgroup.
+ * They need the PFNs, so root with CAP_SYS_ADMIN: without, or when a file
+ * cannot be opened, says so on stderr and returns -1. With pss (the
+ * summary), also tries kpagecount for PSS and USS, and only warns when it
+ * cannot. Returns 0 otherwise.
+ */
+int dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
+    bool pss);
+
+/* Closes what dump_open_kpage opened. */
+void dump_close_kpage(struct dump *d);
 
 /* Dumps every page of every mapping of pid. */
 enum dump_status dump_pid(struct dump *d, pid_t pid);

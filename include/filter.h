@@ -29,6 +29,9 @@ struct filter {
 	size_t nnames;
 	bool present;			/* -P */
 	bool swapped;			/* -S */
+	bool kflags;			/* -k: only present pages with */
+	uint64_t kflags_want;		/* all of these page flags */
+	uint64_t kflags_refuse;		/* and none of these */
 
 	/* Built by filter_prepare: */
 	struct filter_interval *select;	/* sorted, disjoint */
@@ -53,6 +56,10 @@ bool filter_map(const struct filter *f, const struct maps_entry *map);
 
 /* Tells whether a page passes the -P and -S filters. */
 bool filter_entry(const struct filter *f, const struct pagemap_entry *e);
+
+/* Tells whether a page with these kpageflags passes -k. */
+bool filter_kflags(const struct filter *f, const struct pagemap_entry *e,
+    uint64_t kflags);
 
 /*
  * Returns the first selected interval that ends after addr, or NULL; the

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kpage.h"
 #include "maps.h"
 #include "out.h"
 #include "pagemap.h"
@@ -35,6 +36,10 @@ enum format_column {
 	COL_DEV,
 	COL_INODE,
 	COL_NAME,
+	COL_KFLAGS,
+	COL_KFLAGS_HEX,
+	COL_MAPCOUNT,
+	COL_CGROUP,
 	COL_COUNT
 };
 
@@ -58,6 +63,9 @@ struct format_row {
 	const struct maps_entry *map;	/* the mapping holding it */
 	uint64_t page_size;
 	uint64_t paddr_offset;		/* added to paddr (for -a) */
+	uint64_t kflags;		/* /proc/kpageflags, when asked for */
+	uint64_t mapcount;		/* /proc/kpagecount */
+	uint64_t cgroup;		/* /proc/kpagecgroup */
 	int pid;
 };
 
@@ -71,14 +79,24 @@ struct format_summary {
 	uint64_t file_shared;
 	uint64_t soft_dirty;
 	uint64_t exclusive;
+	uint64_t pss;		/* in 1/FORMAT_PSS_ONE pages, with has_pss */
+	uint64_t uss;		/* pages mapped once, with has_pss */
 	uint64_t page_size;
 };
+
+/* PSS is summed in fixed point: one page is FORMAT_PSS_ONE. */
+#define FORMAT_PSS_ONE (UINT64_C(1) << 20)
 
 struct format {
 	enum format_kind kind;
 	enum format_column cols[FORMAT_MAX_COLUMNS];
 	size_t ncols;
 	bool summary_pid;	/* summary rows start with the pid */
+	bool summary_pss;	/* summary rows have pss-kib and uss-kib */
+	uint64_t kflags_last;	/* kflags_text is the names of these */
+	char kflags_text[KPAGE_NAMES_MAX + 8];
+	size_t kflags_len;
+	size_t nkflags;		/* kflags columns in a row */
 	bool default_columns;	/* the classic row, in a text-like format */
 	char sep;		/* the separator of a text-like format */
 	char flag_text[16][8];	/* " 0 1 0 1" for each flag combination */
@@ -103,6 +121,9 @@ const char *format_column_name(enum format_column col);
 
 /* The header of a column, as printed ("file/shared", "library"). */
 const char *format_column_header(enum format_column col);
+
+/* Whether a column needs /proc/kpage* (kflags, mapcount, cgroup). */
+bool format_column_needs_kpage(enum format_column col);
 
 /* Looks a column up by name (len bytes). Returns it, or -1. */
 int format_column_by_name(const char *name, size_t len);

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kpage.h"
+
 /* The categories of PAGEMAP_SCAN (linux/fs.h; may be missing there). */
 #define WALK_PAGE_IS_PRESENT	(UINT64_C(1) << 3)
 #define WALK_PAGE_IS_SWAPPED	(UINT64_C(1) << 4)
@@ -40,6 +42,7 @@ struct walk_segment {
 	uint64_t vpn;
 	uint64_t n;
 	const uint64_t *entries;
+	const uint64_t *kpage[KPAGE_FILES];	/* per entry, when wanted */
 };
 
 enum walk_status {
@@ -51,11 +54,13 @@ enum walk_status {
 
 struct walk_buffer {
 	uint64_t *entries;
+	uint64_t *kpage[KPAGE_FILES];	/* NULL for a file not wanted */
 	size_t used;
 	struct walk_segment *segments;
 	size_t nsegments;
 	enum walk_status status;	/* after these segments */
 	int error;
+	const char *failed;		/* the file that failed */
 	bool full;			/* filled, not yet consumed */
 };
 
@@ -69,6 +74,7 @@ struct walk {
 	const struct walk_span *spans;
 	size_t nspans;
 	uint64_t categories;	/* PAGEMAP_SCAN anyof mask; 0: read all */
+	struct kpage *kpage;	/* look up present pages there, or NULL */
 
 	/* The reader's position. */
 	size_t span;
@@ -81,6 +87,7 @@ struct walk {
 	uint64_t plain_until;	/* read plainly, without scans, to here */
 	enum walk_status final;
 	int final_error;
+	const char *final_file;
 
 	/* What the walk cost, for PAGEMAP_DUMP_STATS. */
 	uint64_t stat_preads;
@@ -108,10 +115,13 @@ bool walk_scan_allowed(void);
  * Starts walking the spans (in order) of the pagemap file fd. With
  * categories non-zero, only pages in one of those PAGEMAP_SCAN categories
  * are read and the rest come back as zero runs; when the kernel lacks
- * PAGEMAP_SCAN, everything is read. Returns 0, or -1 with errno set.
+ * PAGEMAP_SCAN, everything is read. With kpage, the present pages are
+ * also looked up in the kpage files it has open. Returns 0, or -1 with
+ * errno set.
  */
 int walk_start(struct walk *w, int fd, uint64_t page_size,
-    const struct walk_span *spans, size_t nspans, uint64_t categories);
+    const struct walk_span *spans, size_t nspans, uint64_t categories,
+    struct kpage *kpage);
 
 /* Waits for the next buffer; the caller gives it back with walk_release. */
 const struct walk_buffer *walk_next(struct walk *w);

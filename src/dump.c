@@ -85,6 +85,75 @@ dump_init(struct dump *d, struct format *format, struct out *out,
 }
 
 
+/* Opens one /proc/kpage* file; reports a failure. */
+static int
+open_kpage_file(enum kpage_file file, bool quiet)
+{
+	int fd = open(kpage_path(file), O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 && !quiet) {
+		if (errno == EACCES || errno == EPERM)
+			warnx("%s: permission denied (run as root)",
+			    kpage_path(file));
+		else if (errno == ENOENT && file == KPAGE_CGROUP)
+			warnx("%s: not there (a kernel without "
+			    "CONFIG_MEMCG)", kpage_path(file));
+		else
+			warn("%s", kpage_path(file));
+	}
+	return fd;
+}
+
+int
+dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
+    bool pss)
+{
+	int fd[KPAGE_FILES] = { -1, -1, -1 };
+	bool want[KPAGE_FILES] = { flags, count, cgroup };
+	int f;
+
+	if ((flags || count || cgroup) && !d->may_see_pfns) {
+		warnx("kflags, kflags-hex, mapcount, cgroup and -k need the "
+		    "PFNs, which the kernel shows only to root "
+		    "(CAP_SYS_ADMIN)");
+		return -1;
+	}
+	for (f = 0; f < KPAGE_FILES; f++) {
+		if (!want[f])
+			continue;
+		fd[f] = open_kpage_file((enum kpage_file)f, false);
+		if (fd[f] < 0)
+			goto fail;
+	}
+	if (pss && d->may_see_pfns && fd[KPAGE_COUNT] < 0)
+		fd[KPAGE_COUNT] = open_kpage_file(KPAGE_COUNT, true);
+	if (pss && fd[KPAGE_COUNT] < 0)
+		warnx("pss-kib and uss-kib left out of the summary: they need "
+		    "/proc/kpagecount and the PFNs (run as root)");
+	d->pss = pss && fd[KPAGE_COUNT] >= 0;
+	if (fd[0] < 0 && fd[1] < 0 && fd[2] < 0)
+		return 0;
+	if (kpage_init(&d->kpage, fd[0], fd[1], fd[2], WALK_ENTRIES) != 0) {
+		warn("setting up");
+		return -1;
+	}
+	d->use_kpage = true;
+	return 0;
+fail:
+	for (f = 0; f < KPAGE_FILES; f++)
+		if (fd[f] >= 0)
+			close(fd[f]);
+	return -1;
+}
+
+void
+dump_close_kpage(struct dump *d)
+{
+	if (d->use_kpage)
+		kpage_free(&d->kpage);
+	d->use_kpage = false;
+}
+
 /* Reports a failed open or read of /proc/PID/file; returns DUMP_FAILED. */
 static enum dump_status
 fail_errno(pid_t pid, const char *file, int error)
@@ -175,6 +244,8 @@ end_summary(struct dump *d, struct format_summary *sum,
 	total->file_shared += sum->file_shared;
 	total->soft_dirty += sum->soft_dirty;
 	total->exclusive += sum->exclusive;
+	total->pss += sum->pss;
+	total->uss += sum->uss;
 	if (format_summary_row(d->format, d->out, sum) != 0)
 		return DUMP_OUTPUT_ERROR;
 	return DUMP_OK;
@@ -233,6 +304,8 @@ scan_categories(const struct dump *d)
 {
 	uint64_t c = 0;
 
+	if (d->filter->kflags)
+		return WALK_PAGE_IS_PRESENT;	/* flags: present pages only */
 	if (d->filter->present)
 		c |= WALK_PAGE_IS_PRESENT;
 	if (d->filter->swapped)
@@ -269,6 +342,7 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 	size_t nspans, i;
 	uint64_t k;
 	int error = 0;
+	const char *failed = NULL;
 
 	spans = make_spans(d, maps, &nspans);
 	if (spans == NULL && nspans > 0) {
@@ -276,7 +350,7 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 		return DUMP_FAILED;
 	}
 	if (walk_start(&walk, pagemap_fd, d->page_size, spans, nspans,
-	    scan_categories(d)) != 0) {
+	    scan_categories(d), d->use_kpage ? &d->kpage : NULL) != 0) {
 		free(spans);
 		warn("pid %d", (int)pid);
 		return DUMP_FAILED;
@@ -296,7 +370,7 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 				sum.map = m;
 				sum.pages = sum.present = sum.swapped = 0;
 				sum.file_shared = sum.soft_dirty = 0;
-				sum.exclusive = 0;
+				sum.exclusive = sum.pss = sum.uss = 0;
 				if (format_set_mapping(d->format, m) != 0) {
 					warn("pid %d", (int)pid);
 					status = DUMP_FAILED;
@@ -306,7 +380,8 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 			}
 			if (seg->entries == NULL) {
 				/* A run the scan skipped: all zero entries. */
-				if (!filter_entry(filter, &zero))
+				if (!filter_entry(filter, &zero) ||
+				    !filter_kflags(filter, &zero, 0))
 					continue;
 				if (d->summary) {
 					count(&sum, &zero, seg->n);
@@ -323,8 +398,22 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 					warn_hidden_pfns(d, pid);
 				if (!filter_entry(filter, &entry))
 					continue;
+				row.kflags = seg->kpage[KPAGE_FLAGS] != NULL ?
+				    seg->kpage[KPAGE_FLAGS][k] : 0;
+				row.mapcount = seg->kpage[KPAGE_COUNT] != NULL ?
+				    seg->kpage[KPAGE_COUNT][k] : 0;
+				row.cgroup = seg->kpage[KPAGE_CGROUP] != NULL ?
+				    seg->kpage[KPAGE_CGROUP][k] : 0;
+				if (!filter_kflags(filter, &entry, row.kflags))
+					continue;
 				if (d->summary) {
 					count(&sum, &entry, 1);
+					if (d->pss && entry.present &&
+					    row.mapcount > 0) {
+						sum.pss += FORMAT_PSS_ONE /
+						    row.mapcount;
+						sum.uss += row.mapcount == 1;
+					}
 					continue;
 				}
 				row.addr = (seg->vpn + k) * d->page_size;
@@ -339,6 +428,7 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 		}
 		ws = b->status;
 		error = b->error;
+		failed = b->failed;
 		walk_release(&walk, b);
 	}
 	walk_stop(&walk);	/* the reader is done: its counts are final */
@@ -359,8 +449,14 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 		    "the dump", (int)pid, (int)pid);
 		return DUMP_FAILED;
 	}
-	if (ws == WALK_FAILED)
+	if (ws == WALK_FAILED) {
+		if (failed != NULL && failed[0] == '/') {
+			errno = error;
+			warn("pid %d: %s", (int)pid, failed);
+			return DUMP_FAILED;
+		}
 		return fail_errno(pid, "pagemap", error);
+	}
 	return DUMP_OK;
 }
 

@@ -200,6 +200,16 @@ filter_entry(const struct filter *f, const struct pagemap_entry *e)
 	return (f->present && e->present) || (f->swapped && e->swapped);
 }
 
+bool
+filter_kflags(const struct filter *f, const struct pagemap_entry *e,
+    uint64_t kflags)
+{
+	if (!f->kflags)
+		return true;
+	return e->present && (kflags & f->kflags_want) == f->kflags_want &&
+	    (kflags & f->kflags_refuse) == 0;
+}
+
 const struct filter_interval *
 filter_next(const struct filter *f, uint64_t addr)
 {

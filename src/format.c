@@ -43,13 +43,17 @@ static const struct {
 	[COL_DEV] = { "dev", "dev" },
 	[COL_INODE] = { "inode", "inode" },
 	[COL_NAME] = { "name", "library" },
+	[COL_KFLAGS] = { "kflags", "kflags" },
+	[COL_KFLAGS_HEX] = { "kflags-hex", "kflags-hex" },
+	[COL_MAPCOUNT] = { "mapcount", "mapcount" },
+	[COL_CGROUP] = { "cgroup", "cgroup" },
 };
 
 /* The summary's columns: key and header. */
 enum summary_field {
 	SUM_PID, SUM_START, SUM_END, SUM_PERMS, SUM_PAGES, SUM_PRESENT,
 	SUM_SWAPPED, SUM_FILE, SUM_SOFT_DIRTY, SUM_EXCLUSIVE, SUM_RSS,
-	SUM_SWAP, SUM_NAME, SUM_COUNT
+	SUM_PSS, SUM_USS, SUM_SWAP, SUM_NAME, SUM_COUNT
 };
 
 static const struct {
@@ -67,6 +71,8 @@ static const struct {
 	[SUM_SOFT_DIRTY] = { "soft-dirty", "soft-dirty" },
 	[SUM_EXCLUSIVE] = { "exclusive", "exclusive" },
 	[SUM_RSS] = { "rss-kib", "rss-kib" },
+	[SUM_PSS] = { "pss-kib", "pss-kib" },
+	[SUM_USS] = { "uss-kib", "uss-kib" },
 	[SUM_SWAP] = { "swap-kib", "swap-kib" },
 	[SUM_NAME] = { "name", "library" },
 };
@@ -285,6 +291,8 @@ format_init(struct format *f, enum format_kind kind,
 			f->flag_text[i][2 * k] = f->sep;
 			f->flag_text[i][2 * k + 1] = (char)('0' + (i >> k & 1));
 		}
+	for (i = 0; i < (int)ncols; i++)
+		f->nkflags += cols[i] == COL_KFLAGS;
 	f->default_columns = kind != FORMAT_JSON &&
 	    ncols == format_default_ncolumns &&
 	    memcmp(cols, format_default_columns,
@@ -422,6 +430,42 @@ format_default_row(struct format *f, struct out *out,
 	return 0;
 }
 
+/*
+ * The kflags column: flag names, comma-separated; in text "-" for none
+ * (an empty field would shift the columns after it), quoted in CSV (the
+ * commas) and JSON. Pages next to each other mostly have the same flags,
+ * so the last list is kept.
+ */
+static char *
+put_kflags(struct format *f, char *p, uint64_t flags)
+{
+	char names[KPAGE_NAMES_MAX];
+	size_t n;
+
+	if (flags != f->kflags_last || f->kflags_len == 0) {
+		n = kpage_flag_names(names, flags);
+		f->kflags_len = 0;
+		if (f->kind == FORMAT_JSON || (f->kind == FORMAT_CSV && n > 0))
+			f->kflags_text[f->kflags_len++] = '"';
+		memcpy(f->kflags_text + f->kflags_len, names, n);
+		f->kflags_len += n;
+		if (f->kind == FORMAT_JSON || (f->kind == FORMAT_CSV && n > 0))
+			f->kflags_text[f->kflags_len++] = '"';
+		if (f->kind == FORMAT_TEXT && n == 0)
+			f->kflags_text[f->kflags_len++] = '-';
+		f->kflags_last = flags;
+	}
+	memcpy(p, f->kflags_text, f->kflags_len);
+	return p + f->kflags_len;
+}
+
+bool
+format_column_needs_kpage(enum format_column col)
+{
+	return col == COL_KFLAGS || col == COL_KFLAGS_HEX ||
+	    col == COL_MAPCOUNT || col == COL_CGROUP;
+}
+
 int
 format_row(struct format *f, struct out *out, const struct format_row *r)
 {
@@ -433,7 +477,8 @@ format_row(struct format *f, struct out *out, const struct format_row *r)
 
 	if (f->default_columns)
 		return format_default_row(f, out, r);
-	p = out_reserve(out, f->ncols * FIELD_MAX + f->name_len + 4);
+	p = out_reserve(out, f->ncols * FIELD_MAX + f->name_len + 4 +
+	    f->nkflags * sizeof(f->kflags_text));
 	if (p == NULL)
 		return -1;
 	for (i = 0; i < f->ncols; i++) {
@@ -510,6 +555,18 @@ format_row(struct format *f, struct out *out, const struct format_row *r)
 			memcpy(p, f->name, f->name_len);
 			p += f->name_len;
 			break;
+		case COL_KFLAGS:
+			p = put_kflags(f, p, r->kflags);
+			break;
+		case COL_KFLAGS_HEX:
+			p = put_hex(p, kind, r->kflags);
+			break;
+		case COL_MAPCOUNT:
+			p = put_dec(p, r->mapcount);
+			break;
+		case COL_CGROUP:
+			p = put_dec(p, r->cgroup);
+			break;
 		case COL_COUNT:
 			break;
 		}
@@ -525,7 +582,8 @@ format_summary_header(struct format *f, struct out *out)
 	size_t i, n = 0;
 
 	for (i = f->summary_pid ? 0 : 1; i < SUM_COUNT; i++)
-		h[n++] = summary_columns[i].header;
+		if (f->summary_pss || (i != SUM_PSS && i != SUM_USS))
+			h[n++] = summary_columns[i].header;
 	return write_header(f, out, h, n);
 }
 
@@ -543,6 +601,8 @@ format_summary_row(struct format *f, struct out *out,
 		return -1;
 	for (i = f->summary_pid ? 0 : 1; i < SUM_COUNT; i++) {
 		const char *key = summary_columns[i].name;
+		if (!f->summary_pss && (i == SUM_PSS || i == SUM_USS))
+			continue;
 		if (m == NULL && kind == FORMAT_JSON &&
 		    (i == SUM_START || i == SUM_END || i == SUM_PERMS ||
 		    i == SUM_NAME))
@@ -590,6 +650,14 @@ format_summary_row(struct format *f, struct out *out,
 			break;
 		case SUM_RSS:
 			p = put_dec(p, s->present * s->page_size / 1024);
+			break;
+		case SUM_PSS:
+			/* Rounded to the nearest KiB. */
+			p = put_dec(p, (s->pss / (FORMAT_PSS_ONE / 1024) *
+			    (s->page_size / 1024) + 512) / 1024);
+			break;
+		case SUM_USS:
+			p = put_dec(p, s->uss * s->page_size / 1024);
 			break;
 		case SUM_SWAP:
 			p = put_dec(p, s->swapped * s->page_size / 1024);

@@ -41,7 +41,7 @@ main(int argc, char **argv)
 	struct format format;
 	struct out out;
 	struct dump dump;
-	char why[256];
+	char why[1024];
 	int status = 0;
 	size_t i;
 
@@ -74,6 +74,19 @@ main(int argc, char **argv)
 	    opts.no_header || opts.kind == FORMAT_JSON) != 0)
 		err(1, "setting up");
 	format.summary_pid = opts.npids > 1;
+	{
+		bool flags = opts.filter.kflags, count = false, cgroup = false;
+		for (i = 0; i < opts.ncols && !opts.summary; i++) {
+			flags |= opts.cols[i] == COL_KFLAGS ||
+			    opts.cols[i] == COL_KFLAGS_HEX;
+			count |= opts.cols[i] == COL_MAPCOUNT;
+			cgroup |= opts.cols[i] == COL_CGROUP;
+		}
+		if (dump_open_kpage(&dump, flags, count, cgroup,
+		    opts.summary) != 0)
+			return 1;
+		format.summary_pss = dump.pss;
+	}
 	for (i = 0; i < opts.npids; i++) {
 		enum dump_status s = dump_pid(&dump, opts.pids[i]);
 		if (s == DUMP_OUTPUT_ERROR)
@@ -88,6 +101,7 @@ main(int argc, char **argv)
 		warn("write to stdout");
 		status = 1;
 	}
+	dump_close_kpage(&dump);
 	out_free(&out);
 	format_free(&format);
 	options_free(&opts);

@@ -3,12 +3,14 @@
  */
 #include "options.h"
 
+#include "kpage.h"
+
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char short_options[] = ":hVo:f:HPSsr:m:a:";
+static const char short_options[] = ":hVo:f:HPSsr:m:a:k:";
 
 static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -22,6 +24,7 @@ static const struct option long_options[] = {
 	{ "range", required_argument, NULL, 'r' },
 	{ "map", required_argument, NULL, 'm' },
 	{ "address", required_argument, NULL, 'a' },
+	{ "kflags", required_argument, NULL, 'k' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -180,8 +183,8 @@ options_usage(FILE *fp, bool full)
 	char names[512];
 
 	fputs("usage: pagemap-dump [-hHPSsV] [-a addr] [-f format] "
-	    "[-m name] [-o list]\n"
-	    "                    [-r start-end] pid|self ...\n", fp);
+	    "[-k flags] [-m name]\n"
+	    "                    [-o list] [-r start-end] pid|self ...\n", fp);
 	if (!full)
 		return;
 	column_names(names, sizeof(names));
@@ -198,12 +201,15 @@ options_usage(FILE *fp, bool full)
 	    "  -a, --address ADDR    only the page holding ADDR (virt-to-phys)\n"
 	    "  -P, --present         only present pages\n"
 	    "  -S, --swapped         only swapped pages\n"
+	    "  -k, --kflags LIST     only present pages with all these page\n"
+	    "                        flags (~flag: without it); needs root\n"
 	    "  -s, --summary         one row per mapping, and a total\n"
 	    "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n"
 	    "\n"
 	    "Columns: %s\n"
 	    "Default: addr,pfn,soft-dirty,file,swapped,present,name\n"
+	    "kflags, kflags-hex, mapcount and cgroup read /proc/kpage*.\n"
 	    "PFNs need root (CAP_SYS_ADMIN); see pagemap-dump(1).\n", names);
 }
 
@@ -271,6 +277,12 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 			}
 			if (filter_add_address(&o->filter, a) != 0)
 				return OPTIONS_NOMEM;
+			break;
+		case 'k':
+			if (kpage_parse_flags(optarg, &o->filter.kflags_want,
+			    &o->filter.kflags_refuse, why, whylen) != 0)
+				return OPTIONS_USAGE;
+			o->filter.kflags = true;
 			break;
 		case ':':
 			snprintf(why, whylen, "option '%s' needs a value",

@@ -50,17 +50,24 @@ next_span(struct walk *w)
 	}
 }
 
-/* Appends a segment; entries NULL for a run of zero entries. */
+/*
+ * Appends a segment: n entries at b->used, or with entries false a run of
+ * n zero entries.
+ */
 static void
 add_segment(struct walk *w, struct walk_buffer *b, uint64_t vpn, uint64_t n,
-    const uint64_t *entries)
+    bool entries)
 {
 	struct walk_segment *s = &b->segments[b->nsegments++];
+	int f;
 
 	s->span = w->span;
 	s->vpn = vpn;
 	s->n = n;
-	s->entries = entries;
+	s->entries = entries ? b->entries + b->used : NULL;
+	for (f = 0; f < KPAGE_FILES; f++)
+		s->kpage[f] = entries && b->kpage[f] != NULL ?
+		    b->kpage[f] + b->used : NULL;
 	w->cursor = vpn + n;
 }
 
@@ -82,10 +89,26 @@ read_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
 	if (got < 0) {
 		w->final = errno == ESRCH ? WALK_EXITED : WALK_FAILED;
 		w->final_error = errno;
+		w->final_file = "pagemap";
 		return -1;
 	}
+	if (got > 0 && w->kpage != NULL) {
+		uint64_t *out[KPAGE_FILES];
+		enum kpage_file failed;
+		int f;
+		for (f = 0; f < KPAGE_FILES; f++)
+			out[f] = b->kpage[f] != NULL ? b->kpage[f] + b->used :
+			    NULL;
+		if (kpage_lookup(w->kpage, dst, (size_t)got, out,
+		    &failed) != 0) {
+			w->final = WALK_FAILED;
+			w->final_error = errno;
+			w->final_file = kpage_path(failed);
+			return -1;
+		}
+	}
 	if (got > 0) {
-		add_segment(w, b, w->cursor, (uint64_t)got, dst);
+		add_segment(w, b, w->cursor, (uint64_t)got, true);
 		b->used += (size_t)got;
 	}
 	if ((uint64_t)got < n) {
@@ -100,6 +123,7 @@ read_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
 		default:
 			w->final = WALK_FAILED;
 			w->final_error = errno;
+			w->final_file = "pagemap";
 			return -1;
 		}
 	}
@@ -219,7 +243,7 @@ fill(struct walk *w, struct walk_buffer *b)
 				w->region++;
 			} else if (r->start > w->cursor) {
 				add_segment(w, b, w->cursor,
-				    r->start - w->cursor, NULL);
+				    r->start - w->cursor, false);
 			} else {
 				n = r->end - w->cursor < room ?
 				    r->end - w->cursor : room;
@@ -229,7 +253,8 @@ fill(struct walk *w, struct walk_buffer *b)
 			continue;
 		}
 		if (w->scanned_to >= s->end) {
-			add_segment(w, b, w->cursor, s->end - w->cursor, NULL);
+			add_segment(w, b, w->cursor, s->end - w->cursor,
+			    false);
 			continue;
 		}
 		if (scan(w) != 0) {
@@ -251,6 +276,7 @@ fill(struct walk *w, struct walk_buffer *b)
 final:
 	b->status = w->final;
 	b->error = w->final_error;
+	b->failed = w->final_file;
 }
 
 static void *
@@ -281,9 +307,11 @@ reader(void *arg)
 
 int
 walk_start(struct walk *w, int fd, uint64_t page_size,
-    const struct walk_span *spans, size_t nspans, uint64_t categories)
+    const struct walk_span *spans, size_t nspans, uint64_t categories,
+    struct kpage *kpage)
 {
-	size_t i;
+	size_t i, per_buffer, nfiles = 0;
+	int f;
 
 	memset(w, 0, sizeof(*w));
 	pthread_mutex_init(&w->lock, NULL);
@@ -293,6 +321,9 @@ walk_start(struct walk *w, int fd, uint64_t page_size,
 	w->spans = spans;
 	w->nspans = nspans;
 	w->categories = walk_scan_allowed() ? categories : 0;
+	w->kpage = kpage;
+	for (f = 0; kpage != NULL && f < KPAGE_FILES; f++)
+		nfiles += kpage->fd[f] >= 0;
 	w->final = WALK_END;
 	w->window = WALK_SCAN_FIRST;
 	if (nspans > 0) {
@@ -306,8 +337,9 @@ walk_start(struct walk *w, int fd, uint64_t page_size,
 	 * One mapping for all the buffers, populated at once: faulting its
 	 * pages in one by one inside pread costs more (much more in a VM).
 	 */
-	w->memory_size = WALK_BUFFERS * (WALK_ENTRIES * sizeof(uint64_t) +
-	    WALK_SEGMENTS * sizeof(struct walk_segment));
+	per_buffer = (1 + nfiles) * WALK_ENTRIES * sizeof(uint64_t) +
+	    WALK_SEGMENTS * sizeof(struct walk_segment);
+	w->memory_size = WALK_BUFFERS * per_buffer;
 	w->memory = mmap(NULL, w->memory_size, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (w->memory == MAP_FAILED) {
@@ -315,12 +347,16 @@ walk_start(struct walk *w, int fd, uint64_t page_size,
 		goto nomem;
 	}
 	for (i = 0; i < WALK_BUFFERS; i++) {
-		char *base = (char *)w->memory + i * (WALK_ENTRIES *
-		    sizeof(uint64_t) + WALK_SEGMENTS *
-		    sizeof(struct walk_segment));
+		char *base = (char *)w->memory + i * per_buffer;
+		w->buffers[i].segments = (struct walk_segment *)(void *)base;
+		base += WALK_SEGMENTS * sizeof(struct walk_segment);
 		w->buffers[i].entries = (uint64_t *)(void *)base;
-		w->buffers[i].segments = (struct walk_segment *)(void *)(base +
-		    WALK_ENTRIES * sizeof(uint64_t));
+		for (f = 0; kpage != NULL && f < KPAGE_FILES; f++) {
+			if (kpage->fd[f] < 0)
+				continue;
+			base += WALK_ENTRIES * sizeof(uint64_t);
+			w->buffers[i].kpage[f] = (uint64_t *)(void *)base;
+		}
 	}
 	/* Without a thread (none could be made) the caller's reads it all. */
 	w->threaded = pthread_create(&w->thread, NULL, reader, w) == 0;

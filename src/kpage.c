@@ -1,0 +1,275 @@
+/*
+ * kpage: batched lookups in /proc/kpageflags, kpagecount and kpagecgroup.
+ */
+#include "kpage.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pagemap.h"
+
+/* linux/kernel-page-flags.h; bits 32 and up are kernel-internal. */
+static const char *const flag_names[64] = {
+	[0] = "locked", [1] = "error", [2] = "referenced", [3] = "uptodate",
+	[4] = "dirty", [5] = "lru", [6] = "active", [7] = "slab",
+	[8] = "writeback", [9] = "reclaim", [10] = "buddy", [11] = "mmap",
+	[12] = "anon", [13] = "swapcache", [14] = "swapbacked",
+	[15] = "compound_head", [16] = "compound_tail", [17] = "huge",
+	[18] = "unevictable", [19] = "hwpoison", [20] = "nopage",
+	[21] = "ksm", [22] = "thp", [23] = "offline", [24] = "zero_page",
+	[25] = "idle", [26] = "pgtable",
+	[32] = "reserved", [33] = "mlocked", [34] = "owner_2",
+	[35] = "private", [36] = "private_2", [37] = "owner_private",
+	[38] = "arch", [39] = "uncached", [40] = "softdirty", [41] = "arch_2",
+};
+
+static const char *const paths[KPAGE_FILES] = {
+	[KPAGE_FLAGS] = "/proc/kpageflags",
+	[KPAGE_COUNT] = "/proc/kpagecount",
+	[KPAGE_CGROUP] = "/proc/kpagecgroup",
+};
+
+const char *
+kpage_path(enum kpage_file file)
+{
+	return paths[file];
+}
+
+int
+kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
+    size_t batch)
+{
+	k->fd[KPAGE_FLAGS] = flags_fd;
+	k->fd[KPAGE_COUNT] = count_fd;
+	k->fd[KPAGE_CGROUP] = cgroup_fd;
+	k->run = malloc(KPAGE_RUN * sizeof(*k->run));
+	k->pfn = malloc((batch > 0 ? batch : 1) * sizeof(*k->pfn));
+	k->runs = malloc((batch > 0 ? batch : 1) * sizeof(*k->runs));
+	if (k->run == NULL || k->pfn == NULL || k->runs == NULL) {
+		kpage_free(k);
+		return -1;
+	}
+	return 0;
+}
+
+void
+kpage_free(struct kpage *k)
+{
+	int i;
+
+	for (i = 0; i < KPAGE_FILES; i++) {
+		if (k->fd[i] >= 0)
+			close(k->fd[i]);
+		k->fd[i] = -1;
+	}
+	free(k->run);
+	free(k->pfn);
+	free(k->runs);
+	k->run = NULL;
+	k->pfn = NULL;
+	k->runs = NULL;
+}
+
+/*
+ * Reads the values of PFNs lo..hi (inclusive) of one file into k->run.
+ * Past the end of the file they read as 0. Returns 0, or -1 with errno.
+ */
+static int
+read_run(struct kpage *k, int fd, uint64_t lo, uint64_t hi)
+{
+	size_t want = (size_t)(hi - lo + 1) * 8, done = 0;
+	ssize_t got;
+
+	while (done < want) {
+		got = pread(fd, (char *)k->run + done, want - done,
+		    (off_t)(lo * 8 + done));
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (got == 0)
+			break;
+		done += (size_t)got;
+	}
+	memset((char *)k->run + done, 0, want - done);
+	return 0;
+}
+
+static int
+cmp_run(const void *a, const void *b)
+{
+	const struct kpage_run *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
+ * Reads the window of PFNs lo..hi of every wanted file and hands the
+ * values to the entries of runs[0..nruns-1], which lie in it.
+ */
+static int
+read_window(struct kpage *k, const struct kpage_run *runs, size_t nruns,
+    uint64_t lo, uint64_t hi, uint64_t *const out[KPAGE_FILES],
+    enum kpage_file *failed)
+{
+	size_t r, i;
+	int f;
+
+	for (f = 0; f < KPAGE_FILES; f++) {
+		if (out[f] == NULL)
+			continue;
+		if (read_run(k, k->fd[f], lo, hi) != 0) {
+			*failed = (enum kpage_file)f;
+			return -1;
+		}
+		for (r = 0; r < nruns; r++)
+			for (i = runs[r].first; i < runs[r].last; i++)
+				if (k->pfn[i] != UINT64_MAX)
+					out[f][i] = k->run[k->pfn[i] - lo];
+	}
+	return 0;
+}
+
+int
+kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
+    uint64_t *const out[KPAGE_FILES], enum kpage_file *failed)
+{
+	struct kpage_run *run = NULL;
+	size_t i, nruns = 0, w;
+	uint64_t pfn, lo, hi;
+	int f;
+
+	for (f = 0; f < KPAGE_FILES; f++)
+		if (out[f] != NULL)
+			memset(out[f], 0, n * sizeof(uint64_t));
+	/*
+	 * First, runs of entries in virtual order whose PFNs lie close
+	 * together (pages next to each other are often next to each other
+	 * in physical memory too, up or down).
+	 */
+	for (i = 0; i < n; i++) {
+		if (!(entries[i] & PM_PRESENT) ||
+		    (pfn = entries[i] & PM_PFN_MASK) == 0) {
+			k->pfn[i] = UINT64_MAX;	/* nothing to look up */
+			continue;
+		}
+		k->pfn[i] = pfn;
+		if (run != NULL && pfn + KPAGE_GAP >= run->lo &&
+		    pfn <= run->hi + KPAGE_GAP &&
+		    (pfn < run->lo ? run->hi - pfn : pfn > run->hi ?
+		    pfn - run->lo : 0) < KPAGE_RUN) {
+			if (pfn < run->lo)
+				run->lo = pfn;
+			if (pfn > run->hi)
+				run->hi = pfn;
+			run->last = i + 1;
+			continue;
+		}
+		run = &k->runs[nruns++];
+		run->lo = run->hi = pfn;
+		run->first = i;
+		run->last = i + 1;
+	}
+	/*
+	 * Then, in PFN order, runs that overlap or nearly touch share one
+	 * window: one pread per window and file.
+	 */
+	qsort(k->runs, nruns, sizeof(*k->runs), cmp_run);
+	for (i = 0; i < nruns; i = w) {
+		lo = k->runs[i].lo;
+		hi = k->runs[i].hi;
+		for (w = i + 1; w < nruns && k->runs[w].lo <= hi + KPAGE_GAP &&
+		    (k->runs[w].hi > hi ? k->runs[w].hi : hi) - lo <
+		    KPAGE_RUN; w++)
+			if (k->runs[w].hi > hi)
+				hi = k->runs[w].hi;
+		if (read_window(k, k->runs + i, w - i, lo, hi, out,
+		    failed) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+const char *
+kpage_flag_name(unsigned int bit)
+{
+	return bit < 64 ? flag_names[bit] : NULL;
+}
+
+size_t
+kpage_flag_names(char *dst, uint64_t flags)
+{
+	size_t len = 0, n;
+	unsigned int bit;
+
+	for (bit = 0; bit < 64; bit++) {
+		if (!(flags >> bit & 1))
+			continue;
+		if (len > 0)
+			dst[len++] = ',';
+		if (flag_names[bit] != NULL) {
+			n = strlen(flag_names[bit]);
+			memcpy(dst + len, flag_names[bit], n);
+			len += n;
+		} else
+			len += (size_t)snprintf(dst + len, 8, "bit%u", bit);
+	}
+	return len;
+}
+
+/* Writes the valid flag names, comma-separated. */
+static void
+valid_names(char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int bit;
+
+	buf[0] = '\0';
+	for (bit = 0; bit < 64 && used < len; bit++)
+		if (flag_names[bit] != NULL)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+			    used > 0 ? "," : "", flag_names[bit]);
+}
+
+int
+kpage_parse_flags(const char *list, uint64_t *want, uint64_t *refuse,
+    char *why, size_t whylen)
+{
+	const char *p = list, *comma;
+	unsigned int bit;
+	char names[600];
+
+	*want = *refuse = 0;
+	for (;;) {
+		bool absent = *p == '~';
+		size_t len;
+		if (absent)
+			p++;
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		for (bit = 0; bit < 64; bit++)
+			if (flag_names[bit] != NULL &&
+			    strlen(flag_names[bit]) == len &&
+			    memcmp(flag_names[bit], p, len) == 0)
+				break;
+		if (bit == 64) {
+			valid_names(names, sizeof(names));
+			snprintf(why, whylen, "unknown page flag '%.*s' "
+			    "(valid: %s)", (int)(len > 32 ? 32 : len), p,
+			    names);
+			return -1;
+		}
+		if (absent)
+			*refuse |= UINT64_C(1) << bit;
+		else
+			*want |= UINT64_C(1) << bit;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
