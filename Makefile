@@ -18,7 +18,7 @@ ALL_CPPFLAGS = -D_GNU_SOURCE -Iinclude $(CPPFLAGS)
 
 LIB_SRC = src/dump.c src/escape.c src/filter.c src/format.c src/maps.c \
 	src/options.c \
-	src/out.c src/pagemap.c src/walk.c
+	src/kpage.c src/out.c src/pagemap.c src/walk.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 OBJ = $(LIB_OBJ) src/main.o
 
