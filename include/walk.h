@@ -52,6 +52,12 @@ enum walk_status {
 	WALK_FAILED,	/* a read failed; error says why */
 };
 
+enum walk_state {
+	BUFFER_EMPTY,	/* for the reader to fill */
+	BUFFER_READ,	/* filled, for the looker to look up */
+	BUFFER_READY,	/* for the caller */
+};
+
 struct walk_buffer {
 	uint64_t *entries;
 	uint64_t *kpage[KPAGE_FILES];	/* NULL for a file not wanted */
@@ -61,7 +67,7 @@ struct walk_buffer {
 	enum walk_status status;	/* after these segments */
 	int error;
 	const char *failed;		/* the file that failed */
-	bool full;			/* filled, not yet consumed */
+	enum walk_state state;
 };
 
 struct walk_scan_region {
@@ -97,10 +103,12 @@ struct walk {
 	struct walk_buffer buffers[WALK_BUFFERS];
 	void *memory;		/* what the buffers point into */
 	size_t memory_size;
-	size_t next_fill, next_take;
-	bool threaded;
+	size_t next_fill, next_look, next_take;
+	bool threaded;		/* the reader thread runs */
+	bool looker;		/* the looker thread runs */
 	bool stop;
 	pthread_t thread;
+	pthread_t look_thread;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 };

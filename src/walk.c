@@ -92,21 +92,6 @@ read_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
 		w->final_file = "pagemap";
 		return -1;
 	}
-	if (got > 0 && w->kpage != NULL) {
-		uint64_t *out[KPAGE_FILES];
-		enum kpage_file failed;
-		int f;
-		for (f = 0; f < KPAGE_FILES; f++)
-			out[f] = b->kpage[f] != NULL ? b->kpage[f] + b->used :
-			    NULL;
-		if (kpage_lookup(w->kpage, dst, (size_t)got, out,
-		    &failed) != 0) {
-			w->final = WALK_FAILED;
-			w->final_error = errno;
-			w->final_file = kpage_path(failed);
-			return -1;
-		}
-	}
 	if (got > 0) {
 		add_segment(w, b, w->cursor, (uint64_t)got, true);
 		b->used += (size_t)got;
@@ -279,31 +264,82 @@ final:
 	b->failed = w->final_file;
 }
 
-static void *
-reader(void *arg)
+/*
+ * Looks the present pages of a filled buffer up in the kpage files. On
+ * failure the buffer ends the walk with WALK_FAILED.
+ */
+static void
+look_up(struct walk *w, struct walk_buffer *b)
 {
-	struct walk *w = arg;
+	enum kpage_file failed;
+
+	if (b->used == 0 || kpage_lookup(w->kpage, b->entries, b->used,
+	    b->kpage, &failed) == 0)
+		return;
+	b->status = WALK_FAILED;
+	b->error = errno;
+	b->failed = kpage_path(failed);
+}
+
+/*
+ * The threads' common loop: wait for buffer *next to be in state from,
+ * work on it, move it to state to. Ends after the buffer that ends the
+ * walk, or when told to stop.
+ */
+static void
+stage(struct walk *w, size_t *next, enum walk_state from, enum walk_state to,
+    void (*work)(struct walk *, struct walk_buffer *))
+{
 	struct walk_buffer *b;
 	bool more = true;
 
 	pthread_mutex_lock(&w->lock);
 	while (more) {
-		b = &w->buffers[w->next_fill];
-		while (!w->stop && b->full)
+		b = &w->buffers[*next];
+		while (!w->stop && b->state != from)
 			pthread_cond_wait(&w->changed, &w->lock);
 		if (w->stop)
 			break;
 		pthread_mutex_unlock(&w->lock);
-		fill(w, b);
+		work(w, b);
 		more = b->status == WALK_MORE;
 		pthread_mutex_lock(&w->lock);
-		b->full = true;
-		w->next_fill = (w->next_fill + 1) % WALK_BUFFERS;
+		b->state = to;
+		*next = (*next + 1) % WALK_BUFFERS;
 		pthread_cond_broadcast(&w->changed);
 	}
 	pthread_mutex_unlock(&w->lock);
+}
+
+/* Fills a buffer, and without a looker thread looks it up too. */
+static void
+read_and_look(struct walk *w, struct walk_buffer *b)
+{
+	fill(w, b);
+	if (w->kpage != NULL && !w->looker)
+		look_up(w, b);
+}
+
+static void *
+reader(void *arg)
+{
+	struct walk *w = arg;
+
+	stage(w, &w->next_fill, BUFFER_EMPTY,
+	    w->looker ? BUFFER_READ : BUFFER_READY, read_and_look);
 	return NULL;
 }
+
+static void *
+looker(void *arg)
+{
+	struct walk *w = arg;
+
+	stage(w, &w->next_look, BUFFER_READ, BUFFER_READY, look_up);
+	return NULL;
+}
+
+static void walk_stop_threads(struct walk *w);
 
 int
 walk_start(struct walk *w, int fd, uint64_t page_size,
@@ -358,8 +394,20 @@ walk_start(struct walk *w, int fd, uint64_t page_size,
 			w->buffers[i].kpage[f] = (uint64_t *)(void *)base;
 		}
 	}
-	/* Without a thread (none could be made) the caller's reads it all. */
+	/*
+	 * The reader reads pagemap; with kpage files, a second thread looks
+	 * the pages up there (most of the kernel's work then), so that the
+	 * three stages overlap. Without threads (none could be made) the
+	 * caller does it all.
+	 */
+	if (kpage != NULL)
+		w->looker = pthread_create(&w->look_thread, NULL, looker,
+		    w) == 0;
 	w->threaded = pthread_create(&w->thread, NULL, reader, w) == 0;
+	if (!w->threaded && w->looker) {
+		walk_stop_threads(w);
+		w->looker = false;
+	}
 	return 0;
 nomem:
 	walk_stop(w);
@@ -373,11 +421,11 @@ walk_next(struct walk *w)
 	struct walk_buffer *b = &w->buffers[w->next_take];
 
 	if (!w->threaded) {
-		fill(w, b);
+		read_and_look(w, b);
 		return b;
 	}
 	pthread_mutex_lock(&w->lock);
-	while (!b->full)
+	while (b->state != BUFFER_READY)
 		pthread_cond_wait(&w->changed, &w->lock);
 	pthread_mutex_unlock(&w->lock);
 	return b;
@@ -389,23 +437,31 @@ walk_release(struct walk *w, const struct walk_buffer *b)
 	if (!w->threaded)
 		return;
 	pthread_mutex_lock(&w->lock);
-	w->buffers[b - w->buffers].full = false;
+	w->buffers[b - w->buffers].state = BUFFER_EMPTY;
 	w->next_take = (w->next_take + 1) % WALK_BUFFERS;
 	pthread_cond_broadcast(&w->changed);
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Tells the threads to stop and waits for them. */
+static void
+walk_stop_threads(struct walk *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->lock);
+	if (w->threaded)
+		pthread_join(w->thread, NULL);
+	if (w->looker)
+		pthread_join(w->look_thread, NULL);
+	w->threaded = w->looker = false;
+}
+
 void
 walk_stop(struct walk *w)
 {
-	if (w->threaded) {
-		pthread_mutex_lock(&w->lock);
-		w->stop = true;
-		pthread_cond_broadcast(&w->changed);
-		pthread_mutex_unlock(&w->lock);
-		pthread_join(w->thread, NULL);
-		w->threaded = false;
-	}
+	walk_stop_threads(w);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->changed);
 	if (w->memory != NULL)
