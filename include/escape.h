@@ -22,9 +22,11 @@ size_t escape_utf8_len(const unsigned char *s, size_t n);
 /*
  * Writes src to dst with every byte that could act on a terminal written as
  * a backslash and three octal digits: control bytes (below 0x20 and 0x7f),
- * bytes that are not part of well-formed UTF-8, and the UTF-8 encodings of
- * the C1 controls U+0080 to U+009F. Everything else, backslashes included,
- * is copied as it is. dst must hold ESCAPE_TEXT_MAX(len) bytes. Returns the
+ * bytes that are not part of well-formed UTF-8, the UTF-8 encodings of
+ * the C1 controls U+0080 to U+009F, and those of the bidirectional
+ * controls (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), which
+ * could make a name read as another. Everything else, backslashes
+ * included, is copied as it is. dst must hold ESCAPE_TEXT_MAX(len) bytes. Returns the
  * number of bytes written.
  */
 size_t escape_text(char *dst, const char *src, size_t len);

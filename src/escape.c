@@ -44,6 +44,18 @@ escape_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Whether the 3-byte UTF-8 sequence at s is a bidirectional control. */
+static bool
+is_bidi_control(const unsigned char *s)
+{
+	if (s[0] != 0xe2)
+		return false;
+	if (s[1] == 0x80)
+		return s[2] == 0x8e || s[2] == 0x8f ||
+		    (s[2] >= 0xaa && s[2] <= 0xae);
+	return s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9;
+}
+
 static char *
 put_octal(char *d, unsigned char c)
 {
@@ -69,8 +81,13 @@ escape_text(char *dst, const char *src, size_t len)
 			continue;
 		}
 		n = escape_utf8_len(s + i, len - i);
-		/* U+0080-U+009F is C2 80-C2 9F: a C1 control, not text. */
-		if (n == 0 || n == 1 || (c == 0xc2 && s[i + 1] < 0xa0)) {
+		/*
+		 * U+0080-U+009F is C2 80-C2 9F: a C1 control, not text. The
+		 * bidirectional controls (U+200E, U+200F, U+202A-U+202E,
+		 * U+2066-U+2069) would make a name read as another.
+		 */
+		if (n == 0 || n == 1 || (c == 0xc2 && s[i + 1] < 0xa0) ||
+		    (n == 3 && is_bidi_control(s + i))) {
 			if (n < 2)
 				n = 1;
 			for (k = 0; k < n; k++)

@@ -84,6 +84,24 @@ should_keep_plain_ascii_unchanged(void **state)
 }
 
 static void
+should_escape_bidirectional_controls_that_reorder_a_name(void **state)
+{
+	(void)state;
+	/* RIGHT-TO-LEFT OVERRIDE would show "a.exe" as "axe.a"... */
+	ESCAPES_TO("a\xe2\x80\xae" "exe.a", "a\\342\\200\\256exe.a");
+	ESCAPES_TO("\xe2\x80\x8e", "\\342\\200\\216");	/* LRM */
+	ESCAPES_TO("\xe2\x80\x8f", "\\342\\200\\217");	/* RLM */
+	ESCAPES_TO("\xe2\x80\xaa", "\\342\\200\\252");	/* LRE */
+	ESCAPES_TO("\xe2\x81\xa6", "\\342\\201\\246");	/* LRI */
+	ESCAPES_TO("\xe2\x81\xa9", "\\342\\201\\251");	/* PDI */
+	/* Their neighbours are ordinary text. */
+	KEPT("\xe2\x80\xa9");	/* PARAGRAPH SEPARATOR is not one */
+	KEPT("\xe2\x80\xaf");	/* NARROW NO-BREAK SPACE */
+	KEPT("\xe2\x81\xa5");	/* U+2065, unassigned */
+	KEPT("\xe2\x81\xaa");	/* INHIBIT SYMMETRIC SWAPPING */
+}
+
+static void
 should_write_nothing_for_nothing(void **state)
 {
 	char dst[1] = { 'x' };
@@ -408,6 +426,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(should_keep_plain_ascii_unchanged),
+		cmocka_unit_test(
+		    should_escape_bidirectional_controls_that_reorder_a_name),
 		cmocka_unit_test(should_write_nothing_for_nothing),
 		cmocka_unit_test(should_keep_backslashes_unchanged),
 		cmocka_unit_test(should_escape_control_bytes_as_three_octal_digits),
