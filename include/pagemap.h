@@ -42,7 +42,8 @@ void pagemap_decode(uint64_t raw, struct pagemap_entry *entry);
 
 /*
  * Reads the entries of count pages starting at page number vpn from the
- * pagemap file fd into buf, retrying on EINTR and short reads. Returns the
+ * pagemap file fd into buf (or, alike, count values from index vpn of a
+ * /proc/kpage* file), retrying on EINTR and short reads. Returns the
  * number of entries read, which is less than count only where the file has
  * no more entries (above the task's address space, or after the process has
  * exited), or -1 with errno set.

@@ -80,22 +80,12 @@ kpage_free(struct kpage *k)
 static int
 read_run(struct kpage *k, int fd, uint64_t lo, uint64_t hi)
 {
-	size_t want = (size_t)(hi - lo + 1) * 8, done = 0;
-	ssize_t got;
+	/* The same layout as pagemap: one u64 per index, at index * 8. */
+	long got = pagemap_read(fd, lo, k->run, (size_t)(hi - lo + 1));
 
-	while (done < want) {
-		got = pread(fd, (char *)k->run + done, want - done,
-		    (off_t)(lo * 8 + done));
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (got == 0)
-			break;
-		done += (size_t)got;
-	}
-	memset((char *)k->run + done, 0, want - done);
+	if (got < 0)
+		return -1;
+	memset(k->run + got, 0, (size_t)(hi - lo + 1 - (uint64_t)got) * 8);
 	return 0;
 }
 
