@@ -27,7 +27,7 @@ struct dump {
 	uint64_t page_size;
 	bool header_done;
 	bool pfn_warned;	/* the hidden-PFN warning was given */
-	bool may_see_pfns;	/* the caller has CAP_SYS_ADMIN */
+	bool may_see_pfns;	/* the kernel shows us PFNs */
 	bool stats;		/* PAGEMAP_DUMP_STATS: say what was read */
 	struct kpage kpage;	/* the /proc/kpage* files open, if any */
 	bool use_kpage;
@@ -70,9 +70,10 @@ void dump_close_kpage(struct dump *d);
 enum dump_status dump_pid(struct dump *d, pid_t pid);
 
 /*
- * Tells whether the caller has CAP_SYS_ADMIN, from the CapEff line of the
- * status text given (the contents of /proc/self/status).
+ * Tells whether the pagemap file fd shows a PFN for the page at addr,
+ * which must be present: the kernel shows PFNs only to callers with
+ * CAP_SYS_ADMIN in the initial user namespace.
  */
-bool dump_has_sys_admin(const char *status);
+bool dump_pfns_visible(int pagemap_fd, uintptr_t addr, uint64_t page_size);
 
 #endif

@@ -1,0 +1,972 @@
+/*
+ * Tests for kpage: the -k list parser, the names of page flags, and the
+ * batched lookups by PFN, run against synthetic files (memfds) that stand
+ * in for /proc/kpageflags, /proc/kpagecount and /proc/kpagecgroup. Every
+ * looked-up value is checked against a model of those files, and the
+ * preads that kpage makes are counted by a pread defined here, which the
+ * linker prefers to the C library's.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kpage.h"
+#include "pagemap.h"
+
+/* ---- counting preads --------------------------------------------------- */
+
+#define MAX_FDS 1024
+
+/* Whether kpage's preads come here (found by check_counting). */
+static bool counting;
+
+static struct {
+	unsigned long calls;
+	uint64_t bytes;		/* asked for */
+	size_t largest;		/* the largest single pread, in bytes */
+} preads[MAX_FDS];
+
+/*
+ * Every pread of the test binary comes here (kpage.o's included); it
+ * counts, then does what the C library would.
+ */
+ssize_t
+pread(int fd, void *buf, size_t count, off_t offset)
+{
+	if (fd >= 0 && fd < MAX_FDS) {
+		preads[fd].calls++;
+		preads[fd].bytes += count;
+		if (count > preads[fd].largest)
+			preads[fd].largest = count;
+	}
+	return (ssize_t)syscall(SYS_pread64, fd, buf, count, offset);
+}
+
+static void
+reset_preads(void)
+{
+	memset(preads, 0, sizeof(preads));
+}
+
+/* ---- the flag names, from linux/kernel-page-flags.h -------------------- */
+
+static const struct {
+	unsigned int bit;
+	const char *name;
+} known[] = {
+	{ 0, "locked" }, { 1, "error" }, { 2, "referenced" },
+	{ 3, "uptodate" }, { 4, "dirty" }, { 5, "lru" }, { 6, "active" },
+	{ 7, "slab" }, { 8, "writeback" }, { 9, "reclaim" }, { 10, "buddy" },
+	{ 11, "mmap" }, { 12, "anon" }, { 13, "swapcache" },
+	{ 14, "swapbacked" }, { 15, "compound_head" },
+	{ 16, "compound_tail" }, { 17, "huge" }, { 18, "unevictable" },
+	{ 19, "hwpoison" }, { 20, "nopage" }, { 21, "ksm" }, { 22, "thp" },
+	{ 23, "offline" }, { 24, "zero_page" }, { 25, "idle" },
+	{ 26, "pgtable" },
+	{ 32, "reserved" }, { 33, "mlocked" }, { 34, "owner_2" },
+	{ 35, "private" }, { 36, "private_2" }, { 37, "owner_private" },
+	{ 38, "arch" }, { 39, "uncached" }, { 40, "softdirty" },
+	{ 41, "arch_2" },
+};
+#define NKNOWN (sizeof(known) / sizeof(known[0]))
+
+#define BIT(n) (UINT64_C(1) << (n))
+
+/* The names of flags, as kpage_flag_names should write them. */
+static void
+expected_names(char *buf, size_t len, uint64_t flags)
+{
+	size_t used = 0, i;
+	unsigned int bit;
+
+	buf[0] = '\0';
+	for (bit = 0; bit < 64; bit++) {
+		const char *name = NULL;
+		char tmp[8];
+		if (!(flags & BIT(bit)))
+			continue;
+		for (i = 0; i < NKNOWN; i++)
+			if (known[i].bit == bit)
+				name = known[i].name;
+		if (name == NULL) {
+			snprintf(tmp, sizeof(tmp), "bit%u", bit);
+			name = tmp;
+		}
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		    used > 0 ? "," : "", name);
+	}
+}
+
+/* Asserts what kpage_flag_names writes for flags, and its length. */
+static void
+assert_names(uint64_t flags, const char *want)
+{
+	char got[KPAGE_NAMES_MAX + 1];
+	size_t n;
+
+	memset(got, '#', sizeof(got));
+	n = kpage_flag_names(got, flags);
+	assert_true(n < KPAGE_NAMES_MAX);
+	got[n] = '\0';
+	assert_string_equal(got, want);
+}
+
+/* ---- kpage_parse_flags ------------------------------------------------- */
+
+/* Parses list, which must be valid, into want and refuse. */
+static void
+assert_parses(const char *list, uint64_t want, uint64_t refuse)
+{
+	uint64_t w = 1234, r = 5678;
+	char why[1024] = "";
+
+	if (kpage_parse_flags(list, &w, &r, why, sizeof(why)) != 0)
+		fail_msg("'%s' refused: %s", list, why);
+	assert_int_equal(w, want);
+	assert_int_equal(r, refuse);
+}
+
+/* Whether word (a whole flag name) appears in text as a word of its own. */
+static bool
+has_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = strstr(text, word); p != NULL; p = strstr(p + 1, word)) {
+		bool start = p == text || !(p[-1] == '_' ||
+		    (p[-1] >= 'a' && p[-1] <= 'z') ||
+		    (p[-1] >= '0' && p[-1] <= '9'));
+		char c = p[n];
+		if (start && !(c == '_' || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9')))
+			return true;
+	}
+	return false;
+}
+
+/* Parses list, which must be refused, and checks the reason. */
+static void
+assert_refused(const char *list, const char *culprit)
+{
+	uint64_t w, r;
+	char why[1024];
+	size_t i;
+
+	memset(why, 0, sizeof(why));
+	if (kpage_parse_flags(list, &w, &r, why, sizeof(why)) != -1)
+		fail_msg("'%s' accepted", list);
+	if (culprit != NULL && strstr(why, culprit) == NULL)
+		fail_msg("'%s': the reason does not name '%s': %s", list,
+		    culprit, why);
+	/* The reason lists every valid name. */
+	for (i = 0; i < NKNOWN; i++)
+		if (!has_word(why, known[i].name))
+			fail_msg("'%s': the reason does not list '%s': %s",
+			    list, known[i].name, why);
+}
+
+static void
+should_parse_a_single_flag(void **state)
+{
+	(void)state;
+	assert_parses("anon", BIT(12), 0);
+	assert_parses("thp", BIT(22), 0);
+	assert_parses("locked", BIT(0), 0);
+	assert_parses("arch_2", BIT(41), 0);
+}
+
+static void
+should_parse_every_flag_name_to_its_bit(void **state)
+{
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < NKNOWN; i++)
+		assert_parses(known[i].name, BIT(known[i].bit), 0);
+}
+
+static void
+should_parse_several_flags_into_one_mask(void **state)
+{
+	(void)state;
+	assert_parses("anon,lru,thp", BIT(12) | BIT(5) | BIT(22), 0);
+	assert_parses("uptodate,lru,mmap,anon,swapbacked",
+	    BIT(3) | BIT(5) | BIT(11) | BIT(12) | BIT(14), 0);
+	assert_parses("anon,anon", BIT(12), 0);
+}
+
+static void
+should_parse_a_tilde_as_a_flag_that_must_be_absent(void **state)
+{
+	(void)state;
+	assert_parses("~lru", 0, BIT(5));
+	assert_parses("anon,~lru", BIT(12), BIT(5));
+	assert_parses("~thp,compound_head,~mlocked,mmap",
+	    BIT(15) | BIT(11), BIT(22) | BIT(33));
+}
+
+static void
+should_refuse_an_unknown_flag_and_list_the_valid_ones(void **state)
+{
+	(void)state;
+	assert_refused("bogus", "bogus");
+	assert_refused("anon,bogus", "bogus");
+	assert_refused("~bogus", "bogus");
+	assert_refused("anon,~lru,nosuch", "nosuch");
+}
+
+static void
+should_refuse_a_prefix_an_extension_or_capitals_of_a_flag(void **state)
+{
+	(void)state;
+	assert_refused("an", "an");
+	assert_refused("anonx", "anonx");
+	assert_refused("ANON", "ANON");
+	assert_refused("~~anon", NULL);
+	assert_refused("anon ", NULL);
+	assert_refused("bit27", "bit27");
+}
+
+static void
+should_refuse_an_empty_item(void **state)
+{
+	(void)state;
+	assert_refused("", NULL);
+	assert_refused("anon,", NULL);
+	assert_refused(",anon", NULL);
+	assert_refused("anon,,lru", NULL);
+	assert_refused("~", NULL);
+	assert_refused("anon,~", NULL);
+}
+
+static void
+should_keep_the_reason_within_a_short_buffer(void **state)
+{
+	char why[24];
+	uint64_t w, r;
+	(void)state;
+
+	memset(why, '#', sizeof(why));
+	assert_int_equal(kpage_parse_flags("bogus", &w, &r, why, 16), -1);
+	assert_non_null(memchr(why, '\0', 16));
+	assert_int_equal(why[16], '#');
+	assert_int_equal(why[23], '#');
+}
+
+/* ---- kpage_flag_names -------------------------------------------------- */
+
+static void
+should_name_no_flags_as_an_empty_list(void **state)
+{
+	(void)state;
+	assert_names(0, "");
+}
+
+static void
+should_name_the_flags_of_a_page_in_bit_order(void **state)
+{
+	(void)state;
+	assert_names(BIT(5), "lru");
+	assert_names(BIT(3) | BIT(5) | BIT(11) | BIT(12) | BIT(14),
+	    "uptodate,lru,mmap,anon,swapbacked");
+	assert_names(BIT(22) | BIT(16) | BIT(12), "anon,compound_tail,thp");
+	assert_names(BIT(0) | BIT(26), "locked,pgtable");
+}
+
+static void
+should_name_every_known_bit(void **state)
+{
+	char want[KPAGE_NAMES_MAX];
+	uint64_t all = 0;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < NKNOWN; i++) {
+		assert_names(BIT(known[i].bit), known[i].name);
+		assert_non_null(kpage_flag_name(known[i].bit));
+		assert_string_equal(kpage_flag_name(known[i].bit),
+		    known[i].name);
+		all |= BIT(known[i].bit);
+	}
+	expected_names(want, sizeof(want), all);
+	assert_names(all, want);
+}
+
+static void
+should_name_bits_without_a_name_as_bit_and_number(void **state)
+{
+	unsigned int bit;
+	char want[16];
+	(void)state;
+
+	for (bit = 27; bit < 32; bit++) {
+		snprintf(want, sizeof(want), "bit%u", bit);
+		assert_names(BIT(bit), want);
+		assert_null(kpage_flag_name(bit));
+	}
+	for (bit = 42; bit < 64; bit++) {
+		snprintf(want, sizeof(want), "bit%u", bit);
+		assert_names(BIT(bit), want);
+		assert_null(kpage_flag_name(bit));
+	}
+	assert_null(kpage_flag_name(64));
+	assert_null(kpage_flag_name(1000));
+	assert_names(BIT(27) | BIT(31) | BIT(42) | BIT(63),
+	    "bit27,bit31,bit42,bit63");
+	assert_names(BIT(12) | BIT(30) | BIT(33), "anon,bit30,mlocked");
+}
+
+static void
+should_name_the_kernel_internal_bits_32_to_41(void **state)
+{
+	(void)state;
+	assert_names(UINT64_C(0x3ff) << 32, "reserved,mlocked,owner_2,"
+	    "private,private_2,owner_private,arch,uncached,softdirty,arch_2");
+	assert_names(BIT(40), "softdirty");
+	assert_names(BIT(35) | BIT(5), "lru,private");
+}
+
+static void
+should_name_all_64_bits_within_the_buffer(void **state)
+{
+	char want[KPAGE_NAMES_MAX];
+	(void)state;
+
+	expected_names(want, sizeof(want), UINT64_MAX);
+	assert_true(strlen(want) < KPAGE_NAMES_MAX);
+	assert_names(UINT64_MAX, want);
+}
+
+/* ---- kpage_lookup against synthetic files ------------------------------ */
+
+/* PFNs 0..FILE_PFNS-1 have a value in each file; the files end there. */
+#define FILE_PFNS 16384
+#define BATCH 16384
+
+struct fixture {
+	struct kpage k;
+	int fd[KPAGE_FILES];	/* as given to kpage (it closes them) */
+	uint64_t *out[KPAGE_FILES];
+};
+
+/* The value of file f at pfn: never zero, different in every file. */
+static uint64_t
+value(int f, uint64_t pfn)
+{
+	return (UINT64_C(0x9e3779b97f4a7c15) * (pfn + 1)) ^
+	    ((uint64_t)(f + 1) << 61) ^ ((uint64_t)(f + 1) << 8) ^ pfn;
+}
+
+/* A memfd holding value(f, pfn) at offset pfn * 8 for every PFN. */
+static int
+make_file(int f)
+{
+	uint64_t *v = malloc(FILE_PFNS * sizeof(*v));
+	int fd = memfd_create("kpage", MFD_CLOEXEC);
+	size_t i;
+
+	assert_non_null(v);
+	assert_true(fd >= 0 && fd < MAX_FDS);
+	for (i = 0; i < FILE_PFNS; i++)
+		v[i] = value(f, i);
+	assert_int_equal(write(fd, v, FILE_PFNS * sizeof(*v)),
+	    FILE_PFNS * sizeof(*v));
+	free(v);
+	return fd;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *x = calloc(1, sizeof(*x));
+	int f;
+
+	if (x == NULL)
+		return -1;
+	for (f = 0; f < KPAGE_FILES; f++) {
+		x->fd[f] = make_file(f);
+		x->out[f] = malloc(BATCH * sizeof(uint64_t));
+		if (x->out[f] == NULL)
+			return -1;
+	}
+	if (kpage_init(&x->k, x->fd[KPAGE_FLAGS], x->fd[KPAGE_COUNT],
+	    x->fd[KPAGE_CGROUP], BATCH) != 0)
+		return -1;
+	reset_preads();
+	*state = x;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *x = *state;
+	int f;
+
+	kpage_free(&x->k);
+	for (f = 0; f < KPAGE_FILES; f++)
+		free(x->out[f]);
+	free(x);
+	return 0;
+}
+
+/* A present pagemap entry of pfn, with some other bits set. */
+static uint64_t
+present(uint64_t pfn)
+{
+	return PM_PRESENT | PM_EXCLUSIVE | PM_SOFT_DIRTY | pfn;
+}
+
+/* What a file should give for an entry: its value, or 0. */
+static uint64_t
+expected(int f, uint64_t entry)
+{
+	uint64_t pfn = entry & PM_PFN_MASK;
+
+	if (!(entry & PM_PRESENT) || pfn == 0 || pfn >= FILE_PFNS)
+		return 0;
+	return value(f, pfn);
+}
+
+/*
+ * Looks the entries up in the files of mask (1 << file), with the output
+ * arrays filled with garbage first, and checks every value.
+ */
+static void
+lookup_files(struct fixture *x, const uint64_t *entries, size_t n,
+    unsigned int mask)
+{
+	uint64_t *out[KPAGE_FILES];
+	enum kpage_file failed = KPAGE_FILES;
+	size_t i;
+	int f;
+
+	assert_true(n <= BATCH);
+	for (f = 0; f < KPAGE_FILES; f++) {
+		out[f] = mask & (1u << f) ? x->out[f] : NULL;
+		memset(x->out[f], 0xa5, BATCH * sizeof(uint64_t));
+	}
+	reset_preads();
+	if (kpage_lookup(&x->k, entries, n, out, &failed) != 0)
+		fail_msg("kpage_lookup failed: %s (file %d)", strerror(errno),
+		    (int)failed);
+	for (f = 0; f < KPAGE_FILES; f++) {
+		if (!(mask & (1u << f))) {
+			/* Not wanted: not read, and its array untouched. */
+			if (counting)
+				assert_int_equal(preads[x->fd[f]].calls, 0);
+			if (n > 0)
+				assert_int_equal(x->out[f][0],
+				    UINT64_C(0xa5a5a5a5a5a5a5a5));
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (x->out[f][i] != expected(f, entries[i]))
+				fail_msg("file %d, entry %zu (0x%" PRIx64 "): "
+				    "0x%" PRIx64 ", want 0x%" PRIx64, f, i,
+				    entries[i], x->out[f][i],
+				    expected(f, entries[i]));
+	}
+}
+
+static void
+lookup(struct fixture *x, const uint64_t *entries, size_t n)
+{
+	lookup_files(x, entries, n, (1u << KPAGE_FILES) - 1);
+}
+
+/*
+ * Asserts the preads of the last lookup: calls per wanted file, and that
+ * none read more than KPAGE_RUN values. The count only holds when no
+ * window reaches past the end of the files (a short read is retried).
+ */
+static void
+assert_preads(const struct fixture *x, unsigned long calls)
+{
+	int f;
+
+	if (!counting)
+		return;
+	for (f = 0; f < KPAGE_FILES; f++) {
+		if (preads[x->fd[f]].calls != calls)
+			fail_msg("file %d: %lu preads, want %lu", f,
+			    preads[x->fd[f]].calls, calls);
+		assert_true(preads[x->fd[f]].largest <= KPAGE_RUN * 8);
+	}
+}
+
+/* Asserts the values read per file (in entries), windows included. */
+static void
+assert_read(const struct fixture *x, uint64_t values)
+{
+	int f;
+
+	if (!counting)
+		return;
+	for (f = 0; f < KPAGE_FILES; f++)
+		if (preads[x->fd[f]].bytes != values * 8)
+			fail_msg("file %d: %" PRIu64 " bytes read, want %"
+			    PRIu64, f, preads[x->fd[f]].bytes, values * 8);
+}
+
+static void
+should_read_one_page_with_one_pread_per_file(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = { present(4242) };
+
+	lookup(x, e, 1);
+	assert_int_equal(x->out[KPAGE_FLAGS][0], value(KPAGE_FLAGS, 4242));
+	assert_int_equal(x->out[KPAGE_COUNT][0], value(KPAGE_COUNT, 4242));
+	assert_int_equal(x->out[KPAGE_CGROUP][0], value(KPAGE_CGROUP, 4242));
+	assert_preads(x, 1);
+	assert_read(x, 1);
+}
+
+static void
+should_look_up_ascending_pfns_with_one_pread_per_file(void **state)
+{
+	struct fixture *x = *state;
+	uint64_t e[100];
+	size_t i;
+
+	for (i = 0; i < 100; i++)
+		e[i] = present(1000 + i);
+	lookup(x, e, 100);
+	assert_preads(x, 1);
+	assert_read(x, 100);
+}
+
+static void
+should_look_up_descending_pfns_with_one_pread_per_file(void **state)
+{
+	struct fixture *x = *state;
+	uint64_t e[100];
+	size_t i;
+
+	for (i = 0; i < 100; i++)
+		e[i] = present(1099 - i);
+	lookup(x, e, 100);
+	assert_preads(x, 1);
+	assert_read(x, 100);
+}
+
+static void
+should_look_up_scattered_pfns_each_in_its_own_window(void **state)
+{
+	struct fixture *x = *state;
+	/* Windows: 5-6, 4100, 9000-9001, 12000, 16383. */
+	const uint64_t e[] = {
+		present(9000), present(5), present(12000), present(4100),
+		present(9001), present(6), present(16383),
+	};
+
+	lookup(x, e, sizeof(e) / sizeof(e[0]));
+	assert_preads(x, 5);
+	assert_read(x, 2 + 1 + 2 + 1 + 1);
+}
+
+static void
+should_give_duplicated_pfns_the_same_values(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = {
+		present(500), present(500), present(501), present(500),
+		present(7000), present(500), present(7000),
+	};
+
+	lookup(x, e, sizeof(e) / sizeof(e[0]));
+	assert_preads(x, 2);
+	assert_read(x, 2 + 1);
+}
+
+static void
+should_read_zero_beyond_the_end_of_the_files(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = {
+		present(FILE_PFNS - 2), present(FILE_PFNS - 1),
+		present(FILE_PFNS), present(FILE_PFNS + 1),
+		present(FILE_PFNS + 100000), present(UINT64_C(1) << 40),
+		present(PM_PFN_MASK), present(FILE_PFNS - 3),
+	};
+
+	lookup(x, e, sizeof(e) / sizeof(e[0]));
+	assert_true(x->out[KPAGE_FLAGS][0] != 0);
+	assert_int_equal(x->out[KPAGE_FLAGS][2], 0);
+	assert_int_equal(x->out[KPAGE_COUNT][6], 0);
+}
+
+static void
+should_read_zero_for_a_window_wholly_beyond_the_end(void **state)
+{
+	struct fixture *x = *state;
+	uint64_t e[64];
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		e[i] = present(FILE_PFNS + 10 + i);
+	lookup(x, e, 64);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(x->out[KPAGE_CGROUP][i], 0);
+}
+
+static void
+should_give_zero_to_absent_and_swapped_pages_without_reading(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = {
+		0,
+		1000,				/* PFN bits, no present bit */
+		PM_SWAPPED | (1000 << PM_SWAP_TYPE_BITS) | 3,
+		PM_SWAPPED | PM_EXCLUSIVE | 1001,
+		PM_SOFT_DIRTY | PM_FILE_SHARED | 1002,
+		PM_SOFT_DIRTY,
+	};
+
+	lookup(x, e, sizeof(e) / sizeof(e[0]));
+	assert_preads(x, 0);
+}
+
+static void
+should_give_zero_to_absent_pages_between_present_ones(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = {
+		present(2000), 0, PM_SWAPPED | 2001, present(2002), 2003,
+		present(2004), PM_SWAPPED | (2005 << PM_SWAP_TYPE_BITS),
+	};
+
+	lookup(x, e, sizeof(e) / sizeof(e[0]));
+	assert_preads(x, 1);
+	assert_read(x, 5);
+}
+
+static void
+should_give_zero_to_pfn_zero_without_reading(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = { present(0), PM_PRESENT, present(0) };
+
+	assert_true(value(KPAGE_FLAGS, 0) != 0);	/* the file has one */
+	lookup(x, e, 3);
+	assert_preads(x, 0);
+}
+
+static void
+should_give_zero_to_pfn_zero_among_present_pages(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = { present(1), present(0), present(2) };
+
+	lookup(x, e, 3);
+	assert_preads(x, 1);
+}
+
+static void
+should_look_up_nothing_for_an_empty_batch(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = { present(1) };
+
+	lookup(x, e, 0);
+	assert_preads(x, 0);
+}
+
+static void
+should_split_an_ascending_run_longer_than_kpage_run(void **state)
+{
+	struct fixture *x = *state;
+	const size_t n = 2 * KPAGE_RUN + 1000;
+	uint64_t *e = malloc(n * sizeof(*e));
+	size_t i;
+
+	assert_non_null(e);
+	for (i = 0; i < n; i++)
+		e[i] = present(1 + i);
+	lookup(x, e, n);
+	assert_preads(x, 3);
+	assert_read(x, n);
+	free(e);
+}
+
+static void
+should_split_a_descending_run_longer_than_kpage_run(void **state)
+{
+	struct fixture *x = *state;
+	const size_t n = 2 * KPAGE_RUN + 1000;
+	uint64_t *e = malloc(n * sizeof(*e));
+	size_t i;
+
+	assert_non_null(e);
+	for (i = 0; i < n; i++)
+		e[i] = present(n - i);
+	lookup(x, e, n);
+	assert_preads(x, 3);
+	assert_read(x, n);
+	free(e);
+}
+
+static void
+should_read_a_run_of_exactly_kpage_run_pfns_with_one_pread(void **state)
+{
+	struct fixture *x = *state;
+	uint64_t *e = malloc((KPAGE_RUN + 1) * sizeof(*e));
+	size_t i;
+
+	assert_non_null(e);
+	for (i = 0; i < KPAGE_RUN; i++)
+		e[i] = present(100 + i);
+	lookup(x, e, KPAGE_RUN);
+	assert_preads(x, 1);
+	assert_read(x, KPAGE_RUN);
+	/* One more PFN and the window would be too long. */
+	e[KPAGE_RUN] = present(100 + KPAGE_RUN);
+	lookup(x, e, KPAGE_RUN + 1);
+	assert_preads(x, 2);
+	assert_read(x, KPAGE_RUN + 1);
+	free(e);
+}
+
+static void
+should_read_pfns_kpage_gap_apart_together(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t up[] = { present(100), present(100 + KPAGE_GAP) };
+	const uint64_t down[] = { present(100 + KPAGE_GAP), present(100) };
+	const uint64_t below[] = {
+		present(300), present(300 + KPAGE_GAP - 1), present(301),
+	};
+
+	lookup(x, up, 2);
+	assert_preads(x, 1);
+	assert_read(x, KPAGE_GAP + 1);
+	lookup(x, down, 2);
+	assert_preads(x, 1);
+	assert_read(x, KPAGE_GAP + 1);
+	lookup(x, below, 3);
+	assert_preads(x, 1);
+	assert_read(x, KPAGE_GAP);
+}
+
+static void
+should_read_pfns_more_than_kpage_gap_apart_separately(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t up[] = { present(100), present(100 + KPAGE_GAP + 1) };
+	const uint64_t down[] = {
+		present(100 + KPAGE_GAP + 1), present(100),
+	};
+
+	lookup(x, up, 2);
+	assert_preads(x, 2);
+	assert_read(x, 2);
+	lookup(x, down, 2);
+	assert_preads(x, 2);
+	assert_read(x, 2);
+}
+
+static void
+should_join_nearby_runs_that_are_apart_in_virtual_order(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t near[] = {
+		present(100), present(101), present(5000),
+		present(101 + KPAGE_GAP), present(5001),
+	};
+	const uint64_t far[] = {
+		present(100), present(101), present(5000),
+		present(101 + KPAGE_GAP + 1), present(5001),
+	};
+
+	lookup(x, near, 5);
+	assert_preads(x, 2);
+	assert_read(x, KPAGE_GAP + 2 + 2);
+	lookup(x, far, 5);
+	assert_preads(x, 3);
+	assert_read(x, 2 + 1 + 2);
+}
+
+static void
+should_look_up_a_random_mix_exactly(void **state)
+{
+	struct fixture *x = *state;
+	uint64_t *e = malloc(BATCH * sizeof(*e)), seed = 42, pfn = 1;
+	size_t i;
+
+	assert_non_null(e);
+	for (i = 0; i < BATCH; i++) {
+		seed = seed * UINT64_C(6364136223846793005) +
+		    UINT64_C(1442695040888963407);
+		switch (seed >> 61) {
+		case 0:		/* a jump anywhere, sometimes past the end */
+			pfn = (seed >> 20) % (FILE_PFNS + 300);
+			break;
+		case 1:		/* a small jump down */
+			pfn = pfn > 40 ? pfn - (seed >> 40) % 40 : pfn + 1;
+			break;
+		default:	/* the next page, or one close by */
+			pfn += 1 + (seed >> 50) % 3 * (seed >> 60 & 1);
+			break;
+		}
+		if ((seed >> 33) % 7 == 0)
+			e[i] = 0;
+		else if ((seed >> 33) % 7 == 1)
+			e[i] = PM_SWAPPED | pfn << PM_SWAP_TYPE_BITS;
+		else
+			e[i] = present(pfn);
+	}
+	lookup(x, e, BATCH);
+	free(e);
+}
+
+static void
+should_leave_out_the_files_not_wanted(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = { present(10), present(11), 0, present(9000) };
+
+	lookup_files(x, e, 4, 1u << KPAGE_FLAGS | 1u << KPAGE_CGROUP);
+	lookup_files(x, e, 4, 1u << KPAGE_COUNT);
+	lookup_files(x, e, 4, 0);
+}
+
+static void
+should_look_up_only_the_files_it_was_given(void **state)
+{
+	struct kpage k;
+	uint64_t flags[2], *out[KPAGE_FILES] = { flags, NULL, NULL };
+	const uint64_t e[] = { present(77), present(78) };
+	enum kpage_file failed;
+	(void)state;
+
+	assert_int_equal(kpage_init(&k, make_file(KPAGE_FLAGS), -1, -1, 2), 0);
+	assert_int_equal(kpage_lookup(&k, e, 2, out, &failed), 0);
+	assert_int_equal(flags[0], value(KPAGE_FLAGS, 77));
+	assert_int_equal(flags[1], value(KPAGE_FLAGS, 78));
+	kpage_free(&k);
+	assert_int_equal(k.fd[KPAGE_FLAGS], -1);
+}
+
+static void
+should_say_which_file_could_not_be_read(void **state)
+{
+	struct kpage k;
+	uint64_t a[1], b[1], c[1], *out[KPAGE_FILES] = { a, b, c };
+	const uint64_t e[] = { present(77) };
+	enum kpage_file failed = KPAGE_FILES;
+	int dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	(void)state;
+
+	assert_true(dir >= 0);
+	assert_int_equal(kpage_init(&k, make_file(KPAGE_FLAGS), dir,
+	    make_file(KPAGE_CGROUP), 1), 0);
+	errno = 0;
+	assert_int_equal(kpage_lookup(&k, e, 1, out, &failed), -1);
+	assert_int_equal(errno, EISDIR);
+	assert_int_equal(failed, KPAGE_COUNT);
+	kpage_free(&k);
+}
+
+static void
+should_name_the_proc_files(void **state)
+{
+	(void)state;
+	assert_string_equal(kpage_path(KPAGE_FLAGS), "/proc/kpageflags");
+	assert_string_equal(kpage_path(KPAGE_COUNT), "/proc/kpagecount");
+	assert_string_equal(kpage_path(KPAGE_CGROUP), "/proc/kpagecgroup");
+}
+
+/*
+ * The lookups count preads when kpage calls the pread of this file; when
+ * it does not (a fortified or redirected pread), only values are checked.
+ */
+static int
+check_counting(void **state)
+{
+	struct kpage k;
+	uint64_t v, *out[KPAGE_FILES] = { &v, NULL, NULL };
+	const uint64_t e[] = { present(1) };
+	enum kpage_file failed;
+	int fd = make_file(KPAGE_FLAGS);
+	(void)state;
+
+	reset_preads();
+	if (kpage_init(&k, fd, -1, -1, 1) != 0 ||
+	    kpage_lookup(&k, e, 1, out, &failed) != 0)
+		return -1;
+	counting = preads[fd].calls > 0;
+	kpage_free(&k);
+	if (!counting)
+		printf("[  NOTE    ] kpage does not call the pread of this "
+		    "test: preads are not counted, values are checked\n");
+	return 0;
+}
+
+#define FIXTURE(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest names[] = {
+		cmocka_unit_test(should_parse_a_single_flag),
+		cmocka_unit_test(should_parse_every_flag_name_to_its_bit),
+		cmocka_unit_test(should_parse_several_flags_into_one_mask),
+		cmocka_unit_test(should_parse_a_tilde_as_a_flag_that_must_be_absent),
+		cmocka_unit_test(should_refuse_an_unknown_flag_and_list_the_valid_ones),
+		cmocka_unit_test(should_refuse_a_prefix_an_extension_or_capitals_of_a_flag),
+		cmocka_unit_test(should_refuse_an_empty_item),
+		cmocka_unit_test(should_keep_the_reason_within_a_short_buffer),
+		cmocka_unit_test(should_name_no_flags_as_an_empty_list),
+		cmocka_unit_test(should_name_the_flags_of_a_page_in_bit_order),
+		cmocka_unit_test(should_name_every_known_bit),
+		cmocka_unit_test(should_name_bits_without_a_name_as_bit_and_number),
+		cmocka_unit_test(should_name_the_kernel_internal_bits_32_to_41),
+		cmocka_unit_test(should_name_all_64_bits_within_the_buffer),
+		cmocka_unit_test(should_name_the_proc_files),
+	};
+	const struct CMUnitTest lookups[] = {
+		FIXTURE(should_read_one_page_with_one_pread_per_file),
+		FIXTURE(should_look_up_ascending_pfns_with_one_pread_per_file),
+		FIXTURE(should_look_up_descending_pfns_with_one_pread_per_file),
+		FIXTURE(should_look_up_scattered_pfns_each_in_its_own_window),
+		FIXTURE(should_give_duplicated_pfns_the_same_values),
+		FIXTURE(should_read_zero_beyond_the_end_of_the_files),
+		FIXTURE(should_read_zero_for_a_window_wholly_beyond_the_end),
+		FIXTURE(should_give_zero_to_absent_and_swapped_pages_without_reading),
+		FIXTURE(should_give_zero_to_absent_pages_between_present_ones),
+		FIXTURE(should_give_zero_to_pfn_zero_without_reading),
+		FIXTURE(should_give_zero_to_pfn_zero_among_present_pages),
+		FIXTURE(should_look_up_nothing_for_an_empty_batch),
+		FIXTURE(should_split_an_ascending_run_longer_than_kpage_run),
+		FIXTURE(should_split_a_descending_run_longer_than_kpage_run),
+		FIXTURE(should_read_a_run_of_exactly_kpage_run_pfns_with_one_pread),
+		FIXTURE(should_read_pfns_kpage_gap_apart_together),
+		FIXTURE(should_read_pfns_more_than_kpage_gap_apart_separately),
+		FIXTURE(should_join_nearby_runs_that_are_apart_in_virtual_order),
+		FIXTURE(should_look_up_a_random_mix_exactly),
+		FIXTURE(should_leave_out_the_files_not_wanted),
+		cmocka_unit_test(should_look_up_only_the_files_it_was_given),
+		cmocka_unit_test(should_say_which_file_could_not_be_read),
+	};
+	int failed;
+
+	failed = cmocka_run_group_tests_name("kpage names", names, NULL, NULL);
+	failed += cmocka_run_group_tests_name("kpage lookups", lookups,
+	    check_counting, NULL);
+	return failed;
+}
