@@ -41,12 +41,25 @@ pagemap-dump: $(OBJ)
 tests/test_%: tests/test_%.o tests/e2e_util.o $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -pthread
 
+# Runs every test program and ends with one line that adds them up:
+# "check: N passed, N failed, N skipped" (a program that dies counts as a
+# failure even if it printed none).
 check: pagemap-dump $(TESTS)
-	@failed=0; for t in $(TESTS); do \
-		echo "== $$t"; ./$$t || failed=1; \
+	@log=$$(mktemp); out=$$(mktemp); bad=0; \
+	for t in $(TESTS); do \
+		echo "== $$t"; \
+		if ./$$t > $$out 2>&1; then rc=0; else rc=1; fi; \
+		cat $$out; cat $$out >> $$log; \
+		if [ $$rc -ne 0 ] && ! grep -q '^\[  FAILED  \] [0-9]' $$out; then \
+			bad=$$((bad + 1)); \
+		fi; \
 	done; \
-	if [ $$failed -ne 0 ]; then echo "check: some tests failed"; exit 1; fi; \
-	echo "check: all test programs passed"
+	sum() { sed -n "s/^\[  $$1 *\] \([0-9]*\) test.*/\1/p" $$log | \
+		awk '{ n += $$1 } END { print n + 0 }'; }; \
+	passed=$$(sum PASSED); failed=$$(($$(sum FAILED) + bad)); \
+	skipped=$$(sum SKIPPED); rm -f $$log $$out; \
+	echo "check: $$passed passed, $$failed failed, $$skipped skipped"; \
+	[ $$failed -eq 0 ]
 
 deps:
 	@if printf '#include <stdarg.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <setjmp.h>\n#include <cmocka.h>\n' \
@@ -88,3 +101,66 @@ bench: pagemap-dump tests/bench
 	./tests/bench -n $(BENCH_RUNS)
 
 .PHONY: bench
+
+# ---- fuzzing: make fuzz ---------------------------------------------------
+# libFuzzer targets (clang) for the maps parser and for the escaping of
+# mapping names in each output format: tests/fuzz_maps.c, and
+# tests/fuzz_escape.c built once per format. Each binary is compiled
+# straight from the library sources in one clang command, so no fuzz object
+# ever mixes with the normal build. make fuzz runs each target for
+# FUZZ_SECONDS from a temporary copy of its seeds (tests/corpus/maps or
+# tests/corpus/names, plus the matching maps-* or name-* inputs in
+# tests/corpus/regressions), so tests/corpus is never written to, and fails
+# when any target crashes or breaks a property; libFuzzer then leaves the
+# input as ./crash-<sha1>. FUZZ_FLAGS passes more libFuzzer options.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
+FUZZ_CFLAGS = -std=c11 -g -O1 -Wall -Wextra \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CPPFLAGS = -D_GNU_SOURCE -Iinclude
+FUZZ_LIB_SRC = $(LIB_SRC)
+FUZZ_ESCAPE = tests/fuzz_escape_text tests/fuzz_escape_csv \
+	tests/fuzz_escape_json
+FUZZ_TARGETS = tests/fuzz_maps $(FUZZ_ESCAPE)
+
+tests/fuzz_maps: tests/fuzz_maps.c $(FUZZ_LIB_SRC) $(wildcard include/*.h)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
+		tests/fuzz_maps.c $(FUZZ_LIB_SRC) -pthread
+
+tests/fuzz_escape_text: FUZZ_FORMAT = FORMAT_TEXT
+tests/fuzz_escape_csv: FUZZ_FORMAT = FORMAT_CSV
+tests/fuzz_escape_json: FUZZ_FORMAT = FORMAT_JSON
+$(FUZZ_ESCAPE): tests/fuzz_escape.c $(FUZZ_LIB_SRC) $(wildcard include/*.h)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -DFUZZ_FORMAT=$(FUZZ_FORMAT) \
+		$(FUZZ_CFLAGS) -o $@ tests/fuzz_escape.c $(FUZZ_LIB_SRC) -pthread
+
+fuzz: $(FUZZ_TARGETS)
+	@failed=0; dir=; trap 'rm -rf "$$dir"' EXIT INT TERM; \
+	for t in $(FUZZ_TARGETS); do \
+		case $$t in \
+		*fuzz_maps) seeds=tests/corpus/maps; reg=maps-;; \
+		*) seeds=tests/corpus/names; reg=name-;; \
+		esac; \
+		dir=$$(mktemp -d) || exit 1; \
+		cp $$seeds/* "$$dir"/ || exit 1; \
+		for r in tests/corpus/regressions/$$reg*; do \
+			if [ -f "$$r" ]; then cp "$$r" "$$dir"/; fi; \
+		done; \
+		echo "== $$t for $(FUZZ_SECONDS) s"; \
+		./$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-print_final_stats=1 -artifact_prefix=./ \
+			$(FUZZ_FLAGS) "$$dir" || { \
+			echo "fuzz: $$t failed; its input is in ./crash-*"; \
+			failed=1; }; \
+		rm -rf "$$dir"; dir=; \
+	done; \
+	if [ $$failed -ne 0 ]; then echo "fuzz: some targets failed"; exit 1; fi; \
+	echo "fuzz: no target found a problem"
+
+# Removes the fuzz binaries; crash-* inputs are left for you to keep.
+fuzz-clean:
+	rm -f $(FUZZ_TARGETS)
+
+.PHONY: fuzz fuzz-clean
+# ---- end of fuzzing --------------------------------------------------------
