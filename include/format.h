@@ -97,6 +97,7 @@ struct format {
 	char kflags_text[KPAGE_NAMES_MAX + 8];
 	size_t kflags_len;
 	size_t nkflags;		/* kflags columns in a row */
+	size_t nnames;		/* name columns in a row */
 	bool default_columns;	/* the classic row, in a text-like format */
 	char sep;		/* the separator of a text-like format */
 	char flag_text[16][8];	/* " 0 1 0 1" for each flag combination */

@@ -291,8 +291,10 @@ format_init(struct format *f, enum format_kind kind,
 			f->flag_text[i][2 * k] = f->sep;
 			f->flag_text[i][2 * k + 1] = (char)('0' + (i >> k & 1));
 		}
-	for (i = 0; i < (int)ncols; i++)
+	for (i = 0; i < (int)ncols; i++) {
 		f->nkflags += cols[i] == COL_KFLAGS;
+		f->nnames += cols[i] == COL_NAME;
+	}
 	f->default_columns = kind != FORMAT_JSON &&
 	    ncols == format_default_ncolumns &&
 	    memcmp(cols, format_default_columns,
@@ -477,8 +479,8 @@ format_row(struct format *f, struct out *out, const struct format_row *r)
 
 	if (f->default_columns)
 		return format_default_row(f, out, r);
-	p = out_reserve(out, f->ncols * FIELD_MAX + f->name_len + 4 +
-	    f->nkflags * sizeof(f->kflags_text));
+	p = out_reserve(out, f->ncols * FIELD_MAX + f->nnames * f->name_len +
+	    4 + f->nkflags * sizeof(f->kflags_text));
 	if (p == NULL)
 		return -1;
 	for (i = 0; i < f->ncols; i++) {
