@@ -25,7 +25,7 @@ OBJ = $(LIB_OBJ) src/main.o
 UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_format tests/test_options tests/test_dump tests/test_kpage
 E2E_TESTS = tests/test_e2e tests/test_views tests/test_scan \
-	tests/test_physical
+	tests/test_physical tests/test_faults tests/test_hostile
 TESTS = $(UNIT_TESTS) $(E2E_TESTS)
 TEST_LIBS = -lcmocka
 
@@ -165,3 +165,68 @@ fuzz-clean:
 
 .PHONY: fuzz fuzz-clean
 # ---- end of fuzzing --------------------------------------------------------
+
+# ---- hardening: make check-sanitize, make check-valgrind -------------------
+# check-sanitize rebuilds with SAN_CC (gcc or clang), runs every test
+# program, and cleans before and after. The unit tests and the tool get
+# SAN_FLAGS (ASan and UBSan). The e2e programs get UBSAN_FLAGS alone: a
+# process built with ASan maps terabytes of shadow memory (5.4 billion
+# pages on x86-64), and the tool dumps the children these programs fork.
+# For the same reason the programs in SAN_WHOLE_SELF, whose tests dump
+# `self` whole, run a tool built with UBSan alone. A sanitizer report exits
+# 97, which no test expects.
+# check-valgrind builds normally and runs the e2e programs with every run
+# of the tool under memcheck (tests/valgrind-tool): a memory error or a
+# definite or indirect leak exits 98, which no test expects.
+SAN_CC ?= $(CC)
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+UBSAN_FLAGS = -O1 -g -fsanitize=undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+SAN_WHOLE_SELF = tests/test_e2e
+SAN_ENV = ASAN_OPTIONS=exitcode=97 \
+	UBSAN_OPTIONS=exitcode=97:print_stacktrace=1
+
+check-sanitize:
+	@dir=$$(mktemp -d) && chmod 755 "$$dir" || exit 1; \
+	trap 'rm -rf "$$dir"' EXIT INT TERM; failed=0; \
+	$(MAKE) clean && \
+	$(MAKE) CC="$(SAN_CC)" CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+		pagemap-dump $(UNIT_TESTS) || { $(MAKE) clean; exit 1; }; \
+	for t in $(UNIT_TESTS); do \
+		echo "== $$t (ASan, UBSan)"; \
+		$(SAN_ENV) ./$$t || failed=1; \
+	done; \
+	cp pagemap-dump "$$dir/pagemap-dump" || exit 1; \
+	$(MAKE) clean && \
+	$(MAKE) CC="$(SAN_CC)" CFLAGS="$(UBSAN_FLAGS)" LDFLAGS="$(UBSAN_FLAGS)" \
+		pagemap-dump $(E2E_TESTS) || { $(MAKE) clean; exit 1; }; \
+	for t in $(E2E_TESTS); do \
+		case " $(SAN_WHOLE_SELF) " in \
+		*" $$t "*) tool=./pagemap-dump; what="UBSan";; \
+		*) tool="$$dir/pagemap-dump"; what="ASan, UBSan";; \
+		esac; \
+		echo "== $$t (UBSan; the tool: $$what)"; \
+		PAGEMAP_DUMP="$$tool" $(SAN_ENV) ./$$t || failed=1; \
+	done; \
+	$(MAKE) clean; \
+	if [ $$failed -ne 0 ]; then \
+		echo "check-sanitize: some tests failed"; exit 1; \
+	fi; \
+	echo "check-sanitize: all test programs passed"
+
+check-valgrind: pagemap-dump $(E2E_TESTS)
+	@command -v valgrind >/dev/null || { \
+		echo "check-valgrind: valgrind is not installed"; exit 1; }; \
+	failed=0; \
+	for t in $(E2E_TESTS); do \
+		echo "== $$t (the tool under valgrind)"; \
+		PAGEMAP_DUMP=tests/valgrind-tool ./$$t || failed=1; \
+	done; \
+	if [ $$failed -ne 0 ]; then \
+		echo "check-valgrind: some tests failed"; exit 1; \
+	fi; \
+	echo "check-valgrind: all e2e programs passed"
+
+.PHONY: check-sanitize check-valgrind
+# ---- end of hardening -------------------------------------------------------

@@ -34,61 +34,54 @@ read_pid_max(void)
 	return v;
 }
 
-int
-main(int argc, char **argv)
+/* Which /proc/kpage* files the columns and -k need. */
+static void
+kpage_wanted(const struct options *o, bool *flags, bool *count,
+    bool *cgroup)
 {
-	struct options opts;
+	size_t i;
+
+	*flags = o->filter.kflags;
+	*count = *cgroup = false;
+	for (i = 0; i < o->ncols && !o->summary; i++) {
+		*flags |= o->cols[i] == COL_KFLAGS ||
+		    o->cols[i] == COL_KFLAGS_HEX;
+		*count |= o->cols[i] == COL_MAPCOUNT;
+		*cgroup |= o->cols[i] == COL_CGROUP;
+	}
+}
+
+/* Dumps the processes of the options; returns the exit status. */
+static int
+run(struct options *opts)
+{
 	struct format format;
 	struct out out;
 	struct dump dump;
-	char why[1024];
-	int status = 0;
+	bool flags, count, cgroup;
+	int status = 1;
 	size_t i;
 
-	options_init(&opts);
-	opts.pid_max = read_pid_max();
-	switch (options_parse(&opts, argc, argv, why, sizeof(why))) {
-	case OPTIONS_USAGE:
-		fprintf(stderr, "pagemap-dump: %s\n", why);
-		options_usage(stderr, false);
-		return 2;
-	case OPTIONS_NOMEM:
-		errx(1, "out of memory");
-	case OPTIONS_EXIT:
-		if (opts.help)
-			options_usage(stdout, true);
-		else
-			printf("pagemap-dump %s\n", PAGEMAP_DUMP_VERSION);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			err(1, "write to stdout");
-		return 0;
-	case OPTIONS_RUN:
-		break;
-	}
-	/* A reader that goes away (| head) ends us quietly, as it does cat. */
-	signal(SIGPIPE, SIG_DFL);
-	if (format_init(&format, opts.kind, opts.cols, opts.ncols) != 0 ||
-	    filter_prepare(&opts.filter, dump_page_size()) != 0 ||
+	/* Zeroed, so that everything can be freed from any point on. */
+	memset(&format, 0, sizeof(format));
+	memset(&out, 0, sizeof(out));
+	memset(&dump, 0, sizeof(dump));
+	if (format_init(&format, opts->kind, opts->cols, opts->ncols) != 0 ||
+	    filter_prepare(&opts->filter, dump_page_size()) != 0 ||
 	    out_init(&out, STDOUT_FILENO, OUT_BUFFER) != 0 ||
-	    dump_init(&dump, &format, &out, &opts.filter, opts.summary,
-	    opts.no_header || opts.kind == FORMAT_JSON) != 0)
-		err(1, "setting up");
-	format.summary_pid = opts.npids > 1;
-	{
-		bool flags = opts.filter.kflags, count = false, cgroup = false;
-		for (i = 0; i < opts.ncols && !opts.summary; i++) {
-			flags |= opts.cols[i] == COL_KFLAGS ||
-			    opts.cols[i] == COL_KFLAGS_HEX;
-			count |= opts.cols[i] == COL_MAPCOUNT;
-			cgroup |= opts.cols[i] == COL_CGROUP;
-		}
-		if (dump_open_kpage(&dump, flags, count, cgroup,
-		    opts.summary) != 0)
-			return 1;
-		format.summary_pss = dump.pss;
+	    dump_init(&dump, &format, &out, &opts->filter, opts->summary,
+	    opts->no_header || opts->kind == FORMAT_JSON) != 0) {
+		warn("setting up");
+		goto done;
 	}
-	for (i = 0; i < opts.npids; i++) {
-		enum dump_status s = dump_pid(&dump, opts.pids[i]);
+	format.summary_pid = opts->npids > 1;
+	kpage_wanted(opts, &flags, &count, &cgroup);
+	if (dump_open_kpage(&dump, flags, count, cgroup, opts->summary) != 0)
+		goto done;
+	format.summary_pss = dump.pss;
+	status = 0;
+	for (i = 0; i < opts->npids; i++) {
+		enum dump_status s = dump_pid(&dump, opts->pids[i]);
 		if (s == DUMP_OUTPUT_ERROR)
 			break;
 		if (s == DUMP_FAILED)
@@ -101,9 +94,46 @@ main(int argc, char **argv)
 		warn("write to stdout");
 		status = 1;
 	}
+done:
 	dump_close_kpage(&dump);
 	out_free(&out);
 	format_free(&format);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opts;
+	char why[1024];
+	int status;
+
+	options_init(&opts);
+	opts.pid_max = read_pid_max();
+	switch (options_parse(&opts, argc, argv, why, sizeof(why))) {
+	case OPTIONS_USAGE:
+		fprintf(stderr, "pagemap-dump: %s\n", why);
+		options_usage(stderr, false);
+		options_free(&opts);
+		return 2;
+	case OPTIONS_NOMEM:
+		options_free(&opts);
+		errx(1, "out of memory");
+	case OPTIONS_EXIT:
+		if (opts.help)
+			options_usage(stdout, true);
+		else
+			printf("pagemap-dump %s\n", PAGEMAP_DUMP_VERSION);
+		options_free(&opts);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			err(1, "write to stdout");
+		return 0;
+	case OPTIONS_RUN:
+		break;
+	}
+	/* A reader that goes away (| head) ends us quietly, as it does cat. */
+	signal(SIGPIPE, SIG_DFL);
+	status = run(&opts);
 	options_free(&opts);
 	return status;
 }

@@ -44,6 +44,9 @@ next_span(struct walk *w)
 	w->nregions = 0;
 	w->region = 0;
 	w->span_checked = false;
+	/* A new mapping: what was learnt of the last one does not hold. */
+	w->window = WALK_SCAN_FIRST;
+	w->plain_until = 0;
 	if (w->span < w->nspans) {
 		w->cursor = w->spans[w->span].vpn;
 		w->scanned_to = w->cursor;
@@ -163,9 +166,10 @@ scan(struct walk *w)
 	 * work: read the next stretch plainly. Where few are, scan further
 	 * ahead each time.
 	 */
-	if (reached > start && covered * 2 > reached - start)
-		w->plain_until = reached + w->window * 8;
-	else if (w->window < WALK_SCAN_MAX)
+	if (reached > start && covered * 2 > reached - start) {
+		w->window = WALK_SCAN_FIRST;
+		w->plain_until = reached + WALK_SCAN_FIRST * 8;
+	} else if (w->window < WALK_SCAN_MAX)
 		w->window *= 2;
 	if (reached <= start && n == 0) {
 		/* No progress: let the plain reads finish the span. */

@@ -32,7 +32,7 @@
 #define SPARSE_TOUCHED 1000
 
 struct layout {
-	uintptr_t dense, sparse, holes, swapped, file;
+	uintptr_t dense, sparse, holes, swapped, file, sandwich;
 	int swapped_ok;
 	char path[64];
 };
@@ -79,6 +79,22 @@ build(struct layout *l)
 	for (i = 0; i < SPARSE_TOUCHED; i++)
 		p[i * step] = 1;
 	l->sparse = (uintptr_t)p;
+
+	/*
+	 * Sparse, dense, sparse again, at rising addresses, as three
+	 * mappings (the middle one has other permissions).
+	 */
+	p = map_anon(2 * SPARSE_SIZE + (32 << 20), MAP_NORESERVE);
+	for (i = 0; i < SPARSE_TOUCHED; i++) {
+		p[i * step] = 1;
+		p[SPARSE_SIZE + (32 << 20) + i * step] = 1;
+	}
+	for (i = 0; i < (32 << 20); i += ps)
+		p[SPARSE_SIZE + i] = 1;
+	if (mprotect(p + SPARSE_SIZE, 32 << 20, PROT_READ | PROT_WRITE |
+	    PROT_EXEC) != 0)
+		_exit(99);
+	l->sandwich = (uintptr_t)p;
 
 	p = map_anon(256 * ps, 0);		/* holes: every third page */
 	for (i = 0; i < 256; i += 3)
@@ -174,11 +190,24 @@ dump(struct e2e_run *r, bool scan, bool stats, const char *const *opts)
 		fail_msg("exit %d: %s", e2e_exit_code(r), r->err);
 }
 
+/* "-r START-END" for size bytes at addr, into buf. */
+static const char *
+range_of(char *buf, size_t len, uintptr_t addr, size_t size)
+{
+	snprintf(buf, len, "%" PRIxPTR "-%" PRIxPTR, addr, addr + size);
+	return buf;
+}
+
+/*
+ * Only the child's own mappings are compared: the flags of shared
+ * libraries' pages (exclusive, say) change whenever another process maps
+ * or unmaps them, between the two runs.
+ */
 static void
 should_print_the_same_rows_with_and_without_pagemap_scan(void **state)
 {
-	char sparse[64], swapped[64];
-	const char *const sets[][10] = {
+	char dense[64], sparse[64], holes[64], swapped[64], file[64];
+	const char *const sets[][20] = {
 		{ "-P", NULL },
 		{ "-S", NULL },
 		{ "-P", "-S", NULL },
@@ -193,17 +222,34 @@ should_print_the_same_rows_with_and_without_pagemap_scan(void **state)
 		{ "-S", "-P", "-r", swapped, NULL },
 		{ "-s", "-m", "pmd-scan", NULL },
 	};
+	const char *opts[32];
 	struct e2e_run with, without;
-	size_t i;
+	size_t i, n, k;
 	(void)state;
 
-	snprintf(sparse, sizeof(sparse), "%" PRIxPTR "-%" PRIxPTR,
-	    child.l.sparse, child.l.sparse + SPARSE_SIZE);
-	snprintf(swapped, sizeof(swapped), "%" PRIxPTR "-%" PRIxPTR,
-	    child.l.swapped, child.l.swapped + 64 * (uintptr_t)page);
+	range_of(dense, sizeof(dense), child.l.dense, 32 << 20);
+	range_of(sparse, sizeof(sparse), child.l.sparse, SPARSE_SIZE);
+	range_of(holes, sizeof(holes), child.l.holes, 256 * (size_t)page);
+	range_of(swapped, sizeof(swapped), child.l.swapped,
+	    64 * (size_t)page);
+	range_of(file, sizeof(file), child.l.file, 64 * (size_t)page);
 	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		dump(&with, true, false, sets[i]);
-		dump(&without, false, false, sets[i]);
+		for (n = 0; sets[i][n] != NULL; n++)
+			opts[n] = sets[i][n];
+		/* Sets without a range of their own get all five. */
+		for (k = 0; k < n && strcmp(opts[k], "-r") != 0; k++)
+			;
+		if (k == n) {
+			const char *all[] = { dense, sparse, holes, swapped,
+			    file };
+			for (k = 0; k < 5; k++) {
+				opts[n++] = "-r";
+				opts[n++] = all[k];
+			}
+		}
+		opts[n] = NULL;
+		dump(&with, true, false, opts);
+		dump(&without, false, false, opts);
 		if (strcmp(with.out, without.out) != 0)
 			fail_msg("options set %zu (%s %s ...): the scan path "
 			    "and the pread path differ", i, sets[i][0],
@@ -285,6 +331,33 @@ should_skip_the_holes_of_a_sparse_mapping_with_pagemap_scan(void **state)
 }
 
 static void
+should_skip_the_holes_of_a_sparse_mapping_after_a_dense_one(void **state)
+{
+	const uint64_t pages = (2 * SPARSE_SIZE + (32 << 20)) / (uint64_t)page;
+	char range[64];
+	const char *const opts[] = { "-P", "-H", "-r", range, NULL };
+	struct e2e_run with, without;
+	uint64_t entries, scans;
+	(void)state;
+
+	if (!kernel_has_pagemap_scan())
+		e2e_skip("no PAGEMAP_SCAN in this kernel (before 6.7)");
+	range_of(range, sizeof(range), child.l.sandwich,
+	    2 * SPARSE_SIZE + (32 << 20));
+	dump(&with, true, true, opts);
+	stats(&with, &entries, &scans);
+	/* 2000 sparse pages and 8192 dense ones, of 32Mi. */
+	assert_int_equal(count_lines(with.out), 2 * SPARSE_TOUCHED +
+	    (32 << 20) / page);
+	/* The dense middle may be read whole; the sparse ends must not. */
+	assert_true(entries < pages / 100);
+	dump(&without, false, false, opts);
+	assert_string_equal(with.out, without.out);
+	e2e_run_free(&with);
+	e2e_run_free(&without);
+}
+
+static void
 should_show_paged_out_pages_alike_on_both_paths(void **state)
 {
 	char range[64];
@@ -317,6 +390,8 @@ main(void)
 		    should_print_the_same_rows_with_and_without_pagemap_scan),
 		cmocka_unit_test(
 		    should_skip_the_holes_of_a_sparse_mapping_with_pagemap_scan),
+		cmocka_unit_test(
+		    should_skip_the_holes_of_a_sparse_mapping_after_a_dense_one),
 		cmocka_unit_test(should_show_paged_out_pages_alike_on_both_paths),
 	};
 

@@ -1,0 +1,1425 @@
+/*
+ * End-to-end tests with hostile mapping names: a child maps files whose
+ * names hold terminal escapes, tabs, commas and quotes, backslashes, a
+ * newline, bytes that are not UTF-8, and a 4000-byte path. In every format
+ * each row must stay one line with no raw control byte; CSV must parse
+ * back (RFC 4180) and JSON (strict) to the name the kernel gave.
+ *
+ * The parsers and the expected escapes are written here from the RFCs and
+ * the man page, not taken from the tool's sources, so a mistake in those
+ * cannot hide itself.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "e2e_util.h"
+
+/* Seconds any one run of the tool may take, under valgrind included. */
+#define TOOL_TIMEOUT 120
+
+/* The long names: nested directories of 250-byte names under /tmp. */
+#define LONG_PATH 4000
+#define LONG_COMPONENT 250
+#define MAX_DIRS 32
+
+/* The most rows a test reads: a header and 64 pages. */
+#define MAX_LINES 80
+
+/* The most columns -o takes. */
+#define MAX_COLUMNS 64
+
+#define TEXT_HEADER "addr pfn soft-dirty file/shared swapped present library"
+#define NCOLUMNS 7
+
+/*
+ * A hostile name: /tmp/pmd-hostile-PID-TAG-PAYLOAD-end, or a path of
+ * length bytes made of nested directories.
+ */
+struct hostile {
+	const char *tag;	/* -m pmd-hostile-PID-TAG- selects it alone */
+	const char *payload;	/* NULL: a path of length bytes */
+	bool at_end;		/* the payload ends the name (no "-end") */
+	size_t length;		/* for a nested path */
+	size_t pages;		/* the file's size; 2 when 0 */
+	char *path;		/* the file, as created */
+	char *kernel;		/* the name as maps gives it */
+	char *select;		/* the -m argument */
+	uintptr_t addr;		/* where the child mapped it, whole */
+};
+
+static struct hostile names[] = {
+	{ .tag = "ansi", .payload = "\033[31mred\033[0m" },
+	{ .tag = "tab", .payload = "a\tb" },
+	{ .tag = "csv", .payload = "a,b\"c\"" },
+	{ .tag = "backslash", .payload = "\\012" },
+	{ .tag = "newline", .payload = "a\nb" },
+	{ .tag = "invalid", .payload = "\xff\xfe" },
+	{ .tag = "del", .payload = "a\x7f" "b" },
+	/* U+009B, the one-character CSI of C1. */
+	{ .tag = "c1", .payload = "\xc2\x9b" "31m" },
+	/* Printable UTF-8 must pass through as it is. */
+	{ .tag = "utf8", .payload = "\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80" },
+	/* A trailing space: CSV must quote it. */
+	{ .tag = "space", .payload = " a b ", .at_end = true },
+	{ .tag = "long", .length = LONG_PATH },
+	/*
+	 * 64 rows of 64 copies of a 1000-byte name: rows of 64 KB, more
+	 * than a row of the tool's 256 KB buffer holds after four of them.
+	 */
+	{ .tag = "wide", .length = 1000, .pages = 64 },
+};
+#define NNAMES (sizeof(names) / sizeof(names[0]))
+
+static long page;
+static char long_dirs[MAX_DIRS][LONG_PATH + 1];
+static size_t nlong_dirs;
+
+/* The number of pages (and rows) of a name's file. */
+static size_t
+pages_of(const struct hostile *h)
+{
+	return h->pages != 0 ? h->pages : 2;
+}
+
+static struct {
+	pid_t pid;
+	int hold;
+	char arg[16];
+} child;
+
+/* A growable byte string, kept NUL-terminated. */
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len <= n) {
+		while (b->cap - b->len <= n)
+			b->cap = b->cap ? b->cap * 2 : 256;
+		b->s = realloc(b->s, b->cap);
+		if (b->s == NULL)
+			abort();
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+static void
+buf_octal(struct buf *b, unsigned char c)
+{
+	char o[5];
+
+	snprintf(o, sizeof(o), "\\%03o", c);
+	buf_add(b, o, 4);
+}
+
+static void
+buf_free(struct buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at s (n bytes there), from
+ * the table of RFC 3629 section 4; 0 when s does not start one.
+ */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	static const struct {
+		unsigned char first_lo, first_hi, second_lo, second_hi;
+		size_t len;
+	} forms[] = {
+		{ 0x00, 0x7f, 0, 0, 1 },
+		{ 0xc2, 0xdf, 0x80, 0xbf, 2 },
+		{ 0xe0, 0xe0, 0xa0, 0xbf, 3 },
+		{ 0xe1, 0xec, 0x80, 0xbf, 3 },
+		{ 0xed, 0xed, 0x80, 0x9f, 3 },
+		{ 0xee, 0xef, 0x80, 0xbf, 3 },
+		{ 0xf0, 0xf0, 0x90, 0xbf, 4 },
+		{ 0xf1, 0xf3, 0x80, 0xbf, 4 },
+		{ 0xf4, 0xf4, 0x80, 0x8f, 4 },
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		if (s[0] < forms[i].first_lo || s[0] > forms[i].first_hi)
+			continue;
+		if (forms[i].len == 1)
+			return 1;
+		if (n < forms[i].len || s[1] < forms[i].second_lo ||
+		    s[1] > forms[i].second_hi)
+			return 0;
+		for (k = 2; k < forms[i].len; k++)
+			if (s[k] < 0x80 || s[k] > 0xbf)
+				return 0;
+		return forms[i].len;
+	}
+	return 0;
+}
+
+static bool
+valid_utf8(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((k = utf8_len(u + i, n - i)) == 0)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/*
+ * What the text, TSV and CSV formats print for a name, by the man page:
+ * control bytes, 0x7f, bytes outside well-formed UTF-8 and the UTF-8 of
+ * the C1 controls each as a backslash and three octal digits.
+ */
+static void
+expect_text(struct buf *b, const char *name)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t n = strlen(name), i = 0, k, len;
+
+	while (i < n) {
+		len = utf8_len(s + i, n - i);
+		if (len == 0 || (len == 1 && (s[i] < 0x20 || s[i] == 0x7f)))
+			buf_octal(b, s[i++]);
+		else if (len == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)
+			for (k = 0; k < 2; k++)
+				buf_octal(b, s[i++]);
+		else {
+			buf_add(b, name + i, len);
+			i += len;
+		}
+	}
+}
+
+/*
+ * What a JSON name decodes to, by the man page: the name itself, but for
+ * each byte outside well-formed UTF-8, a backslash and three octal digits.
+ */
+static void
+expect_json(struct buf *b, const char *name)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t n = strlen(name), i = 0, len;
+
+	while (i < n) {
+		len = utf8_len(s + i, n - i);
+		if (len == 0)
+			buf_octal(b, s[i++]);
+		else {
+			buf_add(b, name + i, len);
+			i += len;
+		}
+	}
+}
+
+/* One run of the tool: exact bytes of stdout, stderr as a string. */
+struct run {
+	int status;
+	struct buf out;
+	char *err;
+};
+
+static void
+read_fd(struct buf *b, int fd)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	buf_add(b, "", 0);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fail_msg("read: %s", strerror(errno));
+		buf_add(b, chunk, (size_t)n);
+	}
+}
+
+/*
+ * Runs the tool on the child with -f format, -m for one name and the
+ * options in extra (NULL-terminated, or NULL), bounded by
+ * alarm(TOOL_TIMEOUT); fails unless it exits 0.
+ */
+static void
+run_on(struct run *r, const char *format, const struct hostile *h,
+    const char *const *extra)
+{
+	const char *argv[16];
+	int n = 0;
+	int out = memfd_create("out", MFD_CLOEXEC);
+	int err = memfd_create("err", MFD_CLOEXEC);
+	struct buf e = { NULL, 0, 0 };
+	pid_t pid;
+
+	argv[n++] = e2e_tool();
+	argv[n++] = "-f";
+	argv[n++] = format;
+	argv[n++] = "-m";
+	argv[n++] = h->select;
+	while (extra != NULL && *extra != NULL && n < 14)
+		argv[n++] = *extra++;
+	argv[n++] = child.arg;
+	argv[n] = NULL;
+	assert_true(out >= 0 && err >= 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(99);
+		alarm(TOOL_TIMEOUT);
+		execv(argv[0], (char *const *)argv);
+		_exit(99);
+	}
+	while (waitpid(pid, &r->status, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	memset(&r->out, 0, sizeof(r->out));
+	read_fd(&r->out, out);
+	read_fd(&e, err);
+	r->err = e.s;
+	close(out);
+	close(err);
+	if (WIFSIGNALED(r->status))
+		fail_msg("-f %s, name %s: killed by signal %d (%s)", format,
+		    h->tag, WTERMSIG(r->status), strsignal(WTERMSIG(r->status)));
+	if (WEXITSTATUS(r->status) != 0)
+		fail_msg("-f %s, name %s: exit %d: %s", format, h->tag,
+		    WEXITSTATUS(r->status), r->err);
+}
+
+static void
+run_free(struct run *r)
+{
+	buf_free(&r->out);
+	free(r->err);
+}
+
+/* Fails if a raw control byte (or a raw C1 control) is in the output. */
+static void
+assert_no_raw_controls(const struct buf *out, const char *format,
+    const struct hostile *h, bool tabs_allowed)
+{
+	const unsigned char *s = (const unsigned char *)out->s;
+	size_t i;
+
+	for (i = 0; i < out->len; i++) {
+		if (s[i] == '\n' || (s[i] == '\t' && tabs_allowed))
+			continue;
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			fail_msg("-f %s, name %s: raw byte 0x%02x at %zu",
+			    format, h->tag, s[i], i);
+		if (s[i] == 0xc2 && i + 1 < out->len && s[i + 1] >= 0x80 &&
+		    s[i + 1] < 0xa0)
+			fail_msg("-f %s, name %s: raw C1 control at %zu",
+			    format, h->tag, i);
+	}
+}
+
+/* Splits out into its lines, which must all end with '\n'. */
+static size_t
+split_lines(struct buf *out, char **lines, size_t max)
+{
+	size_t n = 0;
+	char *p = out->s, *nl, *end = out->s + out->len;
+
+	if (out->len > 0 && end[-1] != '\n')
+		fail_msg("output does not end with a line end");
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		*nl = '\0';
+		if (n == max)
+			fail_msg("more than %zu lines: %s", max, lines[0]);
+		lines[n++] = p;
+	}
+	return n;
+}
+
+static uint64_t
+parse_hex(const char *s, const char *what)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno != 0 || end == s || *end != '\0')
+		fail_msg("%s: not a hex number: %s", what, s);
+	return v;
+}
+
+/* The name field of a text row: what follows the sixth column. */
+static const char *
+text_name(const char *line, uint64_t *addr)
+{
+	const char *p = line;
+	char first[20];
+	int col;
+
+	for (col = 0; col < 6; col++) {
+		const char *sp = strchr(p, ' ');
+		if (sp == NULL)
+			fail_msg("a text row of fewer than 7 columns: %s", line);
+		if (col == 0) {
+			if ((size_t)(sp - p) >= sizeof(first))
+				fail_msg("no address first: %s", line);
+			memcpy(first, p, (size_t)(sp - p));
+			first[sp - p] = '\0';
+			*addr = parse_hex(first, "text addr");
+		}
+		p = sp + 1;
+	}
+	return p;
+}
+
+static void
+should_keep_each_text_row_on_one_line_with_names_escaped(void **state)
+{
+	struct buf want = { NULL, 0, 0 };
+	char *lines[MAX_LINES];
+	struct run r;
+	uint64_t addr;
+	size_t i, k;
+	(void)state;
+
+	for (i = 0; i < NNAMES; i++) {
+		const struct hostile *h = &names[i];
+		run_on(&r, "text", h, NULL);
+		assert_no_raw_controls(&r.out, "text", h, false);
+		if (split_lines(&r.out, lines, MAX_LINES) != pages_of(h) + 1)
+			fail_msg("name %s: not a header and %zu rows", h->tag,
+			    pages_of(h));
+		assert_string_equal(lines[0], TEXT_HEADER);
+		want.len = 0;
+		expect_text(&want, h->kernel);
+		for (k = 1; k <= pages_of(h); k++) {
+			const char *name = text_name(lines[k], &addr);
+			assert_int_equal(addr, h->addr + (k - 1) *
+			    (uint64_t)page);
+			if (strcmp(name, want.s) != 0)
+				fail_msg("name %s: printed '%s', want '%s'",
+				    h->tag, name, want.s);
+		}
+		run_free(&r);
+	}
+	buf_free(&want);
+}
+
+/* Splits a line at tabs; fails unless it has exactly NCOLUMNS fields. */
+static void
+split_tabs(char *line, char **fields, const char *tag)
+{
+	size_t n = 0;
+	char *tab;
+
+	for (;;) {
+		if (n == NCOLUMNS)
+			fail_msg("name %s: more than %d TSV fields", tag,
+			    NCOLUMNS);
+		fields[n++] = line;
+		if ((tab = strchr(line, '\t')) == NULL)
+			break;
+		*tab = '\0';
+		line = tab + 1;
+	}
+	if (n != NCOLUMNS)
+		fail_msg("name %s: %zu TSV fields, not %d", tag, n, NCOLUMNS);
+}
+
+static void
+should_keep_each_tsv_row_to_its_fields_with_names_escaped(void **state)
+{
+	static const char *const header[NCOLUMNS] = { "addr", "pfn",
+		"soft-dirty", "file/shared", "swapped", "present", "library" };
+	struct buf want = { NULL, 0, 0 };
+	char *lines[MAX_LINES], *fields[NCOLUMNS];
+	struct run r;
+	size_t i, k, c;
+	(void)state;
+
+	for (i = 0; i < NNAMES; i++) {
+		const struct hostile *h = &names[i];
+		run_on(&r, "tsv", h, NULL);
+		assert_no_raw_controls(&r.out, "tsv", h, true);
+		if (split_lines(&r.out, lines, MAX_LINES) != pages_of(h) + 1)
+			fail_msg("name %s: not a header and %zu rows", h->tag,
+			    pages_of(h));
+		split_tabs(lines[0], fields, h->tag);
+		for (c = 0; c < NCOLUMNS; c++)
+			assert_string_equal(fields[c], header[c]);
+		want.len = 0;
+		expect_text(&want, h->kernel);
+		for (k = 1; k <= pages_of(h); k++) {
+			split_tabs(lines[k], fields, h->tag);
+			assert_int_equal(parse_hex(fields[0], "tsv addr"),
+			    h->addr + (k - 1) * (uint64_t)page);
+			if (strcmp(fields[6], want.s) != 0)
+				fail_msg("name %s: printed '%s', want '%s'",
+				    h->tag, fields[6], want.s);
+		}
+		run_free(&r);
+	}
+	buf_free(&want);
+}
+
+/* A CSV record: its fields, unquoted. */
+struct record {
+	struct buf field[MAX_COLUMNS];
+	bool quoted[MAX_COLUMNS];	/* the field was in double quotes */
+	size_t n;
+};
+
+/*
+ * Parses one record of RFC 4180 CSV at *p (records end with CRLF or, as
+ * the tool writes them, LF). Returns 0 and advances *p, or -1 with *why.
+ */
+static int
+csv_record(const char **p, const char *end, struct record *rec,
+    const char **why)
+{
+	const char *s = *p;
+	size_t i;
+
+	for (i = 0; i < rec->n; i++)
+		buf_free(&rec->field[i]);
+	rec->n = 0;
+	for (;;) {
+		struct buf *f;
+		if (rec->n == MAX_COLUMNS) {
+			*why = "too many fields";
+			return -1;
+		}
+		rec->quoted[rec->n] = s < end && *s == '"';
+		f = &rec->field[rec->n++];
+		buf_add(f, "", 0);
+		if (s < end && *s == '"') {
+			for (s++;; s++) {
+				if (s == end) {
+					*why = "unterminated quoted field";
+					return -1;
+				}
+				if (*s == '"') {
+					if (s + 1 < end && s[1] == '"')
+						s++;
+					else
+						break;
+				}
+				buf_addc(f, *s);
+			}
+			s++;	/* the closing quote */
+			if (s < end && *s != ',' && *s != '\n' && *s != '\r') {
+				*why = "text after a closing quote";
+				return -1;
+			}
+		} else {
+			for (; s < end && *s != ',' && *s != '\n' &&
+			    *s != '\r'; s++) {
+				if (*s == '"') {
+					*why = "a quote inside an unquoted field";
+					return -1;
+				}
+				buf_addc(f, *s);
+			}
+		}
+		if (s == end) {
+			*why = "a record without a line end";
+			return -1;
+		}
+		if (*s == ',') {
+			s++;
+			continue;
+		}
+		if (*s == '\r' && (s + 1 == end || s[1] != '\n')) {
+			*why = "a CR without LF";
+			return -1;
+		}
+		s += *s == '\r' ? 2 : 1;
+		*p = s;
+		return 0;
+	}
+}
+
+/* Whether a CSV field must be quoted: a comma, a quote, edge spaces. */
+static bool
+must_quote(const char *field)
+{
+	size_t n = strlen(field);
+
+	return strpbrk(field, ",\"") != NULL ||
+	    (n > 0 && (field[0] == ' ' || field[n - 1] == ' '));
+}
+
+static void
+record_free(struct record *rec)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_COLUMNS; i++)
+		buf_free(&rec->field[i]);
+	rec->n = 0;
+}
+
+static void
+should_parse_csv_back_to_the_names_the_text_format_prints(void **state)
+{
+	static const char *const header[NCOLUMNS] = { "addr", "pfn",
+		"soft-dirty", "file/shared", "swapped", "present", "library" };
+	struct record rec;
+	struct run r, text;
+	char *lines[MAX_LINES];
+	const char *p, *end, *why;
+	size_t i, k, c;
+	uint64_t addr;
+	(void)state;
+
+	memset(&rec, 0, sizeof(rec));
+	for (i = 0; i < NNAMES; i++) {
+		const struct hostile *h = &names[i];
+		run_on(&text, "text", h, NULL);
+		if (split_lines(&text.out, lines, MAX_LINES) !=
+		    pages_of(h) + 1)
+			fail_msg("name %s: not a text header and %zu rows",
+			    h->tag, pages_of(h));
+		run_on(&r, "csv", h, NULL);
+		assert_no_raw_controls(&r.out, "csv", h, false);
+		p = r.out.s;
+		end = r.out.s + r.out.len;
+		for (k = 0; p < end; k++) {
+			if (csv_record(&p, end, &rec, &why) != 0)
+				fail_msg("name %s: record %zu: %s", h->tag,
+				    k + 1, why);
+			if (rec.n != NCOLUMNS)
+				fail_msg("name %s: record %zu has %zu fields, "
+				    "not %d", h->tag, k + 1, rec.n, NCOLUMNS);
+			if (k == 0) {
+				for (c = 0; c < NCOLUMNS; c++)
+					assert_string_equal(rec.field[c].s,
+					    header[c]);
+				continue;
+			}
+			if (k > pages_of(h))
+				fail_msg("name %s: more than %zu rows", h->tag,
+				    pages_of(h));
+			assert_int_equal(parse_hex(rec.field[0].s, "csv addr"),
+			    h->addr + (k - 1) * (uint64_t)page);
+			if (strcmp(rec.field[6].s, text_name(lines[k],
+			    &addr)) != 0)
+				fail_msg("name %s: CSV name '%s', text name "
+				    "'%s'", h->tag, rec.field[6].s,
+				    text_name(lines[k], &addr));
+			/* The man page's rule for when to quote. */
+			if (must_quote(rec.field[6].s) && !rec.quoted[6])
+				fail_msg("name %s: CSV name not quoted: '%s'",
+				    h->tag, rec.field[6].s);
+		}
+		assert_int_equal(k, pages_of(h) + 1);
+		run_free(&r);
+		run_free(&text);
+	}
+	record_free(&rec);
+}
+
+/* A strict JSON (RFC 8259) parser for one line holding one object. */
+struct json {
+	const char *p, *end;
+	const char *why;
+	bool duplicates_allowed;
+	/* The members of the top object, and the values of strings. */
+	struct buf key[MAX_COLUMNS], value[MAX_COLUMNS];
+	bool is_string[MAX_COLUMNS];
+	size_t n;
+};
+
+static void
+json_ws(struct json *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+	    *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static int
+json_fail(struct json *j, const char *why)
+{
+	j->why = why;
+	return -1;
+}
+
+static int
+json_hex4(struct json *j, unsigned int *v)
+{
+	int i;
+
+	*v = 0;
+	if (j->end - j->p < 4)
+		return json_fail(j, "short \\u escape");
+	for (i = 0; i < 4; i++) {
+		char c = *j->p++;
+		*v <<= 4;
+		if (c >= '0' && c <= '9')
+			*v |= (unsigned int)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			*v |= (unsigned int)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			*v |= (unsigned int)(c - 'A' + 10);
+		else
+			return json_fail(j, "bad hex digit in \\u escape");
+	}
+	return 0;
+}
+
+static void
+put_utf8(struct buf *b, unsigned int cp)
+{
+	if (cp < 0x80)
+		buf_addc(b, (char)cp);
+	else if (cp < 0x800) {
+		buf_addc(b, (char)(0xc0 | cp >> 6));
+		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		buf_addc(b, (char)(0xe0 | cp >> 12));
+		buf_addc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		buf_addc(b, (char)(0xf0 | cp >> 18));
+		buf_addc(b, (char)(0x80 | (cp >> 12 & 0x3f)));
+		buf_addc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+/* A string, decoded into out (which may be NULL). */
+static int
+json_string(struct json *j, struct buf *out)
+{
+	struct buf scratch = { NULL, 0, 0 };
+	struct buf *b = out != NULL ? out : &scratch;
+	unsigned int cp, lo;
+	size_t len;
+	int rc = -1;
+
+	b->len = 0;
+	buf_add(b, "", 0);
+	if (j->p == j->end || *j->p != '"')
+		return json_fail(j, "not a string");
+	j->p++;
+	for (;;) {
+		unsigned char c;
+		if (j->p == j->end) {
+			json_fail(j, "unterminated string");
+			goto out;
+		}
+		c = (unsigned char)*j->p;
+		if (c == '"') {
+			j->p++;
+			break;
+		}
+		if (c < 0x20) {
+			json_fail(j, "raw control character in a string");
+			goto out;
+		}
+		if (c != '\\') {
+			len = utf8_len((const unsigned char *)j->p,
+			    (size_t)(j->end - j->p));
+			if (len == 0) {
+				json_fail(j, "invalid UTF-8 in a string");
+				goto out;
+			}
+			buf_add(b, j->p, len);
+			j->p += len;
+			continue;
+		}
+		if (++j->p == j->end) {
+			json_fail(j, "backslash at the end");
+			goto out;
+		}
+		switch (*j->p++) {
+		case '"': buf_addc(b, '"'); break;
+		case '\\': buf_addc(b, '\\'); break;
+		case '/': buf_addc(b, '/'); break;
+		case 'b': buf_addc(b, '\b'); break;
+		case 'f': buf_addc(b, '\f'); break;
+		case 'n': buf_addc(b, '\n'); break;
+		case 'r': buf_addc(b, '\r'); break;
+		case 't': buf_addc(b, '\t'); break;
+		case 'u':
+			if (json_hex4(j, &cp) != 0)
+				goto out;
+			if (cp >= 0xdc00 && cp <= 0xdfff) {
+				json_fail(j, "lone low surrogate");
+				goto out;
+			}
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (j->end - j->p < 2 || j->p[0] != '\\' ||
+				    j->p[1] != 'u') {
+					json_fail(j, "lone high surrogate");
+					goto out;
+				}
+				j->p += 2;
+				if (json_hex4(j, &lo) != 0)
+					goto out;
+				if (lo < 0xdc00 || lo > 0xdfff) {
+					json_fail(j, "bad low surrogate");
+					goto out;
+				}
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+			}
+			put_utf8(b, cp);
+			break;
+		default:
+			json_fail(j, "unknown escape");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&scratch);
+	return rc;
+}
+
+static bool
+json_digit(const struct json *j)
+{
+	return j->p < j->end && *j->p >= '0' && *j->p <= '9';
+}
+
+static int
+json_number(struct json *j)
+{
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	if (!json_digit(j))
+		return json_fail(j, "bad number");
+	if (*j->p == '0')
+		j->p++;
+	else
+		while (json_digit(j))
+			j->p++;
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (!json_digit(j))
+			return json_fail(j, "bad fraction");
+		while (json_digit(j))
+			j->p++;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (!json_digit(j))
+			return json_fail(j, "bad exponent");
+		while (json_digit(j))
+			j->p++;
+	}
+	return 0;
+}
+
+static int json_value(struct json *j, int depth, bool top);
+
+static int
+json_literal(struct json *j, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0)
+		return json_fail(j, "unexpected character");
+	j->p += n;
+	return 0;
+}
+
+/* An object; at the top its members are kept in j. */
+static int
+json_object(struct json *j, int depth, bool top)
+{
+	struct buf key = { NULL, 0, 0 };
+	size_t i;
+
+	j->p++;		/* '{' */
+	json_ws(j);
+	if (j->p < j->end && *j->p == '}') {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		json_ws(j);
+		if (json_string(j, &key) != 0)
+			goto fail;
+		json_ws(j);
+		if (j->p == j->end || *j->p++ != ':') {
+			json_fail(j, "no colon after a key");
+			goto fail;
+		}
+		json_ws(j);
+		if (top) {
+			for (i = 0; i < j->n && !j->duplicates_allowed; i++)
+				if (j->key[i].len == key.len &&
+				    memcmp(j->key[i].s, key.s, key.len) == 0) {
+					json_fail(j, "duplicate key");
+					goto fail;
+				}
+			if (j->n == MAX_COLUMNS) {
+				json_fail(j, "too many members");
+				goto fail;
+			}
+			buf_free(&j->key[j->n]);
+			j->key[j->n] = key;
+			key.s = NULL;
+			key.len = key.cap = 0;
+			j->is_string[j->n] = j->p < j->end && *j->p == '"';
+			buf_free(&j->value[j->n]);
+			if (j->is_string[j->n]) {
+				if (json_string(j, &j->value[j->n++]) != 0)
+					goto fail;
+			} else {
+				j->n++;
+				if (json_value(j, depth + 1, false) != 0)
+					goto fail;
+			}
+		} else if (json_value(j, depth + 1, false) != 0)
+			goto fail;
+		json_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			break;
+		}
+		json_fail(j, "no comma or closing brace");
+		goto fail;
+	}
+	buf_free(&key);
+	return 0;
+fail:
+	buf_free(&key);
+	return -1;
+}
+
+static int
+json_value(struct json *j, int depth, bool top)
+{
+	if (depth > 32)
+		return json_fail(j, "nested too deep");
+	json_ws(j);
+	if (j->p == j->end)
+		return json_fail(j, "no value");
+	switch (*j->p) {
+	case '{':
+		return json_object(j, depth, top);
+	case '[':
+		j->p++;
+		json_ws(j);
+		if (j->p < j->end && *j->p == ']') {
+			j->p++;
+			return 0;
+		}
+		for (;;) {
+			if (json_value(j, depth + 1, false) != 0)
+				return -1;
+			json_ws(j);
+			if (j->p < j->end && *j->p == ',') {
+				j->p++;
+				continue;
+			}
+			if (j->p < j->end && *j->p == ']') {
+				j->p++;
+				return 0;
+			}
+			return json_fail(j, "no comma or closing bracket");
+		}
+	case '"':
+		return json_string(j, NULL);
+	case 't':
+		return json_literal(j, "true");
+	case 'f':
+		return json_literal(j, "false");
+	case 'n':
+		return json_literal(j, "null");
+	default:
+		return json_number(j);
+	}
+}
+
+/* Parses a line that must be exactly one JSON object. */
+static int
+json_line(struct json *j, const char *line, size_t len)
+{
+	j->p = line;
+	j->end = line + len;
+	j->why = NULL;
+	j->n = 0;
+	json_ws(j);
+	if (j->p == j->end || *j->p != '{')
+		return json_fail(j, "not an object");
+	if (json_value(j, 0, true) != 0)
+		return -1;
+	json_ws(j);
+	if (j->p != j->end)
+		return json_fail(j, "text after the object");
+	return 0;
+}
+
+/* The member key of the top object, which must be a string; or fails. */
+static const struct buf *
+json_member(const struct json *j, const char *key, const char *tag)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (strcmp(j->key[i].s, key) == 0) {
+			if (!j->is_string[i])
+				fail_msg("name %s: \"%s\" is not a string",
+				    tag, key);
+			return &j->value[i];
+		}
+	fail_msg("name %s: no \"%s\" member", tag, key);
+	return NULL;
+}
+
+static void
+json_free(struct json *j)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_COLUMNS; i++) {
+		buf_free(&j->key[i]);
+		buf_free(&j->value[i]);
+	}
+}
+
+static void
+should_decode_every_json_name_to_the_name_the_kernel_gave(void **state)
+{
+	static const char *const keys[NCOLUMNS] = { "addr", "pfn",
+		"soft-dirty", "file", "swapped", "present", "name" };
+	struct buf want = { NULL, 0, 0 };
+	struct json j;
+	char *lines[MAX_LINES], addr[32];
+	const struct buf *name;
+	struct run r;
+	size_t i, k, c;
+	(void)state;
+
+	memset(&j, 0, sizeof(j));
+	for (i = 0; i < NNAMES; i++) {
+		const struct hostile *h = &names[i];
+		run_on(&r, "json", h, NULL);
+		assert_no_raw_controls(&r.out, "json", h, false);
+		if (split_lines(&r.out, lines, MAX_LINES) != pages_of(h))
+			fail_msg("name %s: not %zu JSON lines", h->tag,
+			    pages_of(h));
+		want.len = 0;
+		expect_json(&want, h->kernel);
+		/* For a valid UTF-8 name, the raw name itself. */
+		if (valid_utf8(h->kernel, strlen(h->kernel)))
+			assert_string_equal(want.s, h->kernel);
+		for (k = 0; k < pages_of(h); k++) {
+			if (json_line(&j, lines[k], strlen(lines[k])) != 0)
+				fail_msg("name %s: line %zu: %s at column "
+				    "%td: %s", h->tag, k + 1, j.why,
+				    j.p - lines[k], lines[k]);
+			assert_int_equal(j.n, NCOLUMNS);
+			for (c = 0; c < NCOLUMNS; c++)
+				assert_string_equal(j.key[c].s, keys[c]);
+			snprintf(addr, sizeof(addr), "0x%" PRIxPTR,
+			    h->addr + k * (uintptr_t)page);
+			assert_string_equal(json_member(&j, "addr",
+			    h->tag)->s, addr);
+			name = json_member(&j, "name", h->tag);
+			if (name->len != want.len ||
+			    memcmp(name->s, want.s, want.len) != 0)
+				fail_msg("name %s: decodes to '%s', want '%s'",
+				    h->tag, name->s, want.s);
+		}
+		run_free(&r);
+	}
+	json_free(&j);
+	buf_free(&want);
+}
+
+/* The parsers must refuse what is not CSV or JSON, or they prove nothing. */
+static void
+should_have_parsers_that_reject_malformed_input(void **state)
+{
+	static const char *const bad_csv[] = {
+		"a,b\"c\n", "\"a\"b\n", "\"abc\n", "abc", "a\rb\n",
+	};
+	static const char *const bad_json[] = {
+		"{\"a\":\"\x01\"}", "{\"a\":\"\xff\"}", "{\"a\":\"\\x\"}",
+		"{\"a\":\"\\ud800\"}", "{\"a\":1,}", "{\"a\" 1}",
+		"{\"a\":1}x", "{\"a\":01}", "{\"a\":1,\"a\":2}", "[1]",
+		"{\"a\":tru}",
+	};
+	struct record rec;
+	struct json j;
+	const char *p, *why;
+	size_t i;
+	(void)state;
+
+	memset(&rec, 0, sizeof(rec));
+	memset(&j, 0, sizeof(j));
+	for (i = 0; i < sizeof(bad_csv) / sizeof(bad_csv[0]); i++) {
+		p = bad_csv[i];
+		if (csv_record(&p, p + strlen(p), &rec, &why) == 0)
+			fail_msg("CSV parser took: %s", bad_csv[i]);
+	}
+	p = "\"a,\"\"b\",,c\r\n";
+	assert_int_equal(csv_record(&p, p + strlen(p), &rec, &why), 0);
+	assert_int_equal(rec.n, 3);
+	assert_string_equal(rec.field[0].s, "a,\"b");
+	assert_string_equal(rec.field[1].s, "");
+	for (i = 0; i < sizeof(bad_json) / sizeof(bad_json[0]); i++)
+		if (json_line(&j, bad_json[i], strlen(bad_json[i])) == 0)
+			fail_msg("JSON parser took: %s", bad_json[i]);
+	p = "{\"n\":\"\\u001b\\\\\\ud83d\\ude00\",\"x\":[1,-2.5e3,{}]}";
+	assert_int_equal(json_line(&j, p, strlen(p)), 0);
+	assert_string_equal(json_member(&j, "n", "self-test")->s,
+	    "\033\\\xf0\x9f\x98\x80");
+	record_free(&rec);
+	json_free(&j);
+}
+
+/*
+ * A path of exactly length bytes (at most LONG_PATH): the directory base,
+ * nested directories of 250-byte names in it, and a file name.
+ */
+static char *
+make_long_path(const char *base, size_t length)
+{
+	char *path = malloc(LONG_PATH + 1);
+	size_t len, room;
+
+	if (path == NULL)
+		return NULL;
+	snprintf(path, LONG_PATH + 1, "%s", base);
+	len = strlen(path);
+	for (;;) {
+		if (nlong_dirs == MAX_DIRS || (mkdir(path, 0700) != 0 &&
+		    errno != EEXIST))
+			return NULL;
+		snprintf(long_dirs[nlong_dirs++], LONG_PATH + 1, "%s", path);
+		/* Another directory, if a file name still fits after it. */
+		if (len + 1 + LONG_COMPONENT + 1 + 8 > length)
+			break;
+		path[len++] = '/';
+		memset(path + len, 'd', LONG_COMPONENT);
+		len += LONG_COMPONENT;
+		path[len] = '\0';
+	}
+	room = length - len - 1;
+	if (room > 255) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	path[len++] = '/';
+	memset(path + len, 'f', room);
+	len += room;
+	path[len] = '\0';
+	return path;
+}
+
+/* The name as /proc/PID/maps writes it: a newline as "\012". */
+static char *
+kernel_name(const char *path)
+{
+	struct buf b = { NULL, 0, 0 };
+
+	for (; *path != '\0'; path++)
+		if (*path == '\n')
+			buf_add(&b, "\\012", 4);
+		else
+			buf_addc(&b, *path);
+	return b.s;
+}
+
+static int
+create_files(void)
+{
+	char prefix[64], *zeros;
+	struct buf b = { NULL, 0, 0 };
+	size_t i;
+	int fd;
+
+	zeros = calloc(64, (size_t)page);
+	for (i = 0; i < NNAMES; i++) {
+		struct hostile *h = &names[i];
+		snprintf(prefix, sizeof(prefix), "pmd-hostile-%d-%s-",
+		    (int)getpid(), h->tag);
+		h->select = strdup(prefix);
+		if (h->payload == NULL) {
+			b.len = 0;
+			buf_add(&b, "/tmp/", 5);
+			buf_add(&b, prefix, strlen(prefix));
+			buf_add(&b, "dir", 3);
+			h->path = make_long_path(b.s, h->length);
+			if (h->path == NULL || strlen(h->path) != h->length) {
+				perror("test_hostile: the long path");
+				return -1;
+			}
+		} else {
+			b.len = 0;
+			buf_add(&b, "/tmp/", 5);
+			buf_add(&b, prefix, strlen(prefix));
+			buf_add(&b, h->payload, strlen(h->payload));
+			if (!h->at_end)
+				buf_add(&b, "-end", 4);
+			h->path = strdup(b.s);
+		}
+		h->kernel = kernel_name(h->path);
+		fd = open(h->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || pages_of(h) > 64 || write(fd, zeros,
+		    pages_of(h) * (size_t)page) !=
+		    (ssize_t)(pages_of(h) * (size_t)page)) {
+			fprintf(stderr, "test_hostile: creating %s: %s\n",
+			    h->tag, strerror(errno));
+			return -1;
+		}
+		close(fd);
+	}
+	free(zeros);
+	buf_free(&b);
+	return 0;
+}
+
+static void
+remove_files(void)
+{
+	size_t i;
+
+	for (i = 0; i < NNAMES; i++)
+		if (names[i].path != NULL)
+			unlink(names[i].path);
+	while (nlong_dirs > 0)
+		rmdir(long_dirs[--nlong_dirs]);
+}
+
+/* Creates the files and a child that maps each one (2 pages). */
+static int
+start_child(void **state)
+{
+	uintptr_t addrs[NNAMES];
+	int info[2], hold[2];
+	size_t i;
+	char byte;
+	(void)state;
+
+	page = sysconf(_SC_PAGESIZE);
+	if (create_files() != 0)
+		return -1;
+	if (pipe2(info, O_CLOEXEC) != 0 || pipe2(hold, O_CLOEXEC) != 0)
+		return -1;
+	fflush(NULL);
+	child.pid = fork();
+	if (child.pid < 0)
+		return -1;
+	if (child.pid == 0) {
+		close(info[0]);
+		close(hold[1]);
+		for (i = 0; i < NNAMES; i++) {
+			volatile char sink;
+			char *p;
+			int fd = open(names[i].path, O_RDONLY);
+			if (fd < 0)
+				_exit(99);
+			p = mmap(NULL, pages_of(&names[i]) * (size_t)page,
+			    PROT_READ,
+			    MAP_PRIVATE, fd, 0);
+			if (p == MAP_FAILED)
+				_exit(99);
+			close(fd);
+			sink = p[0];
+			(void)sink;
+			addrs[i] = (uintptr_t)p;
+		}
+		if (write(info[1], addrs, sizeof(addrs)) != sizeof(addrs))
+			_exit(99);
+		while (read(hold[0], &byte, 1) != 0)
+			;
+		_exit(0);
+	}
+	close(info[1]);
+	close(hold[0]);
+	child.hold = hold[1];
+	if (read(info[0], addrs, sizeof(addrs)) != sizeof(addrs)) {
+		fprintf(stderr, "test_hostile: the child could not map the "
+		    "files\n");
+		return -1;
+	}
+	close(info[0]);
+	for (i = 0; i < NNAMES; i++)
+		names[i].addr = addrs[i];
+	snprintf(child.arg, sizeof(child.arg), "%d", (int)child.pid);
+	return 0;
+}
+
+static int
+stop_child(void **state)
+{
+	size_t i;
+	(void)state;
+
+	close(child.hold);
+	waitpid(child.pid, NULL, 0);
+	remove_files();
+	for (i = 0; i < NNAMES; i++) {
+		free(names[i].path);
+		free(names[i].kernel);
+		free(names[i].select);
+		names[i].path = names[i].kernel = names[i].select = NULL;
+	}
+	return 0;
+}
+
+/*
+ * The name of each row written 64 times, the most -o takes: whatever the
+ * length of the name, each row must be whole, every copy the same.
+ */
+static void
+should_print_a_name_listed_in_all_64_columns_whole_every_time(void **state)
+{
+	static const char *const formats[] = { "text", "tsv", "csv", "json" };
+	static const char seps[] = { ' ', '\t', ',' };
+	struct buf list = { NULL, 0, 0 }, want = { NULL, 0, 0 };
+	struct buf row = { NULL, 0, 0 };
+	const char *extra[] = { "-H", "-o", NULL, NULL };
+	char *lines[MAX_LINES];
+	struct record rec;
+	struct json j;
+	struct run r;
+	const char *p, *why;
+	size_t i, f, k, c;
+	(void)state;
+
+	memset(&rec, 0, sizeof(rec));
+	memset(&j, 0, sizeof(j));
+	j.duplicates_allowed = true;
+	for (c = 0; c < MAX_COLUMNS; c++)
+		buf_add(&list, c > 0 ? ",name" : "name", c > 0 ? 5 : 4);
+	extra[2] = list.s;
+	for (i = 0; i < NNAMES; i++) {
+		const struct hostile *h = &names[i];
+		for (f = 0; f < 4; f++) {
+			run_on(&r, formats[f], h, extra);
+			if (split_lines(&r.out, lines, MAX_LINES) != pages_of(h))
+				fail_msg("-f %s, name %s: not %zu rows",
+				    formats[f], h->tag, pages_of(h));
+			want.len = 0;
+			if (f == 3)
+				expect_json(&want, h->kernel);
+			else
+				expect_text(&want, h->kernel);
+			/* The whole text or TSV row, or its CSV fields. */
+			row.len = 0;
+			for (c = 0; c < MAX_COLUMNS && f < 2; c++) {
+				if (c > 0)
+					buf_addc(&row, seps[f]);
+				buf_add(&row, want.s, want.len);
+			}
+			for (k = 0; k < pages_of(h); k++) {
+				if (f < 2 && strcmp(lines[k], row.s) != 0)
+					fail_msg("-f %s, name %s: row %zu is "
+					    "not 64 times '%s'", formats[f],
+					    h->tag, k + 1, want.s);
+				if (f == 2) {
+					size_t len = strlen(lines[k]);
+					lines[k][len] = '\n';
+					p = lines[k];
+					if (csv_record(&p, p + len + 1, &rec,
+					    &why) != 0)
+						fail_msg("name %s: row %zu: %s",
+						    h->tag, k + 1, why);
+					assert_int_equal(rec.n, MAX_COLUMNS);
+					for (c = 0; c < MAX_COLUMNS; c++)
+						assert_string_equal(
+						    rec.field[c].s, want.s);
+				}
+				if (f == 3) {
+					if (json_line(&j, lines[k],
+					    strlen(lines[k])) != 0)
+						fail_msg("name %s: row %zu: %s",
+						    h->tag, k + 1, j.why);
+					assert_int_equal(j.n, MAX_COLUMNS);
+					for (c = 0; c < MAX_COLUMNS; c++)
+						if (j.value[c].len != want.len ||
+						    memcmp(j.value[c].s, want.s,
+						    want.len) != 0)
+							fail_msg("name %s: row "
+							    "%zu: column %zu "
+							    "differs", h->tag,
+							    k + 1, c + 1);
+				}
+			}
+			run_free(&r);
+		}
+	}
+	record_free(&rec);
+	json_free(&j);
+	buf_free(&list);
+	buf_free(&want);
+	buf_free(&row);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(should_have_parsers_that_reject_malformed_input),
+		cmocka_unit_test(
+		    should_keep_each_text_row_on_one_line_with_names_escaped),
+		cmocka_unit_test(
+		    should_keep_each_tsv_row_to_its_fields_with_names_escaped),
+		cmocka_unit_test(
+		    should_parse_csv_back_to_the_names_the_text_format_prints),
+		cmocka_unit_test(
+		    should_decode_every_json_name_to_the_name_the_kernel_gave),
+		cmocka_unit_test(
+		    should_print_a_name_listed_in_all_64_columns_whole_every_time),
+	};
+	int rc;
+
+	if (access(e2e_tool(), X_OK) != 0) {
+		fprintf(stderr, "test_hostile: %s not built (run make)\n",
+		    e2e_tool());
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, start_child, stop_child);
+	remove_files();		/* also when the setup failed half way */
+	return rc;
+}
