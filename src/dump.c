@@ -304,6 +304,113 @@ scan_categories(const struct dump *d)
 	return c;
 }
 
+/* What dump_pages carries from one segment to the next. */
+struct pages {
+	struct pagemap_entry entry;	/* the page at hand */
+	struct format_row row;		/* its row */
+	struct format_summary sum;	/* the mapping's counts so far */
+	struct format_summary *total;	/* the process's */
+};
+
+/*
+ * Moves on to mapping m: ends the summary row of the one before and
+ * escapes the new name. Returns DUMP_OK, DUMP_FAILED or
+ * DUMP_OUTPUT_ERROR.
+ */
+static enum dump_status
+begin_mapping(struct dump *d, pid_t pid, struct pages *p,
+    const struct maps_entry *m)
+{
+	if (d->summary && end_summary(d, &p->sum, p->total) != DUMP_OK)
+		return DUMP_OUTPUT_ERROR;
+	p->row.map = m;
+	p->sum = (struct format_summary){
+		.map = m, .pid = (int)pid, .page_size = d->page_size,
+	};
+	if (format_set_mapping(d->format, m) != 0) {
+		warn("pid %d", (int)pid);
+		return DUMP_FAILED;
+	}
+	return DUMP_OK;
+}
+
+/*
+ * Prints the rows of the pages of one segment that the filters let
+ * through, or counts them into the summary. Returns DUMP_OK, or
+ * DUMP_OUTPUT_ERROR.
+ */
+static enum dump_status
+dump_segment(struct dump *d, pid_t pid, struct pages *p,
+    const struct walk_segment *seg)
+{
+	const struct filter *filter = d->filter;
+	struct pagemap_entry *e = &p->entry;
+	struct format_row *row = &p->row;
+	uint64_t k;
+
+	if (seg->entries == NULL) {
+		/* A run the scan skipped: all zero entries, counted at once. */
+		pagemap_decode(0, e);
+		if (!filter_entry(filter, e) || !filter_kflags(filter, e, 0))
+			return DUMP_OK;
+		if (d->summary) {
+			count(&p->sum, e, seg->n);
+			return DUMP_OK;
+		}
+	}
+	for (k = 0; k < seg->n; k++) {
+		if (seg->entries != NULL)
+			pagemap_decode(seg->entries[k], e);
+		if (e->present && e->pfn == 0 && !d->pfn_warned)
+			warn_hidden_pfns(d, pid);
+		if (!filter_entry(filter, e))
+			continue;
+		row->kflags = seg->kpage[KPAGE_FLAGS] != NULL ?
+		    seg->kpage[KPAGE_FLAGS][k] : 0;
+		row->mapcount = seg->kpage[KPAGE_COUNT] != NULL ?
+		    seg->kpage[KPAGE_COUNT][k] : 0;
+		row->cgroup = seg->kpage[KPAGE_CGROUP] != NULL ?
+		    seg->kpage[KPAGE_CGROUP][k] : 0;
+		if (!filter_kflags(filter, e, row->kflags))
+			continue;
+		if (d->summary) {
+			count(&p->sum, e, 1);
+			if (d->pss && e->present && row->mapcount > 0) {
+				p->sum.pss += FORMAT_PSS_ONE / row->mapcount;
+				p->sum.uss += row->mapcount == 1;
+			}
+			continue;
+		}
+		row->addr = (seg->vpn + k) * d->page_size;
+		if (filter->naddrs > 0)
+			row->paddr_offset = filter_page_offset(filter,
+			    row->addr, d->page_size);
+		if (format_row(d->format, d->out, row) != 0)
+			return DUMP_OUTPUT_ERROR;
+	}
+	return DUMP_OK;
+}
+
+/* Reports how a walk ended, when not at its end. */
+static enum dump_status
+walk_failure(struct dump *d, pid_t pid, enum walk_status ws, int error,
+    const char *failed)
+{
+	if (ws == WALK_EXITED) {
+		if (out_flush(d->out) != 0)
+			return DUMP_OUTPUT_ERROR;
+		warnx("pid %d: /proc/%d/pagemap: the process exited during "
+		    "the dump", (int)pid, (int)pid);
+		return DUMP_FAILED;
+	}
+	if (failed != NULL && failed[0] == '/') {	/* a /proc/kpage* file */
+		errno = error;
+		warn("pid %d: %s", (int)pid, failed);
+		return DUMP_FAILED;
+	}
+	return fail_errno(pid, "pagemap", error);
+}
+
 /*
  * Prints the rows (or the summary) of the selected pages of every mapping.
  * Returns DUMP_OK, DUMP_FAILED (the process went away or pagemap failed:
@@ -313,24 +420,20 @@ static enum dump_status
 dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
     const struct maps *maps, struct format_summary *total)
 {
-	const struct filter *filter = d->filter;
 	const struct walk_buffer *b;
+	const struct maps_entry *map = NULL, *m;
 	struct walk walk;
 	struct walk_span *spans;
-	struct pagemap_entry entry, zero;
-	struct format_row row = {
-		.entry = &entry, .page_size = d->page_size, .pid = (int)pid,
-	};
-	struct format_summary sum = {
-		.pid = (int)pid, .page_size = d->page_size,
+	struct pages p = {
+		.row = { .entry = &p.entry, .page_size = d->page_size,
+		    .pid = (int)pid },
+		.total = total,
 	};
 	enum dump_status status = DUMP_OK;
 	enum walk_status ws = WALK_MORE;
-	const struct maps_entry *map = NULL;
-	size_t nspans, i;
-	uint64_t k;
-	int error = 0;
 	const char *failed = NULL;
+	size_t nspans, i;
+	int error = 0;
 
 	spans = make_spans(d, maps, &nspans);
 	if (spans == NULL && nspans > 0) {
@@ -343,76 +446,17 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 		warn("pid %d", (int)pid);
 		return DUMP_FAILED;
 	}
-	pagemap_decode(0, &zero);
 	while (ws == WALK_MORE && status == DUMP_OK) {
 		b = walk_next(&walk);
 		for (i = 0; i < b->nsegments && status == DUMP_OK; i++) {
-			const struct walk_segment *seg = &b->segments[i];
-			const struct maps_entry *m =
-			    &maps->entries[spans[seg->span].map];
+			m = &maps->entries[spans[b->segments[i].span].map];
 			if (m != map) {
-				if (d->summary)
-					status = end_summary(d, &sum, total);
 				map = m;
-				row.map = m;
-				sum.map = m;
-				sum.pages = sum.present = sum.swapped = 0;
-				sum.file_shared = sum.soft_dirty = 0;
-				sum.exclusive = sum.pss = sum.uss = 0;
-				if (format_set_mapping(d->format, m) != 0) {
-					warn("pid %d", (int)pid);
-					status = DUMP_FAILED;
-				}
-				if (status != DUMP_OK)
-					break;
+				status = begin_mapping(d, pid, &p, m);
 			}
-			if (seg->entries == NULL) {
-				/* A run the scan skipped: all zero entries. */
-				if (!filter_entry(filter, &zero) ||
-				    !filter_kflags(filter, &zero, 0))
-					continue;
-				if (d->summary) {
-					count(&sum, &zero, seg->n);
-					continue;
-				}
-			}
-			for (k = 0; k < seg->n; k++) {
-				if (seg->entries != NULL)
-					pagemap_decode(seg->entries[k], &entry);
-				else
-					entry = zero;
-				if (entry.present && entry.pfn == 0 &&
-				    !d->pfn_warned)
-					warn_hidden_pfns(d, pid);
-				if (!filter_entry(filter, &entry))
-					continue;
-				row.kflags = seg->kpage[KPAGE_FLAGS] != NULL ?
-				    seg->kpage[KPAGE_FLAGS][k] : 0;
-				row.mapcount = seg->kpage[KPAGE_COUNT] != NULL ?
-				    seg->kpage[KPAGE_COUNT][k] : 0;
-				row.cgroup = seg->kpage[KPAGE_CGROUP] != NULL ?
-				    seg->kpage[KPAGE_CGROUP][k] : 0;
-				if (!filter_kflags(filter, &entry, row.kflags))
-					continue;
-				if (d->summary) {
-					count(&sum, &entry, 1);
-					if (d->pss && entry.present &&
-					    row.mapcount > 0) {
-						sum.pss += FORMAT_PSS_ONE /
-						    row.mapcount;
-						sum.uss += row.mapcount == 1;
-					}
-					continue;
-				}
-				row.addr = (seg->vpn + k) * d->page_size;
-				if (filter->naddrs > 0)
-					row.paddr_offset = filter_page_offset(
-					    filter, row.addr, d->page_size);
-				if (format_row(d->format, d->out, &row) != 0) {
-					status = DUMP_OUTPUT_ERROR;
-					break;
-				}
-			}
+			if (status == DUMP_OK)
+				status = dump_segment(d, pid, &p,
+				    &b->segments[i]);
 		}
 		ws = b->status;
 		error = b->error;
@@ -427,25 +471,10 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 		    walk.stat_scans);
 	free(spans);
 	if (status == DUMP_OK && d->summary)
-		status = end_summary(d, &sum, total);
-	if (status != DUMP_OK)
-		return status;
-	if (ws == WALK_EXITED) {
-		if (out_flush(d->out) != 0)
-			return DUMP_OUTPUT_ERROR;
-		warnx("pid %d: /proc/%d/pagemap: the process exited during "
-		    "the dump", (int)pid, (int)pid);
-		return DUMP_FAILED;
-	}
-	if (ws == WALK_FAILED) {
-		if (failed != NULL && failed[0] == '/') {
-			errno = error;
-			warn("pid %d: %s", (int)pid, failed);
-			return DUMP_FAILED;
-		}
-		return fail_errno(pid, "pagemap", error);
-	}
-	return DUMP_OK;
+		status = end_summary(d, &p.sum, total);
+	if (status == DUMP_OK && ws != WALK_END)
+		status = walk_failure(d, pid, ws, error, failed);
+	return status;
 }
 
 /* Reports the -a addresses that no mapping holds; returns how many. */
