@@ -47,11 +47,12 @@ size_t escape_csv(char *dst, const char *src, size_t len);
 
 /*
  * Writes src as a JSON string, quotes included. Well-formed UTF-8 is kept
- * (C1 controls as \u0080-\u009f), control bytes become \u00XX, and each
- * byte that is not well-formed UTF-8 becomes the four characters of its
- * octal escape (a backslash, escaped as \\, and three digits), so any
- * name gives valid JSON. dst must hold ESCAPE_JSON_MAX(len) bytes. Returns
- * the number of bytes written.
+ * (C1 and bidirectional controls as \uXXXX), control bytes become
+ * \u00XX, and each byte that is not well-formed UTF-8 becomes the four
+ * characters of its octal escape (a backslash, escaped as \\, and three
+ * digits), so any name gives valid JSON that no terminal acts on. dst
+ * must hold ESCAPE_JSON_MAX(len) bytes. Returns the number of bytes
+ * written.
  */
 size_t escape_json(char *dst, const char *src, size_t len);
 

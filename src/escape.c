@@ -146,11 +146,21 @@ escape_json(char *dst, const char *src, size_t len)
 			continue;
 		}
 		n = escape_utf8_len(s + i, len - i);
-		if (n == 1 || (n == 2 && c == 0xc2 && s[i + 1] < 0xa0)) {
-			/* A C0 or C1 control, or DEL: \u00XX. */
-			unsigned char cp = n == 1 ? c : s[i + 1];
-			memcpy(d, "\\u00", 4);
-			d[4] = hex[cp >> 4];
+		if (n == 1 || (n == 2 && c == 0xc2 && s[i + 1] < 0xa0) ||
+		    (n == 3 && is_bidi_control(s + i))) {
+			/*
+			 * A C0 or C1 control, DEL or a bidirectional control:
+			 * \uXXXX, which decodes to it exactly but shows no
+			 * terminal a raw control.
+			 */
+			unsigned int cp = n == 1 ? c : n == 2 ? s[i + 1] :
+			    (unsigned int)(c & 0x0f) << 12 |
+			    (unsigned int)(s[i + 1] & 0x3f) << 6 |
+			    (unsigned int)(s[i + 2] & 0x3f);
+			memcpy(d, "\\u", 2);
+			d[2] = hex[cp >> 12 & 15];
+			d[3] = hex[cp >> 8 & 15];
+			d[4] = hex[cp >> 4 & 15];
 			d[5] = hex[cp & 15];
 			d += 6;
 		} else if (n == 0) {

@@ -148,10 +148,19 @@ put_octal(unsigned char *d, unsigned char c)
 	return d;
 }
 
+/* Whether code point cp is a bidirectional control (escape.h). */
+static bool
+is_bidi(uint32_t cp)
+{
+	return cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /*
  * The text escape as escape.h documents it: printable ASCII and
  * well-formed UTF-8 kept, each other byte (controls, DEL, bytes outside
- * well-formed UTF-8, both bytes of a C1 control) as \ooo.
+ * well-formed UTF-8, every byte of a C1 or bidirectional control) as
+ * \ooo.
  */
 static struct bytes
 ref_text(const unsigned char *s, size_t len)
@@ -165,7 +174,8 @@ ref_text(const unsigned char *s, size_t len)
 		n = ref_utf8(s + i, len - i, &cp);
 		if (n == 1 && cp >= 0x20 && cp != 0x7f) {
 			*d++ = s[i];
-		} else if (n >= 2 && !(cp >= 0x80 && cp <= 0x9f)) {
+		} else if (n >= 2 && !(cp >= 0x80 && cp <= 0x9f) &&
+		    !is_bidi(cp)) {
 			memcpy(d, s + i, n);
 			d += n;
 		} else {
@@ -209,7 +219,7 @@ ref_json_decoded(const unsigned char *s, size_t len)
 
 /*
  * Checks that s (len bytes) is safe for a terminal: well-formed UTF-8, no
- * C1 control, no DEL, and no byte below 0x20 except a separator sep (0
+ * C1 or bidirectional control, no DEL, and no byte below 0x20 except a separator sep (0
  * for none) and a '\n' as the very last byte when final_nl.
  */
 static void
@@ -230,7 +240,7 @@ check_terminal_safe(const unsigned char *s, size_t len, char sep,
 			CHECK((cp >= 0x20 && cp != 0x7f) ||
 			    (sep != 0 && cp == (unsigned char)sep));
 		else
-			CHECK(!(cp >= 0x80 && cp <= 0x9f));
+			CHECK(!(cp >= 0x80 && cp <= 0x9f) && !is_bidi(cp));
 		i += n;
 	}
 }

@@ -102,6 +102,22 @@ should_escape_bidirectional_controls_that_reorder_a_name(void **state)
 }
 
 static void
+should_write_bidirectional_controls_in_json_as_u_escapes(void **state)
+{
+	char dst[64];
+	size_t n;
+
+	(void)state;
+	n = escape_json(dst, "a\xe2\x80\xae" "b\xe2\x81\xa9", 8);
+	dst[n] = '\0';
+	assert_string_equal(dst, "\"a\\u202eb\\u2069\"");
+	n = escape_json(dst, "\xe2\x80\x8e\xe2\x80\xaf", 6);
+	dst[n] = '\0';
+	/* LRM escaped; NARROW NO-BREAK SPACE is text. */
+	assert_string_equal(dst, "\"\\u200e\xe2\x80\xaf\"");
+}
+
+static void
 should_write_nothing_for_nothing(void **state)
 {
 	char dst[1] = { 'x' };
@@ -428,6 +444,8 @@ main(void)
 		cmocka_unit_test(should_keep_plain_ascii_unchanged),
 		cmocka_unit_test(
 		    should_escape_bidirectional_controls_that_reorder_a_name),
+		cmocka_unit_test(
+		    should_write_bidirectional_controls_in_json_as_u_escapes),
 		cmocka_unit_test(should_write_nothing_for_nothing),
 		cmocka_unit_test(should_keep_backslashes_unchanged),
 		cmocka_unit_test(should_escape_control_bytes_as_three_octal_digits),
