@@ -37,6 +37,7 @@ struct kpage_run {
 
 struct kpage {
 	int fd[KPAGE_FILES];	/* -1 when not wanted */
+	bool own_fds;		/* kpage_free closes them */
 	uint64_t *run;		/* KPAGE_RUN values read by one pread */
 	uint64_t *pfn;		/* the PFN of each entry of a batch */
 	struct kpage_run *runs;	/* at most one per entry of a batch */
@@ -62,7 +63,13 @@ int kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
 int kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
     uint64_t *const out[KPAGE_FILES], enum kpage_file *failed);
 
-/* Closes the files and frees the buffers. */
+/*
+ * Sets up a second kpage on the files of from (which keeps them), so that
+ * two threads can look up at once. Returns 0, or -1 when out of memory.
+ */
+int kpage_share(struct kpage *k, const struct kpage *from, size_t batch);
+
+/* Closes the files (unless shared) and frees the buffers. */
 void kpage_free(struct kpage *k);
 
 /*

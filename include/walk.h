@@ -23,6 +23,7 @@
 #define WALK_PAGE_IS_SOFT_DIRTY	(UINT64_C(1) << 7)
 
 #define WALK_BUFFERS 3
+#define WALK_LOOKERS 2	/* threads for the kpage files (on 2 cores) */
 #define WALK_ENTRIES 65536	/* entries a buffer holds: one pread */
 #define WALK_SEGMENTS 4096	/* segments a buffer holds */
 #define WALK_REGIONS 1024	/* regions one PAGEMAP_SCAN call returns */
@@ -68,6 +69,7 @@ struct walk_buffer {
 	int error;
 	const char *failed;		/* the file that failed */
 	enum walk_state state;
+	unsigned int looked;		/* lookers done with it, a bit each */
 };
 
 struct walk_scan_region {
@@ -103,12 +105,18 @@ struct walk {
 	struct walk_buffer buffers[WALK_BUFFERS];
 	void *memory;		/* what the buffers point into */
 	size_t memory_size;
-	size_t next_fill, next_look, next_take;
+	size_t next_fill, next_take;
 	bool threaded;		/* the reader thread runs */
-	bool looker;		/* the looker thread runs */
+	int nlookers;		/* looker threads running, 0 to 2 */
 	bool stop;
 	pthread_t thread;
-	pthread_t look_thread;
+	struct walk_looker {
+		struct walk *w;
+		int id;			/* looks up part id of nlookers */
+		struct kpage *kpage;	/* its own buffers */
+		struct kpage shared;	/* for the second one */
+		pthread_t thread;
+	} lookers[WALK_LOOKERS];
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 };

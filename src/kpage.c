@@ -45,6 +45,7 @@ kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
 	k->fd[KPAGE_FLAGS] = flags_fd;
 	k->fd[KPAGE_COUNT] = count_fd;
 	k->fd[KPAGE_CGROUP] = cgroup_fd;
+	k->own_fds = true;
 	k->run = malloc(KPAGE_RUN * sizeof(*k->run));
 	k->pfn = malloc((batch > 0 ? batch : 1) * sizeof(*k->pfn));
 	k->runs = malloc((batch > 0 ? batch : 1) * sizeof(*k->runs));
@@ -55,13 +56,23 @@ kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
 	return 0;
 }
 
+int
+kpage_share(struct kpage *k, const struct kpage *from, size_t batch)
+{
+	if (kpage_init(k, from->fd[KPAGE_FLAGS], from->fd[KPAGE_COUNT],
+	    from->fd[KPAGE_CGROUP], batch) != 0)
+		return -1;
+	k->own_fds = false;
+	return 0;
+}
+
 void
 kpage_free(struct kpage *k)
 {
 	int i;
 
 	for (i = 0; i < KPAGE_FILES; i++) {
-		if (k->fd[i] >= 0)
+		if (k->fd[i] >= 0 && k->own_fds)
 			close(k->fd[i]);
 		k->fd[i] = -1;
 	}

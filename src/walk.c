@@ -269,20 +269,28 @@ final:
 }
 
 /*
- * Looks the present pages of a filled buffer up in the kpage files. On
- * failure the buffer ends the walk with WALK_FAILED.
+ * Looks the present pages of part part of nparts of a filled buffer up in
+ * the kpage files of k. Returns 0, or -1 with *error and *failed set.
  */
-static void
-look_up(struct walk *w, struct walk_buffer *b)
+static int
+look_up(struct kpage *k, struct walk_buffer *b, int part, int nparts,
+    int *error, const char **failed)
 {
-	enum kpage_file failed;
+	size_t lo = b->used * (size_t)part / (size_t)nparts;
+	size_t hi = b->used * (size_t)(part + 1) / (size_t)nparts;
+	uint64_t *out[KPAGE_FILES];
+	enum kpage_file file;
+	int f;
 
-	if (b->used == 0 || kpage_lookup(w->kpage, b->entries, b->used,
-	    b->kpage, &failed) == 0)
-		return;
-	b->status = WALK_FAILED;
-	b->error = errno;
-	b->failed = kpage_path(failed);
+	if (hi == lo)
+		return 0;
+	for (f = 0; f < KPAGE_FILES; f++)
+		out[f] = b->kpage[f] != NULL ? b->kpage[f] + lo : NULL;
+	if (kpage_lookup(k, b->entries + lo, hi - lo, out, &file) == 0)
+		return 0;
+	*error = errno;
+	*failed = kpage_path(file);
+	return -1;
 }
 
 /*
@@ -319,9 +327,16 @@ stage(struct walk *w, size_t *next, enum walk_state from, enum walk_state to,
 static void
 read_and_look(struct walk *w, struct walk_buffer *b)
 {
+	int error;
+	const char *failed;
+
 	fill(w, b);
-	if (w->kpage != NULL && !w->looker)
-		look_up(w, b);
+	if (w->kpage != NULL && w->nlookers == 0 &&
+	    look_up(w->kpage, b, 0, 1, &error, &failed) != 0) {
+		b->status = WALK_FAILED;
+		b->error = error;
+		b->failed = failed;
+	}
 }
 
 static void *
@@ -330,20 +345,94 @@ reader(void *arg)
 	struct walk *w = arg;
 
 	stage(w, &w->next_fill, BUFFER_EMPTY,
-	    w->looker ? BUFFER_READ : BUFFER_READY, read_and_look);
+	    w->nlookers > 0 ? BUFFER_READ : BUFFER_READY, read_and_look);
 	return NULL;
 }
 
+/*
+ * A looker thread: looks its part of each filled buffer up; the last one
+ * done with a buffer hands it to the caller.
+ */
 static void *
 looker(void *arg)
 {
-	struct walk *w = arg;
+	struct walk_looker *me = arg;
+	struct walk *w = me->w;
+	struct walk_buffer *b;
+	unsigned int bit = 1u << me->id, all;
+	size_t next = 0;
+	bool more = true, ok;
+	const char *failed = NULL;
+	int error = 0;
 
-	stage(w, &w->next_look, BUFFER_READ, BUFFER_READY, look_up);
+	pthread_mutex_lock(&w->lock);
+	while (more) {
+		b = &w->buffers[next];
+		while (!w->stop && (b->state != BUFFER_READ ||
+		    (b->looked & bit)))
+			pthread_cond_wait(&w->changed, &w->lock);
+		if (w->stop)
+			break;
+		more = b->status == WALK_MORE;
+		all = (1u << w->nlookers) - 1;
+		pthread_mutex_unlock(&w->lock);
+		ok = look_up(me->kpage, b, me->id, w->nlookers, &error,
+		    &failed) == 0;
+		pthread_mutex_lock(&w->lock);
+		if (!ok) {
+			b->status = WALK_FAILED;
+			b->error = error;
+			b->failed = failed;
+			more = false;
+		}
+		b->looked |= bit;
+		if (b->looked == all) {
+			b->looked = 0;
+			b->state = BUFFER_READY;
+		}
+		next = (next + 1) % WALK_BUFFERS;
+		pthread_cond_broadcast(&w->changed);
+	}
+	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
 static void walk_stop_threads(struct walk *w);
+
+/*
+ * Starts the looker threads: the kpage files cost the kernel far more
+ * per page than pagemap does, so two threads share each buffer. nlookers
+ * is set before any starts (each splits by it); if the second cannot be
+ * started, the first is stopped and started again alone.
+ */
+static void
+start_lookers(struct walk *w, struct kpage *kpage)
+{
+	int i;
+
+	w->nlookers = WALK_LOOKERS;
+	for (i = 0; i < WALK_LOOKERS; i++) {
+		struct walk_looker *l = &w->lookers[i];
+		l->w = w;
+		l->id = i;
+		l->kpage = kpage;
+		if (i > 0) {
+			if (kpage_share(&l->shared, kpage, WALK_ENTRIES) != 0)
+				break;
+			l->kpage = &l->shared;
+		}
+		if (pthread_create(&l->thread, NULL, looker, l) != 0) {
+			if (i > 0)
+				kpage_free(&l->shared);
+			break;
+		}
+	}
+	if (i == WALK_LOOKERS)
+		return;
+	/* Fewer threads than planned: none (the reader looks up). */
+	w->nlookers = i;
+	walk_stop_threads(w);
+}
 
 int
 walk_start(struct walk *w, int fd, uint64_t page_size,
@@ -405,13 +494,10 @@ walk_start(struct walk *w, int fd, uint64_t page_size,
 	 * caller does it all.
 	 */
 	if (kpage != NULL)
-		w->looker = pthread_create(&w->look_thread, NULL, looker,
-		    w) == 0;
+		start_lookers(w, kpage);
 	w->threaded = pthread_create(&w->thread, NULL, reader, w) == 0;
-	if (!w->threaded && w->looker) {
+	if (!w->threaded && w->nlookers > 0)
 		walk_stop_threads(w);
-		w->looker = false;
-	}
 	return 0;
 nomem:
 	walk_stop(w);
@@ -451,15 +537,22 @@ walk_release(struct walk *w, const struct walk_buffer *b)
 static void
 walk_stop_threads(struct walk *w)
 {
+	int i;
+
 	pthread_mutex_lock(&w->lock);
 	w->stop = true;
 	pthread_cond_broadcast(&w->changed);
 	pthread_mutex_unlock(&w->lock);
 	if (w->threaded)
 		pthread_join(w->thread, NULL);
-	if (w->looker)
-		pthread_join(w->look_thread, NULL);
-	w->threaded = w->looker = false;
+	for (i = 0; i < w->nlookers; i++) {
+		pthread_join(w->lookers[i].thread, NULL);
+		if (i > 0)
+			kpage_free(&w->lookers[i].shared);
+	}
+	w->threaded = false;
+	w->nlookers = 0;
+	w->stop = false;
 }
 
 void
