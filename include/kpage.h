@@ -39,7 +39,6 @@ struct kpage {
 	int fd[KPAGE_FILES];	/* -1 when not wanted */
 	bool own_fds;		/* kpage_free closes them */
 	uint64_t *run;		/* KPAGE_RUN values read by one pread */
-	uint64_t *pfn;		/* the PFN of each entry of a batch */
 	struct kpage_run *runs;	/* at most one per entry of a batch */
 };
 

@@ -47,9 +47,8 @@ kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
 	k->fd[KPAGE_CGROUP] = cgroup_fd;
 	k->own_fds = true;
 	k->run = malloc(KPAGE_RUN * sizeof(*k->run));
-	k->pfn = malloc((batch > 0 ? batch : 1) * sizeof(*k->pfn));
 	k->runs = malloc((batch > 0 ? batch : 1) * sizeof(*k->runs));
-	if (k->run == NULL || k->pfn == NULL || k->runs == NULL) {
+	if (k->run == NULL || k->runs == NULL) {
 		kpage_free(k);
 		return -1;
 	}
@@ -77,10 +76,8 @@ kpage_free(struct kpage *k)
 		k->fd[i] = -1;
 	}
 	free(k->run);
-	free(k->pfn);
 	free(k->runs);
 	k->run = NULL;
-	k->pfn = NULL;
 	k->runs = NULL;
 }
 
@@ -112,11 +109,19 @@ cmp_run(const void *a, const void *b)
  * Reads the window of PFNs lo..hi of every wanted file and hands the
  * values to the entries of runs[0..nruns-1], which lie in it.
  */
-static int
-read_window(struct kpage *k, const struct kpage_run *runs, size_t nruns,
-    uint64_t lo, uint64_t hi, uint64_t *const out[KPAGE_FILES],
-    enum kpage_file *failed)
+/* The PFN to look up for a pagemap entry, or 0 for none. */
+static uint64_t
+entry_pfn(uint64_t entry)
 {
+	return entry & PM_PRESENT ? entry & PM_PFN_MASK : 0;
+}
+
+static int
+read_window(struct kpage *k, const uint64_t *entries,
+    const struct kpage_run *runs, size_t nruns, uint64_t lo, uint64_t hi,
+    uint64_t *const out[KPAGE_FILES], enum kpage_file *failed)
+{
+	uint64_t pfn;
 	size_t r, i;
 	int f;
 
@@ -129,8 +134,8 @@ read_window(struct kpage *k, const struct kpage_run *runs, size_t nruns,
 		}
 		for (r = 0; r < nruns; r++)
 			for (i = runs[r].first; i < runs[r].last; i++)
-				if (k->pfn[i] != UINT64_MAX)
-					out[f][i] = k->run[k->pfn[i] - lo];
+				if ((pfn = entry_pfn(entries[i])) != 0)
+					out[f][i] = k->run[pfn - lo];
 	}
 	return 0;
 }
@@ -153,12 +158,8 @@ kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
 	 * in physical memory too, up or down).
 	 */
 	for (i = 0; i < n; i++) {
-		if (!(entries[i] & PM_PRESENT) ||
-		    (pfn = entries[i] & PM_PFN_MASK) == 0) {
-			k->pfn[i] = UINT64_MAX;	/* nothing to look up */
-			continue;
-		}
-		k->pfn[i] = pfn;
+		if ((pfn = entry_pfn(entries[i])) == 0)
+			continue;	/* nothing to look up */
 		if (run != NULL && pfn + KPAGE_GAP >= run->lo &&
 		    pfn <= run->hi + KPAGE_GAP &&
 		    (pfn < run->lo ? run->hi - pfn : pfn > run->hi ?
@@ -188,7 +189,7 @@ kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
 		    KPAGE_RUN; w++)
 			if (k->runs[w].hi > hi)
 				hi = k->runs[w].hi;
-		if (read_window(k, k->runs + i, w - i, lo, hi, out,
+		if (read_window(k, entries, k->runs + i, w - i, lo, hi, out,
 		    failed) != 0)
 			return -1;
 	}
