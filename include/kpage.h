@@ -35,9 +35,28 @@ struct kpage_run {
 	size_t first, last;
 };
 
+/*
+ * When /proc/kpagecount need not be read. The pagemap entry of a present
+ * page says whether the page is mapped exclusively (bit 56); where the
+ * kernel keeps a map count per page (CONFIG_PAGE_MAPCOUNT, the default
+ * up to 6.18 at least) it sets the bit exactly when that count is 1,
+ * computed as /proc/kpagecount computes it. Elsewhere, for a page of a
+ * large folio the bit means "mapped by this process only", which says
+ * nothing of how often this process maps it; for a page of its own (not
+ * compound) it still means a count of 1 everywhere.
+ */
+enum kpage_count_rule {
+	KPAGE_COUNT_READ,	/* read the count of every present page */
+	KPAGE_COUNT_SMALL,	/* 1 for exclusive pages that the flags show
+				   are not compound; needs KPAGE_FLAGS */
+	KPAGE_COUNT_EXCLUSIVE	/* 1 for every exclusive page */
+};
+
 struct kpage {
 	int fd[KPAGE_FILES];	/* -1 when not wanted */
 	bool own_fds;		/* kpage_free closes them */
+	enum kpage_count_rule count_rule;	/* KPAGE_COUNT_READ by default */
+	uint64_t preads[KPAGE_FILES];	/* how many, for PAGEMAP_DUMP_STATS */
 	uint64_t *run;		/* KPAGE_RUN values read by one pread */
 	struct kpage_run *runs;	/* at most one per entry of a batch */
 };
@@ -56,15 +75,18 @@ int kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
 /*
  * Looks up the n pagemap entries: for each present one, the values of the
  * wanted files at its PFN; 0 for the others and for PFNs beyond the end
- * of the files. out[file] is NULL for a file not wanted. Returns 0, or -1
- * with errno set and *failed naming the file that could not be read.
+ * of the files. out[file] is NULL for a file not wanted. The count of a
+ * page that count_rule knows to be mapped once is 1, without a read; with
+ * KPAGE_COUNT_SMALL the flags are read first, then the other counts.
+ * Returns 0, or -1 with errno set and *failed naming the file that could
+ * not be read.
  */
 int kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
     uint64_t *const out[KPAGE_FILES], enum kpage_file *failed);
 
 /*
- * Sets up a second kpage on the files of from (which keeps them), so that
- * two threads can look up at once. Returns 0, or -1 when out of memory.
+ * Sets up a second kpage on the files of from (which keeps them), with its
+ * count_rule, so that two threads can look up at once. Returns 0, or -1 when out of memory.
  */
 int kpage_share(struct kpage *k, const struct kpage *from, size_t batch);
 

@@ -92,6 +92,26 @@ open_kpage_file(enum kpage_file file, bool quiet)
 	return fd;
 }
 
+/*
+ * Which map counts need no read of /proc/kpagecount (see kpage.h). With
+ * the flags at hand, a page that is exclusive and not part of a larger
+ * folio has a count of 1 on every kernel. For PSS alone, the exclusive
+ * bit is trusted as it is (exact where the kernel counts each page's
+ * mappings; see the man page for the others); the mapcount column without
+ * the flags reads them all.
+ */
+static enum kpage_count_rule
+count_rule(bool flags, bool count_column)
+{
+	const char *v = getenv("PAGEMAP_DUMP_READ_COUNTS");
+
+	if (v != NULL && *v != '\0')
+		return KPAGE_COUNT_READ;
+	if (flags)
+		return KPAGE_COUNT_SMALL;
+	return count_column ? KPAGE_COUNT_READ : KPAGE_COUNT_EXCLUSIVE;
+}
+
 int
 dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
     bool pss)
@@ -125,6 +145,7 @@ dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
 		warn("setting up");
 		return -1;
 	}
+	d->kpage.count_rule = count_rule(flags, count);
 	d->use_kpage = true;
 	return 0;
 fail:
@@ -469,6 +490,12 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 		    "with %" PRIu64 " preads, %" PRIu64 " PAGEMAP_SCAN calls\n",
 		    (int)pid, walk.stat_entries, walk.stat_preads,
 		    walk.stat_scans);
+	if (d->stats && d->use_kpage)
+		fprintf(stderr, "pagemap-dump: pid %d: %" PRIu64 " kpageflags, "
+		    "%" PRIu64 " kpagecount, %" PRIu64 " kpagecgroup reads\n",
+		    (int)pid, d->kpage.preads[KPAGE_FLAGS],
+		    d->kpage.preads[KPAGE_COUNT],
+		    d->kpage.preads[KPAGE_CGROUP]);
 	free(spans);
 	if (status == DUMP_OK && d->summary)
 		status = end_summary(d, &p.sum, total);

@@ -46,6 +46,8 @@ kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
 	k->fd[KPAGE_COUNT] = count_fd;
 	k->fd[KPAGE_CGROUP] = cgroup_fd;
 	k->own_fds = true;
+	k->count_rule = KPAGE_COUNT_READ;
+	memset(k->preads, 0, sizeof(k->preads));
 	k->run = malloc(KPAGE_RUN * sizeof(*k->run));
 	k->runs = malloc((batch > 0 ? batch : 1) * sizeof(*k->runs));
 	if (k->run == NULL || k->runs == NULL) {
@@ -62,6 +64,7 @@ kpage_share(struct kpage *k, const struct kpage *from, size_t batch)
 	    from->fd[KPAGE_CGROUP], batch) != 0)
 		return -1;
 	k->own_fds = false;
+	k->count_rule = from->count_rule;
 	return 0;
 }
 
@@ -86,11 +89,12 @@ kpage_free(struct kpage *k)
  * Past the end of the file they read as 0. Returns 0, or -1 with errno.
  */
 static int
-read_run(struct kpage *k, int fd, uint64_t lo, uint64_t hi)
+read_run(struct kpage *k, int f, uint64_t lo, uint64_t hi)
 {
 	/* The same layout as pagemap: one u64 per index, at index * 8. */
-	long got = pagemap_read(fd, lo, k->run, (size_t)(hi - lo + 1));
+	long got = pagemap_read(k->fd[f], lo, k->run, (size_t)(hi - lo + 1));
 
+	k->preads[f]++;
 	if (got < 0)
 		return -1;
 	memset(k->run + got, 0, (size_t)(hi - lo + 1 - (uint64_t)got) * 8);
@@ -105,60 +109,95 @@ cmp_run(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-/*
- * Reads the window of PFNs lo..hi of every wanted file and hands the
- * values to the entries of runs[0..nruns-1], which lie in it.
- */
-/* The PFN to look up for a pagemap entry, or 0 for none. */
-static uint64_t
-entry_pfn(uint64_t entry)
+/* The flags of a page that belongs to a larger folio, or of no page. */
+#define NOT_SMALL (UINT64_C(1) << 15 | UINT64_C(1) << 16 | \
+	UINT64_C(1) << 17 | UINT64_C(1) << 20 | UINT64_C(1) << 22)
+
+/* One pass over a batch: the files it reads and the entries it skips. */
+struct pass {
+	const uint64_t *entries;
+	uint64_t *const *out;	/* NULL for the files this pass leaves */
+	enum kpage_count_rule rule;	/* which counts are known */
+	const uint64_t *flags;	/* read before, for KPAGE_COUNT_SMALL */
+};
+
+/* Whether count_rule knows that entry i is mapped once. */
+static bool
+mapped_once(const struct pass *p, size_t i)
 {
-	return entry & PM_PRESENT ? entry & PM_PFN_MASK : 0;
+	if (!(p->entries[i] & PM_PRESENT) || !(p->entries[i] & PM_EXCLUSIVE))
+		return false;
+	switch (p->rule) {
+	case KPAGE_COUNT_EXCLUSIVE:
+		return true;
+	case KPAGE_COUNT_SMALL:
+		return p->flags != NULL && p->flags[i] != 0 &&
+		    (p->flags[i] & NOT_SMALL) == 0;
+	case KPAGE_COUNT_READ:
+		break;
+	}
+	return false;
 }
 
+/* The PFN that entry i is looked up at in this pass, or 0 for none. */
+static uint64_t
+pass_pfn(const struct pass *p, size_t i)
+{
+	if (!(p->entries[i] & PM_PRESENT) ||
+	    (p->rule != KPAGE_COUNT_READ && mapped_once(p, i)))
+		return 0;
+	return p->entries[i] & PM_PFN_MASK;
+}
+
+/*
+ * Reads the window of PFNs lo..hi of every file of the pass and hands the
+ * values to the entries of runs[0..nruns-1], which lie in it.
+ */
 static int
-read_window(struct kpage *k, const uint64_t *entries,
+read_window(struct kpage *k, const struct pass *p,
     const struct kpage_run *runs, size_t nruns, uint64_t lo, uint64_t hi,
-    uint64_t *const out[KPAGE_FILES], enum kpage_file *failed)
+    enum kpage_file *failed)
 {
 	uint64_t pfn;
 	size_t r, i;
 	int f;
 
 	for (f = 0; f < KPAGE_FILES; f++) {
-		if (out[f] == NULL)
+		if (p->out[f] == NULL)
 			continue;
-		if (read_run(k, k->fd[f], lo, hi) != 0) {
+		if (read_run(k, f, lo, hi) != 0) {
 			*failed = (enum kpage_file)f;
 			return -1;
 		}
 		for (r = 0; r < nruns; r++)
 			for (i = runs[r].first; i < runs[r].last; i++)
-				if ((pfn = entry_pfn(entries[i])) != 0)
-					out[f][i] = k->run[pfn - lo];
+				if ((pfn = pass_pfn(p, i)) != 0)
+					p->out[f][i] = k->run[pfn - lo];
 	}
 	return 0;
 }
 
-int
-kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
-    uint64_t *const out[KPAGE_FILES], enum kpage_file *failed)
+/* Looks up the n entries of a batch in the files of a pass. */
+static int
+look_up(struct kpage *k, const struct pass *p, size_t n,
+    enum kpage_file *failed)
 {
 	struct kpage_run *run = NULL;
 	size_t i, nruns = 0, w;
 	uint64_t pfn, lo, hi;
 	int f;
 
-	for (f = 0; f < KPAGE_FILES; f++)
-		if (out[f] != NULL)
-			memset(out[f], 0, n * sizeof(uint64_t));
+	for (f = 0; f < KPAGE_FILES && p->out[f] == NULL; f++)
+		;
+	if (f == KPAGE_FILES)
+		return 0;	/* no file to read */
 	/*
 	 * First, runs of entries in virtual order whose PFNs lie close
 	 * together (pages next to each other are often next to each other
 	 * in physical memory too, up or down).
 	 */
 	for (i = 0; i < n; i++) {
-		if ((pfn = entry_pfn(entries[i])) == 0)
+		if ((pfn = pass_pfn(p, i)) == 0)
 			continue;	/* nothing to look up */
 		if (run != NULL && pfn + KPAGE_GAP >= run->lo &&
 		    pfn <= run->hi + KPAGE_GAP &&
@@ -189,11 +228,44 @@ kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
 		    KPAGE_RUN; w++)
 			if (k->runs[w].hi > hi)
 				hi = k->runs[w].hi;
-		if (read_window(k, entries, k->runs + i, w - i, lo, hi, out,
+		if (read_window(k, p, k->runs + i, w - i, lo, hi,
 		    failed) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+int
+kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
+    uint64_t *const out[KPAGE_FILES], enum kpage_file *failed)
+{
+	uint64_t *other[KPAGE_FILES], *count[KPAGE_FILES] = { NULL };
+	struct pass p = { entries, out, KPAGE_COUNT_READ, NULL };
+	size_t i;
+	int f;
+
+	for (f = 0; f < KPAGE_FILES; f++)
+		if (out[f] != NULL)
+			memset(out[f], 0, n * sizeof(uint64_t));
+	if (out[KPAGE_COUNT] == NULL || k->count_rule == KPAGE_COUNT_READ)
+		return look_up(k, &p, n, failed);
+	/*
+	 * Counts that the entries (and flags) tell are not read: first the
+	 * other files for every present page, then the rest of the counts.
+	 */
+	memcpy(other, out, sizeof(other));
+	other[KPAGE_COUNT] = NULL;
+	p.out = other;
+	if (look_up(k, &p, n, failed) != 0)
+		return -1;
+	count[KPAGE_COUNT] = out[KPAGE_COUNT];
+	p.out = count;
+	p.rule = k->count_rule;
+	p.flags = out[KPAGE_FLAGS];
+	for (i = 0; i < n; i++)
+		if (mapped_once(&p, i))
+			out[KPAGE_COUNT][i] = 1;
+	return look_up(k, &p, n, failed);
 }
 
 const char *

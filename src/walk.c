@@ -537,7 +537,7 @@ walk_release(struct walk *w, const struct walk_buffer *b)
 static void
 walk_stop_threads(struct walk *w)
 {
-	int i;
+	int i, f;
 
 	pthread_mutex_lock(&w->lock);
 	w->stop = true;
@@ -547,8 +547,12 @@ walk_stop_threads(struct walk *w)
 		pthread_join(w->thread, NULL);
 	for (i = 0; i < w->nlookers; i++) {
 		pthread_join(w->lookers[i].thread, NULL);
-		if (i > 0)
-			kpage_free(&w->lookers[i].shared);
+		if (i == 0)
+			continue;
+		/* Its reads count with the first one's, for the stats. */
+		for (f = 0; f < KPAGE_FILES; f++)
+			w->kpage->preads[f] += w->lookers[i].shared.preads[f];
+		kpage_free(&w->lookers[i].shared);
 	}
 	w->threaded = false;
 	w->nlookers = 0;

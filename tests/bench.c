@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -118,14 +119,23 @@ start_workload(const char *name)
 {
 	int ready[2];
 	char byte;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (pipe(ready) != 0)
 		die("pipe");
+	parent = getpid();
 	pid = fork();
 	if (pid < 0)
 		die("fork");
 	if (pid == 0) {
+		/*
+		 * The workload ends with the bench, however the bench ends
+		 * (a failed command exits it): else it would hold gigabytes
+		 * and the bench's stdout and stderr for ever.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+		    getppid() != parent)
+			_exit(1);
 		close(ready[0]);
 		if (strcmp(name, "dense") == 0)
 			build_dense();

@@ -891,6 +891,214 @@ should_name_the_proc_files(void **state)
 	assert_string_equal(kpage_path(KPAGE_CGROUP), "/proc/kpagecgroup");
 }
 
+/* ---- counts known without a read ---------------------------------------- */
+
+/* A present entry of pfn, exclusively mapped (bit 56) or not. */
+static uint64_t
+mapped(uint64_t pfn, bool exclusive)
+{
+	return PM_PRESENT | (exclusive ? PM_EXCLUSIVE : 0) | pfn;
+}
+
+/* Writes flags as the kpageflags value of pfn in the fixture's file. */
+static void
+set_flags(struct fixture *x, uint64_t pfn, uint64_t flags)
+{
+	assert_int_equal(pwrite(x->fd[KPAGE_FLAGS], &flags, 8,
+	    (off_t)(pfn * 8)), 8);
+}
+
+/*
+ * Looks up entries in the files of mask under rule; the arrays are
+ * filled with garbage first, the preads counted from zero.
+ */
+static void
+lookup_rule(struct fixture *x, enum kpage_count_rule rule,
+    const uint64_t *entries, size_t n, unsigned int mask)
+{
+	uint64_t *out[KPAGE_FILES];
+	enum kpage_file failed = KPAGE_FILES;
+	int f;
+
+	for (f = 0; f < KPAGE_FILES; f++) {
+		out[f] = mask & (1u << f) ? x->out[f] : NULL;
+		memset(x->out[f], 0xa5, BATCH * sizeof(uint64_t));
+	}
+	x->k.count_rule = rule;
+	memset(x->k.preads, 0, sizeof(x->k.preads));
+	reset_preads();
+	if (kpage_lookup(&x->k, entries, n, out, &failed) != 0)
+		fail_msg("kpage_lookup failed: %s (file %d)", strerror(errno),
+		    (int)failed);
+}
+
+/* Asserts the preads of file f in the last lookup, when they are counted. */
+static void
+assert_file_preads(const struct fixture *x, int f, unsigned long calls)
+{
+	if (counting && preads[x->fd[f]].calls != calls)
+		fail_msg("file %d: %lu preads, want %lu", f,
+		    preads[x->fd[f]].calls, calls);
+	/* kpage's own count, for PAGEMAP_DUMP_STATS, agrees. */
+	assert_int_equal(x->k.preads[f], calls);
+}
+
+#define COUNT_ONLY (1u << KPAGE_COUNT)
+#define FLAGS_AND_COUNT (1u << KPAGE_FLAGS | 1u << KPAGE_COUNT)
+
+static void
+should_read_the_count_of_an_exclusive_page_by_default(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = { mapped(100, true), mapped(5000, false) };
+
+	assert_int_equal(x->k.count_rule, KPAGE_COUNT_READ);
+	lookup_rule(x, KPAGE_COUNT_READ, e, 2, COUNT_ONLY);
+	assert_int_equal(x->out[KPAGE_COUNT][0], value(KPAGE_COUNT, 100));
+	assert_int_equal(x->out[KPAGE_COUNT][1], value(KPAGE_COUNT, 5000));
+	assert_file_preads(x, KPAGE_COUNT, 2);
+}
+
+static void
+should_count_exclusive_pages_once_without_reading_when_told_to(
+    void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = {
+		mapped(100, true), mapped(5000, false), PM_SWAPPED | 77, 0,
+		mapped(9000, true), mapped(5001, false),
+	};
+
+	lookup_rule(x, KPAGE_COUNT_EXCLUSIVE, e, 6, COUNT_ONLY);
+	assert_int_equal(x->out[KPAGE_COUNT][0], 1);
+	assert_int_equal(x->out[KPAGE_COUNT][1], value(KPAGE_COUNT, 5000));
+	assert_int_equal(x->out[KPAGE_COUNT][2], 0);
+	assert_int_equal(x->out[KPAGE_COUNT][3], 0);
+	assert_int_equal(x->out[KPAGE_COUNT][4], 1);
+	assert_int_equal(x->out[KPAGE_COUNT][5], value(KPAGE_COUNT, 5001));
+	/* One window for 5000..5001; nothing else read. */
+	assert_file_preads(x, KPAGE_COUNT, 1);
+	assert_file_preads(x, KPAGE_FLAGS, 0);
+	assert_file_preads(x, KPAGE_CGROUP, 0);
+}
+
+static void
+should_read_no_count_when_every_page_is_exclusive(void **state)
+{
+	struct fixture *x = *state;
+	uint64_t e[64];
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		e[i] = mapped(1000 + 37 * i, true);
+	lookup_rule(x, KPAGE_COUNT_EXCLUSIVE, e, 64, COUNT_ONLY);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(x->out[KPAGE_COUNT][i], 1);
+	assert_file_preads(x, KPAGE_COUNT, 0);
+}
+
+static void
+should_count_exclusive_small_pages_once_and_read_compound_ones(
+    void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t small = BIT(3) | BIT(5) | BIT(11) | BIT(12) | BIT(14);
+	const struct {
+		uint64_t pfn, flags;
+		bool exclusive, read;
+	} page[] = {
+		{ 200, small, true, false },
+		{ 300, small | BIT(15), true, true },	/* compound_head */
+		{ 301, small | BIT(16), true, true },	/* compound_tail */
+		{ 400, small | BIT(22) | BIT(16), true, true },	/* thp */
+		{ 500, BIT(17) | BIT(15), true, true },	/* huge */
+		{ 600, BIT(20), true, true },		/* nopage */
+		{ 700, 0, true, true },			/* no flags at all */
+		{ 800, small, false, true },		/* not exclusive */
+		{ 900, small | BIT(21), true, false },	/* ksm, mapped once */
+	};
+	uint64_t e[9];
+	size_t i;
+
+	for (i = 0; i < 9; i++) {
+		set_flags(x, page[i].pfn, page[i].flags);
+		e[i] = mapped(page[i].pfn, page[i].exclusive);
+	}
+	lookup_rule(x, KPAGE_COUNT_SMALL, e, 9, FLAGS_AND_COUNT);
+	for (i = 0; i < 9; i++) {
+		uint64_t want = page[i].read ?
+		    value(KPAGE_COUNT, page[i].pfn) : 1;
+		assert_int_equal(x->out[KPAGE_FLAGS][i], page[i].flags);
+		if (x->out[KPAGE_COUNT][i] != want)
+			fail_msg("pfn %" PRIu64 ": count 0x%" PRIx64 ", want "
+			    "0x%" PRIx64, page[i].pfn, x->out[KPAGE_COUNT][i],
+			    want);
+	}
+	/* Flags: every page, 300..301 in one window: 8 preads. Counts:
+	   300..301, 400, 500, 600, 700, 800: 6 preads. */
+	assert_file_preads(x, KPAGE_FLAGS, 8);
+	assert_file_preads(x, KPAGE_COUNT, 6);
+	assert_file_preads(x, KPAGE_CGROUP, 0);
+}
+
+static void
+should_read_every_count_under_the_small_rule_without_the_flags(
+    void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = { mapped(200, true), mapped(900, true) };
+
+	set_flags(x, 200, BIT(5));
+	set_flags(x, 900, BIT(5));
+	lookup_rule(x, KPAGE_COUNT_SMALL, e, 2, COUNT_ONLY);
+	assert_int_equal(x->out[KPAGE_COUNT][0], value(KPAGE_COUNT, 200));
+	assert_int_equal(x->out[KPAGE_COUNT][1], value(KPAGE_COUNT, 900));
+	assert_file_preads(x, KPAGE_COUNT, 2);
+	assert_file_preads(x, KPAGE_FLAGS, 0);
+}
+
+static void
+should_read_the_other_files_for_pages_whose_count_is_known(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = { mapped(200, true), mapped(201, false) };
+
+	lookup_rule(x, KPAGE_COUNT_EXCLUSIVE, e, 2, (1u << KPAGE_FILES) - 1);
+	assert_int_equal(x->out[KPAGE_FLAGS][0], value(KPAGE_FLAGS, 200));
+	assert_int_equal(x->out[KPAGE_CGROUP][0], value(KPAGE_CGROUP, 200));
+	assert_int_equal(x->out[KPAGE_FLAGS][1], value(KPAGE_FLAGS, 201));
+	assert_int_equal(x->out[KPAGE_CGROUP][1], value(KPAGE_CGROUP, 201));
+	assert_int_equal(x->out[KPAGE_COUNT][0], 1);
+	assert_int_equal(x->out[KPAGE_COUNT][1], value(KPAGE_COUNT, 201));
+	assert_file_preads(x, KPAGE_FLAGS, 1);
+	assert_file_preads(x, KPAGE_CGROUP, 1);
+	assert_file_preads(x, KPAGE_COUNT, 1);
+}
+
+static void
+should_give_a_shared_kpage_the_same_count_rule(void **state)
+{
+	struct fixture *x = *state;
+	struct kpage k2;
+	uint64_t c[2], *out[KPAGE_FILES] = { NULL, c, NULL };
+	const uint64_t e[] = { mapped(300, true), mapped(301, true) };
+	enum kpage_file failed;
+
+	x->k.count_rule = KPAGE_COUNT_EXCLUSIVE;
+	assert_int_equal(kpage_share(&k2, &x->k, 2), 0);
+	assert_int_equal(k2.count_rule, KPAGE_COUNT_EXCLUSIVE);
+	reset_preads();
+	assert_int_equal(kpage_lookup(&k2, e, 2, out, &failed), 0);
+	assert_int_equal(c[0], 1);
+	assert_int_equal(c[1], 1);
+	assert_int_equal(k2.preads[KPAGE_COUNT], 0);
+	if (counting)
+		assert_int_equal(preads[x->fd[KPAGE_COUNT]].calls, 0);
+	kpage_free(&k2);
+	/* The files stay open for the first one. */
+	assert_true(fcntl(x->fd[KPAGE_COUNT], F_GETFD) >= 0);
+}
+
 /*
  * The lookups count preads when kpage calls the pread of this file; when
  * it does not (a fortified or redirected pread), only values are checked.
@@ -960,6 +1168,13 @@ main(void)
 		FIXTURE(should_join_nearby_runs_that_are_apart_in_virtual_order),
 		FIXTURE(should_look_up_a_random_mix_exactly),
 		FIXTURE(should_leave_out_the_files_not_wanted),
+		FIXTURE(should_read_the_count_of_an_exclusive_page_by_default),
+		FIXTURE(should_count_exclusive_pages_once_without_reading_when_told_to),
+		FIXTURE(should_read_no_count_when_every_page_is_exclusive),
+		FIXTURE(should_count_exclusive_small_pages_once_and_read_compound_ones),
+		FIXTURE(should_read_every_count_under_the_small_rule_without_the_flags),
+		FIXTURE(should_read_the_other_files_for_pages_whose_count_is_known),
+		FIXTURE(should_give_a_shared_kpage_the_same_count_rule),
 		cmocka_unit_test(should_look_up_only_the_files_it_was_given),
 		cmocka_unit_test(should_say_which_file_could_not_be_read),
 	};
