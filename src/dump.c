@@ -356,6 +356,52 @@ begin_mapping(struct dump *d, pid_t pid, struct pages *p,
 }
 
 /*
+ * Counts the entries of a segment into the summary, straight from their
+ * bits: the summary's loop over every page of the process, when no -k
+ * asks for the flags of each. want is PM_PRESENT and/or PM_SWAPPED for
+ * -P/-S, 0 for all. Returns whether a present page showed no PFN.
+ */
+static bool
+count_entries(struct format_summary *sum, const uint64_t *entries,
+    const uint64_t *mapcount, uint64_t n, uint64_t want)
+{
+	uint64_t i, e, c, pages = 0, present = 0, swapped = 0, file = 0;
+	uint64_t dirty = 0, exclusive = 0, pss = 0, uss = 0;
+	bool hidden = false;
+
+	for (i = 0; i < n; i++) {
+		e = entries[i];
+		if (want != 0 && (e & want) == 0)
+			continue;
+		pages++;
+		present += e >> 63;
+		swapped += e >> 62 & 1;
+		file += e >> 61 & 1;
+		exclusive += e >> 56 & 1;
+		dirty += e >> 55 & 1;
+		if (!(e & PM_PRESENT))
+			continue;
+		hidden |= (e & PM_PFN_MASK) == 0;
+		if (mapcount == NULL || (c = mapcount[i]) == 0)
+			continue;
+		if (c == 1) {
+			pss += FORMAT_PSS_ONE;
+			uss++;
+		} else
+			pss += FORMAT_PSS_ONE / c;
+	}
+	sum->pages += pages;
+	sum->present += present;
+	sum->swapped += swapped;
+	sum->file_shared += file;
+	sum->soft_dirty += dirty;
+	sum->exclusive += exclusive;
+	sum->pss += pss;
+	sum->uss += uss;
+	return hidden;
+}
+
+/*
  * Prints the rows of the pages of one segment that the filters let
  * through, or counts them into the summary. Returns DUMP_OK, or
  * DUMP_OUTPUT_ERROR.
@@ -378,6 +424,14 @@ dump_segment(struct dump *d, pid_t pid, struct pages *p,
 			count(&p->sum, e, seg->n);
 			return DUMP_OK;
 		}
+	}
+	if (d->summary && !filter->kflags) {
+		if (count_entries(&p->sum, seg->entries,
+		    d->pss ? seg->kpage[KPAGE_COUNT] : NULL, seg->n,
+		    (filter->present ? PM_PRESENT : 0) |
+		    (filter->swapped ? PM_SWAPPED : 0)))
+			warn_hidden_pfns(d, pid);
+		return DUMP_OK;
 	}
 	for (k = 0; k < seg->n; k++) {
 		if (seg->entries != NULL)

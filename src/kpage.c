@@ -244,10 +244,13 @@ kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
 	size_t i;
 	int f;
 
+	bool known = out[KPAGE_COUNT] != NULL &&
+	    k->count_rule != KPAGE_COUNT_READ;
+
 	for (f = 0; f < KPAGE_FILES; f++)
-		if (out[f] != NULL)
+		if (out[f] != NULL && !(known && f == KPAGE_COUNT))
 			memset(out[f], 0, n * sizeof(uint64_t));
-	if (out[KPAGE_COUNT] == NULL || k->count_rule == KPAGE_COUNT_READ)
+	if (!known)
 		return look_up(k, &p, n, failed);
 	/*
 	 * Counts that the entries (and flags) tell are not read: first the
@@ -263,8 +266,7 @@ kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
 	p.rule = k->count_rule;
 	p.flags = out[KPAGE_FLAGS];
 	for (i = 0; i < n; i++)
-		if (mapped_once(&p, i))
-			out[KPAGE_COUNT][i] = 1;
+		out[KPAGE_COUNT][i] = mapped_once(&p, i);
 	return look_up(k, &p, n, failed);
 }
 

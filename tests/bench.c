@@ -14,7 +14,9 @@
  * Each is a process of its own; we report the median wall time of RUNS,
  * rows per second, peak RSS, and ratios to the floor and the naive one.
  *
- * usage: bench [-n runs] [-w dense|sparse] [tool]
+ * usage: bench [-n runs] [-w dense|sparse] [-x columns] [tool]
+ *        bench -h dense|sparse     (builds it, prints its pid, and holds
+ *                                   it until standard input ends: for perf)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -435,14 +437,39 @@ bench_workload(const char *name, int runs, const char *extra)
 		    median(cmds[kpage].secs, runs) / median(cmds[0].secs, runs));
 }
 
+/* Builds a workload and holds it for other tools until stdin ends. */
+static int
+hold_workload(const char *name)
+{
+	char buf[256];
+	pid_t pid;
+
+	if (strcmp(name, "dense") != 0 && strcmp(name, "sparse") != 0) {
+		fprintf(stderr, "bench: no workload '%s' (dense, sparse)\n",
+		    name);
+		return 2;
+	}
+	page = sysconf(_SC_PAGESIZE);
+	pid = start_workload(name);
+	printf("%d\n", (int)pid);
+	fflush(stdout);
+	while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+		;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *workload = NULL, *extra = NULL;
 	int runs = 7, c;
 
-	while ((c = getopt(argc, argv, "n:w:x:")) != -1) {
+	while ((c = getopt(argc, argv, "h:n:w:x:")) != -1) {
 		switch (c) {
+		case 'h':
+			return hold_workload(optarg);
 		case 'n':
 			runs = atoi(optarg);
 			break;
@@ -454,7 +481,8 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: bench [-n runs] [-w dense|sparse]"
-			    " [-x columns] [tool]\n");
+			    " [-x columns] [tool]\n"
+			    "       bench -h dense|sparse\n");
 			return 2;
 		}
 	}
