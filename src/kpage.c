@@ -265,8 +265,20 @@ kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
 	p.out = count;
 	p.rule = k->count_rule;
 	p.flags = out[KPAGE_FLAGS];
-	for (i = 0; i < n; i++)
-		out[KPAGE_COUNT][i] = mapped_once(&p, i);
+	if (p.rule == KPAGE_COUNT_EXCLUSIVE) {
+		/* The summary's case, on every page: kept to the bits. */
+		const uint64_t both = PM_PRESENT | PM_EXCLUSIVE;
+		bool unknown = false;
+		for (i = 0; i < n; i++) {
+			uint64_t e = entries[i] & both;
+			out[KPAGE_COUNT][i] = e == both;
+			unknown |= e == PM_PRESENT;
+		}
+		if (!unknown)
+			return 0;	/* every count is known */
+	} else
+		for (i = 0; i < n; i++)
+			out[KPAGE_COUNT][i] = mapped_once(&p, i);
 	return look_up(k, &p, n, failed);
 }
 
