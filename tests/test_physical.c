@@ -7,10 +7,14 @@
  * paged-out pages and a transparent huge page area. The child lays them
  * out in one reserved region, so that -r picks them out, and sends the
  * addresses back through a pipe; a long sparse mapping elsewhere checks
- * that every row gets its own page's values. Without CAP_SYS_ADMIN in the
- * initial user namespace (dropped from the bounding set before the tool
- * is run, or as root of a new user namespace), the columns must be
- * refused, never printed as zeros.
+ * that every row gets its own page's values. Outside the region too, a
+ * memfd page that the child maps twice and a huge page of its own check
+ * the exclusive bit (56) that the tool trusts instead of reading
+ * /proc/kpagecount: the output must be the same as with every count read
+ * (PAGEMAP_DUMP_READ_COUNTS), and PAGEMAP_DUMP_STATS must show the reads
+ * left out. Without CAP_SYS_ADMIN in the initial user namespace (dropped
+ * from the bounding set before the tool is run, or as root of a new user
+ * namespace), the columns must be refused, never printed as zeros.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,7 +94,13 @@ struct layout {
 	uintptr_t flush;	/* written after the fork */
 	uintptr_t swap;		/* the same, then paged out */
 	uintptr_t sparse;	/* SPARSE_PAGES, not in the region */
+	uintptr_t twice;	/* one memfd page, MAP_SHARED here and two
+				   pages on, written through both; after the
+				   fork, not in the region */
+	uintptr_t own_thp;	/* hpage, MADV_HUGEPAGE, written after the
+				   fork, not in the region */
 	int thp_advised;	/* MADV_HUGEPAGE succeeded */
+	int own_thp_advised;	/* the same, for own_thp */
 	int paged_out;		/* MADV_PAGEOUT succeeded */
 	int failed_step;	/* 0, or where building failed */
 };
@@ -215,6 +225,46 @@ build(struct layout *l)
 	return 0;
 }
 
+/*
+ * After the fork, outside the region: the memfd page mapped twice, with a
+ * guard page between its mappings so that they stay two, and the huge
+ * page area of the child's own. Returns 0, or the step that failed.
+ */
+static int
+build_own(struct layout *l)
+{
+	const uint64_t ps = l->page, hp = l->hpage;
+	char *p;
+	int fd;
+
+	fd = memfd_create("pmd-twice", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)ps) != 0)
+		return 24;
+	p = mmap(NULL, 3 * ps, PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return 25;
+	if (mmap(p, ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+	    0) == MAP_FAILED || mmap(p + 2 * ps, ps, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+		return 26;
+	close(fd);
+	l->twice = (uintptr_t)p;
+	p[0] = 't';
+	p[2 * ps + 1] = 'w';
+
+	p = mmap(NULL, 2 * hp, PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return 27;
+	l->own_thp = ((uintptr_t)p + hp - 1) / hp * hp;
+	if ((p = map_fixed(l->own_thp, hp, -1)) == NULL)
+		return 28;
+	l->own_thp_advised = madvise(p, hp, MADV_HUGEPAGE) == 0;
+	touch(p, hp / ps, 1, ps);
+	return 0;
+}
+
 /* The child: builds, forks the grandchild, then waits for hold to close. */
 static void
 run_child(int info, int hold)
@@ -273,6 +323,8 @@ run_child(int info, int hold)
 			touch(p, SPARSE_PAGES, 997, l.page);
 			l.sparse = (uintptr_t)p;
 		}
+		if (l.failed_step == 0)
+			l.failed_step = build_own(&l);
 	}
 	if (write(info, &l, sizeof(l)) != sizeof(l))
 		_exit(99);
@@ -670,7 +722,7 @@ should_count_one_mapping_of_a_page_copied_on_write(void **state)
 	free(rows);
 }
 
-/* A summary, read back: its header and rows as fields. */
+/* A summary (or a table of pages), read back: header and rows as fields. */
 struct summary {
 	struct e2e_run run;
 	char *header[20];
@@ -679,21 +731,19 @@ struct summary {
 	size_t nrows;
 };
 
-/* Runs --summary (tab-separated) with opts; a NULL-terminated list. */
+/*
+ * Runs the tool with args (a NULL-terminated list that asks for -f tsv)
+ * and reads its table back into s; it must succeed.
+ */
 static void
-summary(struct summary *s, bool sys_admin, const char *const *opts)
+read_table(struct summary *s, bool sys_admin, const char *const *args)
 {
-	const char *args[16] = { "-s", "-f", "tsv" };
 	char *text, *line;
-	size_t n = 3;
 
-	while (*opts != NULL && n < 15)
-		args[n++] = *opts++;
-	args[n] = NULL;
 	dump(&s->run, sys_admin, args);
 	if (e2e_exit_code(&s->run) != 0)
-		fail_msg("--summary: exit %d: %s", e2e_exit_code(&s->run),
-		    s->run.err);
+		fail_msg("%s ...: exit %d: %s", args[0],
+		    e2e_exit_code(&s->run), s->run.err);
 	text = s->run.out;
 	line = next_line(&text);
 	assert_non_null(line);
@@ -703,9 +753,22 @@ summary(struct summary *s, bool sys_admin, const char *const *opts)
 	while ((line = next_line(&text)) != NULL) {
 		assert_true(s->nrows < 256);
 		if (split(line, '\t', s->rows[s->nrows], 20) != s->ncols)
-			fail_msg("a summary row without %zu fields", s->ncols);
+			fail_msg("a row without %zu fields", s->ncols);
 		s->nrows++;
 	}
+}
+
+/* Runs --summary (tab-separated) with opts; a NULL-terminated list. */
+static void
+summary(struct summary *s, bool sys_admin, const char *const *opts)
+{
+	const char *args[16] = { "-s", "-f", "tsv" };
+	size_t n = 3;
+
+	while (*opts != NULL && n < 15)
+		args[n++] = *opts++;
+	args[n] = NULL;
+	read_table(s, sys_admin, args);
 }
 
 /* The index of a column of the summary, or -1. */
@@ -732,7 +795,7 @@ cell(const struct summary *s, const char *start, const char *name)
 	for (i = 0; i < s->nrows; i++)
 		if (strcmp(s->rows[i][0], start) == 0)
 			return number(s->rows[i][c], 10);
-	fail_msg("no summary row for %s", start);
+	fail_msg("no row starts with %s", start);
 	return 0;
 }
 
@@ -772,6 +835,86 @@ should_halve_the_pss_of_a_mapping_shared_with_a_forked_process(
 	assert_int_equal(cell(&s, "total", "rss-kib"), 6 * kib);
 	assert_int_equal(cell(&s, "total", "pss-kib"), 3 * kib + kib / 2);
 	assert_int_equal(cell(&s, "total", "uss-kib"), kib);
+	e2e_run_free(&s.run);
+}
+
+/*
+ * The memfd page that the child maps twice: its two mappings' addresses as
+ * the first column shows them, and a -r range for each.
+ */
+struct twice {
+	char addr[2][32], range[2][64];
+};
+
+static void
+twice_init(struct twice *t)
+{
+	const uintptr_t at[2] = { child.l.twice,
+		child.l.twice + 2 * child.l.page };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(t->addr[i], sizeof(t->addr[i]), "%" PRIxPTR, at[i]);
+		range(t->range[i], sizeof(t->range[i]), at[i],
+		    at[i] + child.l.page);
+	}
+}
+
+static void
+should_count_two_mappings_of_a_page_mapped_twice_by_one_process(
+    void **state)
+{
+	struct twice t;
+	const char *const opts[] = { "-f", "tsv", "-o",
+	    "+kflags,mapcount,exclusive", "-r", t.range[0], "-r", t.range[1],
+	    NULL };
+	struct summary s;
+	int i;
+	(void)state;
+
+	twice_init(&t);
+	read_table(&s, true, opts);
+	assert_int_equal(s.nrows, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(cell(&s, t.addr[i], "present"), 1);
+		/* Mapped twice, so not exclusive, even in one process. */
+		if (cell(&s, t.addr[i], "mapcount") != 2 ||
+		    cell(&s, t.addr[i], "exclusive") != 0)
+			fail_msg("memfd page at %s: mapcount %" PRIu64
+			    ", exclusive %" PRIu64 ": want 2 and 0",
+			    t.addr[i], cell(&s, t.addr[i], "mapcount"),
+			    cell(&s, t.addr[i], "exclusive"));
+	}
+	/* One page: the same PFN through both. */
+	assert_string_equal(s.rows[0][column(&s, "pfn")],
+	    s.rows[1][column(&s, "pfn")]);
+	e2e_run_free(&s.run);
+}
+
+static void
+should_halve_the_pss_of_a_page_mapped_twice_by_one_process(void **state)
+{
+	const uint64_t kib = child.l.page / 1024;
+	struct twice t;
+	const char *const opts[] = { "-r", t.range[0], "-r", t.range[1],
+	    NULL };
+	struct summary s;
+	int i;
+	(void)state;
+
+	twice_init(&t);
+	summary(&s, true, opts);
+	assert_int_equal(s.nrows, 3);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(cell(&s, t.addr[i], "rss-kib"), kib);
+		assert_int_equal(cell(&s, t.addr[i], "exclusive"), 0);
+		assert_int_equal(cell(&s, t.addr[i], "pss-kib"), kib / 2);
+		assert_int_equal(cell(&s, t.addr[i], "uss-kib"), 0);
+	}
+	/* Both halves: the page once. */
+	assert_int_equal(cell(&s, "total", "rss-kib"), 2 * kib);
+	assert_int_equal(cell(&s, "total", "pss-kib"), kib);
+	assert_int_equal(cell(&s, "total", "uss-kib"), 0);
 	e2e_run_free(&s.run);
 }
 
@@ -1611,6 +1754,341 @@ should_give_kflags_as_strings_and_counts_as_numbers_in_json(void **state)
 	e2e_run_free(&run);
 }
 
+/* ---- the exclusive bit instead of /proc/kpagecount ---------------------- */
+
+static void
+require_kpagecount(void)
+{
+	if (access("/proc/kpagecount", R_OK) != 0)
+		e2e_skip("no readable /proc/kpagecount");
+	/* Set in the environment, it would make every run read them. */
+	unsetenv("PAGEMAP_DUMP_READ_COUNTS");
+}
+
+/* Runs the tool as root on the child with env (NAME=value) added. */
+static void
+dump_env(struct e2e_run *r, const char *const *env, const char *const *opts)
+{
+	const char *args[30];
+	int n = 0;
+
+	while (*opts != NULL && n < 28)
+		args[n++] = *opts++;
+	args[n++] = child.pid_arg;
+	args[n] = NULL;
+	e2e_run(r, env, args);
+	if (e2e_exit_code(r) != 0)
+		fail_msg("%s ...: exit %d: %s", args[0], e2e_exit_code(r),
+		    r->err);
+}
+
+/* Writes where a and b first differ (line number and lines) into buf. */
+static void
+first_difference(const char *a, const char *b, char *buf, size_t len)
+{
+	const char *la = a, *lb = b;
+	size_t line = 1;
+
+	for (; *a == *b && *a != '\0'; a++, b++)
+		if (*a == '\n') {
+			line++;
+			la = a + 1;
+			lb = b + 1;
+		}
+	snprintf(buf, len, "line %zu:\n  without: %.*s\n  with:    %.*s",
+	    line, (int)strcspn(la, "\n"), la, (int)strcspn(lb, "\n"), lb);
+}
+
+/*
+ * Removes the idle flag from the kflags lists of a dump, in place. A
+ * monitor such as DAMON sets it on the pages it samples, at any time, and
+ * nothing in the tool depends on it; a run under valgrind lasts long
+ * enough to see it appear on some page between any two runs.
+ */
+static void
+drop_idle(char *text)
+{
+	const char *r = text;
+	char *w = text;
+
+	while (*r != '\0') {
+		/* Never the first flag: a present page has lower ones. */
+		if (strncmp(r, ",idle", 5) == 0 && r[5] != '\0' &&
+		    strchr(",\" \t\n", r[5]) != NULL) {
+			r += 5;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+/* The words of a NULL-terminated list, joined by spaces, into buf. */
+static const char *
+words(const char *const *list, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (; *list != NULL && used < len; list++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		    used > 0 ? " " : "", *list);
+	return buf;
+}
+
+static void
+should_print_the_same_with_and_without_reading_every_mapcount(
+    void **state)
+{
+	const char *const asks[][6] = {
+		{ "-s", NULL },
+		{ "-s", "-f", "json", NULL },
+		{ "-o", "+kflags,mapcount", NULL },
+		{ "-o", "+kflags,mapcount,cgroup", "-f", "csv", NULL },
+		{ "-s", "-k", "anon", NULL },
+		{ "-o", "+mapcount", NULL },
+	};
+	const char *const read_all[] = { "PAGEMAP_DUMP_READ_COUNTS=1", NULL };
+	const uint64_t ps = child.l.page;
+	char ranges[4][64], thp[32], own_thp[32], diff[1024], ask[64];
+	const char *args[16];
+	struct e2e_run without, with;
+	size_t i, n, k, attempt;
+	(void)state;
+
+	require_kpagecount();
+	/*
+	 * The child's own areas: the region (shared, copied, file, anon and
+	 * swapped pages and the shared huge pages), the memfd page mapped
+	 * twice, the huge page of its own and the sparse mapping. Not the
+	 * libraries: the tool maps them too, and which of their pages it
+	 * has touched, so their counts, differs from one run to the next.
+	 */
+	range(ranges[0], sizeof(ranges[0]), child.l.base, child.l.end);
+	range(ranges[1], sizeof(ranges[1]), child.l.twice,
+	    child.l.twice + 3 * ps);
+	range(ranges[2], sizeof(ranges[2]), child.l.own_thp,
+	    child.l.own_thp + child.l.hpage);
+	range(ranges[3], sizeof(ranges[3]), child.l.sparse,
+	    child.l.sparse + SPARSE_PAGES * ps);
+	snprintf(thp, sizeof(thp), "%" PRIxPTR, child.l.thp);
+	snprintf(own_thp, sizeof(own_thp), "%" PRIxPTR, child.l.own_thp);
+	for (i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+		for (n = 0; asks[i][n] != NULL; n++)
+			args[n] = asks[i][n];
+		for (k = 0; k < 4; k++) {
+			args[n++] = "-r";
+			args[n++] = ranges[k];
+		}
+		args[n] = NULL;
+		/*
+		 * A page's flags or bits can change between two runs: an
+		 * exclusive bit, a page paged out or its flags aged.
+		 */
+		for (attempt = 0; attempt < 5; attempt++) {
+			dump_env(&without, NULL, args);
+			dump_env(&with, read_all, args);
+			if (strstr(with.out, thp) == NULL ||
+			    strstr(with.out, own_thp) == NULL)
+				fail_msg("%s: the huge page areas are not in "
+				    "the output", words(asks[i], ask,
+				    sizeof(ask)));
+			drop_idle(without.out);
+			drop_idle(with.out);
+			if (strcmp(without.out, with.out) == 0)
+				break;
+			first_difference(without.out, with.out, diff,
+			    sizeof(diff));
+			e2e_run_free(&without);
+			e2e_run_free(&with);
+		}
+		if (attempt == 5)
+			fail_msg("%s: the output differs with "
+			    "PAGEMAP_DUMP_READ_COUNTS=1 in 5 attempts; the "
+			    "last time at %s", words(asks[i], ask,
+			    sizeof(ask)), diff);
+		e2e_run_free(&without);
+		e2e_run_free(&with);
+	}
+}
+
+/* The reads of each /proc/kpage* file, as PAGEMAP_DUMP_STATS gives them. */
+struct kpage_reads {
+	uint64_t flags, count, cgroup;
+};
+
+/*
+ * Runs the tool on the child over [start, end) with opts, with the stats
+ * and, if read_all, every count read; returns its kpage reads.
+ */
+static struct kpage_reads
+kpage_reads(const char *const *opts, uintptr_t start, uintptr_t end,
+    bool read_all)
+{
+	const char *const env[] = { "PAGEMAP_DUMP_STATS=1",
+	    read_all ? "PAGEMAP_DUMP_READ_COUNTS=1" : NULL, NULL };
+	const char *args[16];
+	struct kpage_reads k = { 0, 0, 0 };
+	struct e2e_run r;
+	char rng[64], cmd[160], *text, *line;
+	int n = 0, found = 0, pid;
+
+	range(rng, sizeof(rng), start, end);
+	while (*opts != NULL && n < 13)
+		args[n++] = *opts++;
+	args[n++] = "-r";
+	args[n++] = rng;
+	args[n] = NULL;
+	dump_env(&r, env, args);
+	text = r.err;
+	while ((line = next_line(&text)) != NULL)
+		if (sscanf(line, "pagemap-dump: pid %d: %" SCNu64
+		    " kpageflags, %" SCNu64 " kpagecount, %" SCNu64
+		    " kpagecgroup reads", &pid, &k.flags, &k.count,
+		    &k.cgroup) == 4 && pid == (int)child.pid)
+			found++;
+	if (found != 1)
+		fail_msg("%s: %d lines of kpage reads for pid %d in:\n%s",
+		    words(args, cmd, sizeof(cmd)), found, (int)child.pid,
+		    r.err);
+	e2e_run_free(&r);
+	return k;
+}
+
+/*
+ * Skips unless every page of [start, end) is present and exclusive, as
+ * the kernel marks a page that it counts as mapped once.
+ */
+static void
+require_exclusive(uintptr_t start, size_t count, const char *what)
+{
+	char r[64], *text, *line, why[160];
+	const char *const opts[] = { "-H", "-o", "present,exclusive", "-r", r,
+	    NULL };
+	struct e2e_run run;
+	size_t n = 0;
+
+	range(r, sizeof(r), start, start + count * child.l.page);
+	dump_ok(&run, opts);
+	text = run.out;
+	while ((line = next_line(&text)) != NULL) {
+		n++;
+		if (strcmp(line, "1 1") != 0) {
+			snprintf(why, sizeof(why), "the %s pages are not all "
+			    "present and exclusive (bit 56): '%s'", what,
+			    line);
+			e2e_skip(why);
+		}
+	}
+	assert_int_equal(n, count);
+	e2e_run_free(&run);
+}
+
+static void
+should_not_read_kpagecount_for_the_pss_of_exclusive_pages(void **state)
+{
+	const char *const opts[] = { "-s", NULL };
+	const uintptr_t start = child.l.flush;
+	const uintptr_t end = start + FLUSH_PAGES * child.l.page;
+	struct kpage_reads k;
+	(void)state;
+
+	require_kpagecount();
+	/* Written after the fork: the child's alone, each page once. */
+	require_exclusive(start, FLUSH_PAGES, "flush");
+	k = kpage_reads(opts, start, end, false);
+	assert_int_equal(k.count, 0);
+	assert_int_equal(k.flags, 0);
+	/* The same pages, all counts read: the reads are to be seen. */
+	k = kpage_reads(opts, start, end, true);
+	assert_true(k.count > 0);
+}
+
+static void
+should_not_read_kpagecount_for_exclusive_small_pages_with_kflags(
+    void **state)
+{
+	const char *const opts[] = { "-o", "+kflags,mapcount", NULL };
+	const char *const no_flags[] = { "-o", "+mapcount", NULL };
+	const uintptr_t start = child.l.flush;
+	const uintptr_t end = start + FLUSH_PAGES * child.l.page;
+	struct kpage_reads k;
+	(void)state;
+
+	require_kpagecount();
+	require_exclusive(start, FLUSH_PAGES, "flush");
+	k = kpage_reads(opts, start, end, false);
+	assert_int_equal(k.count, 0);
+	assert_true(k.flags > 0);
+	k = kpage_reads(opts, start, end, true);
+	assert_true(k.count > 0);
+	/* Without the flags, the column reads every count, as before. */
+	k = kpage_reads(no_flags, start, end, false);
+	assert_true(k.count > 0);
+	assert_int_equal(k.flags, 0);
+}
+
+static void
+should_read_kpagecount_for_pages_shared_with_a_forked_process(
+    void **state)
+{
+	const char *const opts[] = { "-s", NULL };
+	const uintptr_t start = child.l.shared;
+	const uintptr_t end = start + SHARED_PAGES * child.l.page;
+	struct kpage_reads k;
+	(void)state;
+
+	require_kpagecount();
+	/* Mapped by the grandchild too: not exclusive, so each one read. */
+	k = kpage_reads(opts, start, end, false);
+	assert_true(k.count > 0);
+}
+
+/* Skips unless the child's own huge page area is one huge page. */
+static void
+require_own_thp(void)
+{
+	char why[160];
+
+	require_thp();
+	if (!child.l.own_thp_advised)
+		e2e_skip("MADV_HUGEPAGE was refused");
+	if (anon_huge_kib(child.l.own_thp) * 1024 != child.l.hpage) {
+		snprintf(why, sizeof(why), "the kernel gave the child no huge "
+		    "page of its own (AnonHugePages %" PRIu64 " kB there)",
+		    anon_huge_kib(child.l.own_thp));
+		e2e_skip(why);
+	}
+}
+
+static void
+should_read_kpagecount_for_an_exclusive_huge_page_only_with_kflags(
+    void **state)
+{
+	const char *const sum[] = { "-s", NULL };
+	const char *const rows[] = { "-o", "+kflags,mapcount", NULL };
+	const uintptr_t start = child.l.own_thp;
+	const uintptr_t end = start + child.l.hpage;
+	struct page_row *r;
+	size_t i, n;
+	(void)state;
+
+	require_kpagecount();
+	require_own_thp();
+	require_exclusive(start, child.l.hpage / child.l.page,
+	    "own huge page's");
+	r = pages(start, end, NULL, &n);
+	for (i = 0; i < n; i++)
+		if (r[i].mapcount != 1 || !(r[i].flags & KPF_THP))
+			fail_msg("own huge page, page %zu: mapcount %" PRIu64
+			    ", kflags 0x%" PRIx64 ": want 1 and thp", i,
+			    r[i].mapcount, r[i].flags);
+	free(r);
+	/* For PSS the exclusive bit is enough; beside kflags, it is not. */
+	assert_int_equal(kpage_reads(sum, start, end, false).count, 0);
+	assert_true(kpage_reads(rows, start, end, false).count > 0);
+}
+
 /* ---- cgroup ----------------------------------------------------------- */
 
 /*
@@ -1931,6 +2409,10 @@ main(void)
 		cmocka_unit_test(
 		    should_halve_the_pss_of_a_mapping_shared_with_a_forked_process),
 		cmocka_unit_test(
+		    should_count_two_mappings_of_a_page_mapped_twice_by_one_process),
+		cmocka_unit_test(
+		    should_halve_the_pss_of_a_page_mapped_twice_by_one_process),
+		cmocka_unit_test(
 		    should_split_the_pss_of_every_area_by_its_mappings),
 		cmocka_unit_test(
 		    should_sum_pss_and_uss_of_every_mapping_in_the_total),
@@ -1964,6 +2446,16 @@ main(void)
 		    should_quote_kflags_in_csv_so_that_it_parses_back),
 		cmocka_unit_test(
 		    should_give_kflags_as_strings_and_counts_as_numbers_in_json),
+		cmocka_unit_test(
+		    should_print_the_same_with_and_without_reading_every_mapcount),
+		cmocka_unit_test(
+		    should_not_read_kpagecount_for_the_pss_of_exclusive_pages),
+		cmocka_unit_test(
+		    should_not_read_kpagecount_for_exclusive_small_pages_with_kflags),
+		cmocka_unit_test(
+		    should_read_kpagecount_for_pages_shared_with_a_forked_process),
+		cmocka_unit_test(
+		    should_read_kpagecount_for_an_exclusive_huge_page_only_with_kflags),
 		cmocka_unit_test(
 		    should_name_the_memory_cgroup_of_a_page_by_its_inode),
 		cmocka_unit_test(
