@@ -86,7 +86,8 @@ int kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
 
 /*
  * Sets up a second kpage on the files of from (which keeps them), with its
- * count_rule, so that two threads can look up at once. Returns 0, or -1 when out of memory.
+ * count_rule, so that two threads can look up at once. Returns 0, or -1
+ * when out of memory.
  */
 int kpage_share(struct kpage *k, const struct kpage *from, size_t batch);
 

@@ -366,7 +366,7 @@ count_entries(struct format_summary *sum, const uint64_t *entries,
     const uint64_t *mapcount, uint64_t n, uint64_t want)
 {
 	uint64_t i, e, c, pages = 0, present = 0, swapped = 0, file = 0;
-	uint64_t dirty = 0, exclusive = 0, pss = 0, uss = 0;
+	uint64_t soft_dirty = 0, exclusive = 0, pss = 0, uss = 0;
 	bool hidden = false;
 
 	for (i = 0; i < n; i++) {
@@ -378,7 +378,7 @@ count_entries(struct format_summary *sum, const uint64_t *entries,
 		swapped += e >> 62 & 1;
 		file += e >> 61 & 1;
 		exclusive += e >> 56 & 1;
-		dirty += e >> 55 & 1;
+		soft_dirty += e >> 55 & 1;
 		if (!(e & PM_PRESENT))
 			continue;
 		hidden |= (e & PM_PFN_MASK) == 0;
@@ -394,7 +394,7 @@ count_entries(struct format_summary *sum, const uint64_t *entries,
 	sum->present += present;
 	sum->swapped += swapped;
 	sum->file_shared += file;
-	sum->soft_dirty += dirty;
+	sum->soft_dirty += soft_dirty;
 	sum->exclusive += exclusive;
 	sum->pss += pss;
 	sum->uss += uss;

@@ -241,11 +241,10 @@ kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
 {
 	uint64_t *other[KPAGE_FILES], *count[KPAGE_FILES] = { NULL };
 	struct pass p = { entries, out, KPAGE_COUNT_READ, NULL };
-	size_t i;
-	int f;
-
 	bool known = out[KPAGE_COUNT] != NULL &&
 	    k->count_rule != KPAGE_COUNT_READ;
+	size_t i;
+	int f;
 
 	for (f = 0; f < KPAGE_FILES; f++)
 		if (out[f] != NULL && !(known && f == KPAGE_COUNT))
