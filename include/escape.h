@@ -26,8 +26,8 @@ size_t escape_utf8_len(const unsigned char *s, size_t n);
  * the C1 controls U+0080 to U+009F, and those of the bidirectional
  * controls (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), which
  * could make a name read as another. Everything else, backslashes
- * included, is copied as it is. dst must hold ESCAPE_TEXT_MAX(len) bytes. Returns the
- * number of bytes written.
+ * included, is copied as it is. dst must hold ESCAPE_TEXT_MAX(len) bytes.
+ * Returns the number of bytes written.
  */
 size_t escape_text(char *dst, const char *src, size_t len);
 
