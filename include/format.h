@@ -84,6 +84,9 @@ struct format_summary {
 	uint64_t page_size;
 };
 
+/* How many kflags texts a formatter keeps. */
+#define FORMAT_KFLAGS_CACHE 4
+
 /* PSS is summed in fixed point: one page is FORMAT_PSS_ONE. */
 #define FORMAT_PSS_ONE (UINT64_C(1) << 20)
 
@@ -93,12 +96,20 @@ struct format {
 	size_t ncols;
 	bool summary_pid;	/* summary rows start with the pid */
 	bool summary_pss;	/* summary rows have pss-kib and uss-kib */
-	uint64_t kflags_last;	/* kflags_text is the names of these */
-	char kflags_text[KPAGE_NAMES_MAX + 8];
-	size_t kflags_len;
+	/*
+	 * The kflags column of the last few distinct flag values, written
+	 * out: neighbouring pages mostly share a handful of them.
+	 */
+	struct format_kflags {
+		uint64_t flags;
+		size_t len;	/* 0: not filled yet */
+		char text[KPAGE_NAMES_MAX + 8];
+	} kflags[FORMAT_KFLAGS_CACHE];
+	unsigned int kflags_next;	/* the entry to replace next */
 	size_t nkflags;		/* kflags columns in a row */
 	size_t nnames;		/* name columns in a row */
-	bool default_columns;	/* the classic row, in a text-like format */
+	bool default_prefix;	/* the classic row (and maybe more columns
+				   after it), in a text-like format */
 	char sep;		/* the separator of a text-like format */
 	char flag_text[16][8];	/* " 0 1 0 1" for each flag combination */
 	char addr_text[32];	/* the last address: 16 hex digits, zeros */

@@ -295,10 +295,10 @@ format_init(struct format *f, enum format_kind kind,
 		f->nkflags += cols[i] == COL_KFLAGS;
 		f->nnames += cols[i] == COL_NAME;
 	}
-	f->default_columns = kind != FORMAT_JSON &&
-	    ncols == format_default_ncolumns &&
+	f->default_prefix = kind != FORMAT_JSON &&
+	    ncols >= format_default_ncolumns &&
 	    memcmp(cols, format_default_columns,
-	    ncols * sizeof(*cols)) == 0;
+	    format_default_ncolumns * sizeof(*cols)) == 0;
 	return 0;
 }
 
@@ -401,64 +401,44 @@ format_set_mapping(struct format *f, const struct maps_entry *map)
 }
 
 /*
- * The default columns in a text-like format: the row almost every run
- * prints, written without the per-column dispatch. The four flags come
- * from a table of their 16 combinations, separators included.
- */
-static int
-format_default_row(struct format *f, struct out *out,
-    const struct format_row *r)
-{
-	const struct pagemap_entry *e = r->entry;
-	char *p = out_reserve(out, 64 + f->name_len);
-	unsigned int flags;
-
-	if (p == NULL)
-		return -1;
-	p = put_addr(f, p, r->addr, r->page_size);
-	*p++ = f->sep;
-	p = put_hex_min(p, e->pfn, 1);
-	flags = (unsigned int)e->soft_dirty | (unsigned int)e->file_shared << 1 |
-	    (unsigned int)e->swapped << 2 | (unsigned int)e->present << 3;
-	memcpy(p, f->flag_text[flags], 8);
-	p += 8;
-	if (f->name_len > 0 || f->kind != FORMAT_TEXT) {
-		*p++ = f->sep;
-		memcpy(p, f->name, f->name_len);
-		p += f->name_len;
-	}
-	*p++ = '\n';
-	out_commit(out, p);
-	return 0;
-}
-
-/*
  * The kflags column: flag names, comma-separated; in text "-" for none
  * (an empty field would shift the columns after it), quoted in CSV (the
- * commas) and JSON. Pages next to each other mostly have the same flags,
- * so the last list is kept.
+ * commas) and JSON. Pages next to each other mostly share a few sets of
+ * flags (DAMON's sampling, say, toggles idle on some), so the last few
+ * lists are kept.
  */
 static char *
 put_kflags(struct format *f, char *p, uint64_t flags)
 {
 	char names[KPAGE_NAMES_MAX];
-	size_t n;
+	struct format_kflags *c;
+	unsigned int i;
+	size_t n, len = 0;
+	bool quote;
 
-	if (flags != f->kflags_last || f->kflags_len == 0) {
-		n = kpage_flag_names(names, flags);
-		f->kflags_len = 0;
-		if (f->kind == FORMAT_JSON || (f->kind == FORMAT_CSV && n > 0))
-			f->kflags_text[f->kflags_len++] = '"';
-		memcpy(f->kflags_text + f->kflags_len, names, n);
-		f->kflags_len += n;
-		if (f->kind == FORMAT_JSON || (f->kind == FORMAT_CSV && n > 0))
-			f->kflags_text[f->kflags_len++] = '"';
-		if (f->kind == FORMAT_TEXT && n == 0)
-			f->kflags_text[f->kflags_len++] = '-';
-		f->kflags_last = flags;
+	for (i = 0; i < FORMAT_KFLAGS_CACHE; i++) {
+		c = &f->kflags[i];
+		if (c->len > 0 && c->flags == flags) {
+			memcpy(p, c->text, c->len);
+			return p + c->len;
+		}
 	}
-	memcpy(p, f->kflags_text, f->kflags_len);
-	return p + f->kflags_len;
+	c = &f->kflags[f->kflags_next];
+	f->kflags_next = (f->kflags_next + 1) % FORMAT_KFLAGS_CACHE;
+	n = kpage_flag_names(names, flags);
+	quote = f->kind == FORMAT_JSON || (f->kind == FORMAT_CSV && n > 0);
+	if (quote)
+		c->text[len++] = '"';
+	memcpy(c->text + len, names, n);
+	len += n;
+	if (quote)
+		c->text[len++] = '"';
+	if (f->kind == FORMAT_TEXT && n == 0)
+		c->text[len++] = '-';
+	c->flags = flags;
+	c->len = len;
+	memcpy(p, c->text, len);
+	return p + len;
 }
 
 bool
@@ -468,22 +448,20 @@ format_column_needs_kpage(enum format_column col)
 	    col == COL_MAPCOUNT || col == COL_CGROUP;
 }
 
-int
-format_row(struct format *f, struct out *out, const struct format_row *r)
+/*
+ * Writes columns from..ncols-1 of a row, each with the separator (or JSON
+ * key) before it; returns the end.
+ */
+static char *
+put_columns(struct format *f, char *p, size_t from,
+    const struct format_row *r)
 {
 	const struct pagemap_entry *e = r->entry;
 	const struct maps_entry *m = r->map;
 	enum format_kind kind = f->kind;
-	char *p;
 	size_t i;
 
-	if (f->default_columns)
-		return format_default_row(f, out, r);
-	p = out_reserve(out, f->ncols * FIELD_MAX + f->nnames * f->name_len +
-	    4 + f->nkflags * sizeof(f->kflags_text));
-	if (p == NULL)
-		return -1;
-	for (i = 0; i < f->ncols; i++) {
+	for (i = from; i < f->ncols; i++) {
 		enum format_column col = f->cols[i];
 		/* An empty name ends a text row without a trailing blank. */
 		if (col == COL_NAME && f->name_len == 0 && i + 1 == f->ncols &&
@@ -573,9 +551,69 @@ format_row(struct format *f, struct out *out, const struct format_row *r)
 			break;
 		}
 	}
-	out_commit(out, put_end(p, kind));
+	return p;
+}
+
+/* The most bytes a row takes, short of the end. */
+static size_t
+row_max(const struct format *f)
+{
+	return f->ncols * FIELD_MAX + f->nnames * f->name_len + 4 +
+	    f->nkflags * sizeof(f->kflags[0].text);
+}
+
+/*
+ * The default columns in a text-like format: the row almost every run
+ * prints, written without the per-column dispatch, and the start of the
+ * rows of -o +LIST, whose columns follow. The four flags come from a
+ * table of their 16 combinations, separators included.
+ */
+static int
+format_default_row(struct format *f, struct out *out,
+    const struct format_row *r)
+{
+	const struct pagemap_entry *e = r->entry;
+	bool more = f->ncols > format_default_ncolumns;
+	char *p = out_reserve(out, more ? row_max(f) : 64 + f->name_len);
+	unsigned int flags;
+
+	if (p == NULL)
+		return -1;
+	p = put_addr(f, p, r->addr, r->page_size);
+	*p++ = f->sep;
+	p = put_hex_min(p, e->pfn, 1);
+	flags = (unsigned int)e->soft_dirty | (unsigned int)e->file_shared << 1 |
+	    (unsigned int)e->swapped << 2 | (unsigned int)e->present << 3;
+	memcpy(p, f->flag_text[flags], 8);
+	p += 8;
+	/* In text, an empty name ends the row without a trailing blank. */
+	if (f->name_len > 0 || f->kind != FORMAT_TEXT || more) {
+		*p++ = f->sep;
+		memcpy(p, f->name, f->name_len);
+		p += f->name_len;
+	}
+	if (more)
+		p = put_columns(f, p, format_default_ncolumns, r);
+	*p++ = '\n';
+	out_commit(out, p);
 	return 0;
 }
+
+int
+format_row(struct format *f, struct out *out, const struct format_row *r)
+{
+	char *p;
+
+	if (f->default_prefix)
+		return format_default_row(f, out, r);
+	p = out_reserve(out, row_max(f));
+	if (p == NULL)
+		return -1;
+	p = put_columns(f, p, 0, r);
+	out_commit(out, put_end(p, f->kind));
+	return 0;
+}
+
 
 int
 format_summary_header(struct format *f, struct out *out)

@@ -293,9 +293,8 @@ kpage_flag_names(char *dst, uint64_t flags)
 	size_t len = 0, n;
 	unsigned int bit;
 
-	for (bit = 0; bit < 64; bit++) {
-		if (!(flags >> bit & 1))
-			continue;
+	for (; flags != 0; flags &= flags - 1) {
+		bit = (unsigned int)__builtin_ctzll(flags);
 		if (len > 0)
 			dst[len++] = ',';
 		if (flag_names[bit] != NULL) {

@@ -722,11 +722,186 @@ should_report_a_write_to_a_closed_pipe(void **state)
 	assert_int_equal(sigaction(SIGPIPE, &old, NULL), 0);
 }
 
+/* ---- the default columns with more after them (-o +LIST) --------------- */
+
+/*
+ * Formats one row of a page at 0x7f0000001000 in kind, with the
+ * kpage values given, and asserts its exact text.
+ */
+static void
+assert_row_with(enum format_kind kind, const enum format_column *cols,
+    size_t ncols, const struct maps_entry *map, uint64_t raw,
+    uint64_t kflags, uint64_t mapcount, const char *want)
+{
+	struct pagemap_entry e;
+	struct format_row row = {
+		.addr = 0x7f0000001000, .entry = &e, .map = map,
+		.page_size = 4096, .pid = 1, .kflags = kflags,
+		.mapcount = mapcount,
+	};
+	struct format f;
+	struct out out;
+	char *got;
+
+	pagemap_decode(raw, &e);
+	assert_int_equal(out_init(&out, -1, 4), 0);
+	assert_int_equal(format_init(&f, kind, cols, ncols), 0);
+	assert_int_equal(format_set_mapping(&f, map), 0);
+	assert_int_equal(format_row(&f, &out, &row), 0);
+	got = out_text(&out);
+	assert_string_equal(got, want);
+	free(got);
+	format_free(&f);
+	out_free(&out);
+}
+
+/* The default columns, then kflags and mapcount: -o +kflags,mapcount. */
+static const enum format_column plus_kpage[] = {
+	COL_ADDR, COL_PFN, COL_SOFT_DIRTY, COL_FILE, COL_SWAPPED,
+	COL_PRESENT, COL_NAME, COL_KFLAGS, COL_MAPCOUNT,
+};
+#define PLUS_KPAGE (sizeof(plus_kpage) / sizeof(plus_kpage[0]))
+
+/* lru and anon, bits 5 and 12 of /proc/kpageflags. */
+#define LRU_ANON ((UINT64_C(1) << 5) | (UINT64_C(1) << 12))
+
+static void
+should_write_the_columns_after_the_default_ones_in_text(void **state)
+{
+	struct maps_entry m = MAPPING(0x7f0000000000, 0x7f0000002000, "r--p",
+	    0, 8, 1, 42, "/lib/x.so");
+	(void)state;
+
+	assert_row_with(FORMAT_TEXT, plus_kpage, PLUS_KPAGE, &m,
+	    PM_PRESENT | PM_FILE_SHARED | 0x1234, LRU_ANON, 3,
+	    "7f0000001000 1234 0 1 0 1 /lib/x.so lru,anon 3\n");
+}
+
+static void
+should_keep_an_empty_name_as_a_field_when_columns_follow_it(void **state)
+{
+	struct maps_entry m = MAPPING(0x7f0000000000, 0x7f0000002000, "rw-p",
+	    0, 0, 0, 0, "");
+	(void)state;
+
+	/* Not present: no flags ("-" in text) and a count of 0. */
+	assert_row_with(FORMAT_TEXT, plus_kpage, PLUS_KPAGE, &m, 0, 0, 0,
+	    "7f0000001000 0 0 0 0 0  - 0\n");
+	assert_row_with(FORMAT_TSV, plus_kpage, PLUS_KPAGE, &m, 0, 0, 0,
+	    "7f0000001000\t0\t0\t0\t0\t0\t\t\t0\n");
+}
+
+static void
+should_quote_the_flags_after_the_default_columns_in_csv(void **state)
+{
+	struct maps_entry m = MAPPING(0x7f0000000000, 0x7f0000002000, "r--p",
+	    0, 8, 1, 42, "/lib/a,b.so");
+	(void)state;
+
+	assert_row_with(FORMAT_CSV, plus_kpage, PLUS_KPAGE, &m,
+	    PM_PRESENT | PM_EXCLUSIVE | 0xabc, LRU_ANON, 1,
+	    "7f0000001000,abc,0,0,0,1,\"/lib/a,b.so\",\"lru,anon\",1\n");
+	assert_row_with(FORMAT_TSV, plus_kpage, PLUS_KPAGE, &m,
+	    PM_PRESENT | PM_EXCLUSIVE | 0xabc, LRU_ANON, 1,
+	    "7f0000001000\tabc\t0\t0\t0\t1\t/lib/a,b.so\tlru,anon\t1\n");
+}
+
+static void
+should_write_repeated_columns_after_the_default_ones(void **state)
+{
+	const enum format_column cols[] = {
+		COL_ADDR, COL_PFN, COL_SOFT_DIRTY, COL_FILE, COL_SWAPPED,
+		COL_PRESENT, COL_NAME, COL_NAME, COL_ADDR, COL_PFN,
+	};
+	struct maps_entry m = MAPPING(0x7f0000000000, 0x7f0000002000, "r--p",
+	    0, 8, 1, 42, "/lib/x.so");
+	(void)state;
+
+	assert_row_with(FORMAT_TEXT, cols, 10, &m, PM_PRESENT | 0x77, 0, 0,
+	    "7f0000001000 77 0 0 0 1 /lib/x.so /lib/x.so 7f0000001000 77\n");
+}
+
+static void
+should_write_the_default_columns_with_more_in_json_by_name(void **state)
+{
+	struct maps_entry m = MAPPING(0x7f0000000000, 0x7f0000002000, "r--p",
+	    0, 8, 1, 42, "/lib/x.so");
+	(void)state;
+
+	assert_row_with(FORMAT_JSON, plus_kpage, PLUS_KPAGE, &m,
+	    PM_PRESENT | 0x1234, LRU_ANON, 2,
+	    "{\"addr\":\"0x7f0000001000\",\"pfn\":\"0x1234\","
+	    "\"soft-dirty\":false,\"file\":false,\"swapped\":false,"
+	    "\"present\":true,\"name\":\"/lib/x.so\",\"kflags\":\"lru,anon\","
+	    "\"mapcount\":2}\n");
+}
+
+static void
+should_write_the_flags_of_each_row_however_they_alternate(void **state)
+{
+	const enum format_column cols[] = { COL_KFLAGS };
+	/* More distinct values than the formatter keeps, and repeats. */
+	const uint64_t seq[] = {
+		LRU_ANON, LRU_ANON | (UINT64_C(1) << 25), LRU_ANON, 0,
+		UINT64_C(1) << 22, UINT64_C(1) << 11, UINT64_C(1) << 30,
+		LRU_ANON | (UINT64_C(1) << 25), 0, LRU_ANON,
+	};
+	const char *const text[] = {
+		"lru,anon", "lru,anon,idle", "lru,anon", "-", "thp", "mmap",
+		"bit30", "lru,anon,idle", "-", "lru,anon",
+	};
+	const enum format_kind kinds[] = { FORMAT_TEXT, FORMAT_CSV };
+	struct maps_entry m = MAPPING(0x7f0000000000, 0x7f0000002000, "rw-p",
+	    0, 0, 0, 0, "");
+	struct pagemap_entry e;
+	struct format_row row = {
+		.addr = 0x7f0000001000, .entry = &e, .map = &m,
+		.page_size = 4096, .pid = 1,
+	};
+	char want[512], *got;
+	size_t i, k, used;
+	struct format f;
+	struct out out;
+	(void)state;
+
+	pagemap_decode(PM_PRESENT | 1, &e);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(out_init(&out, -1, 4), 0);
+		assert_int_equal(format_init(&f, kinds[k], cols, 1), 0);
+		assert_int_equal(format_set_mapping(&f, &m), 0);
+		used = 0;
+		for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+			row.kflags = seq[i];
+			assert_int_equal(format_row(&f, &out, &row), 0);
+			if (kinds[k] == FORMAT_TEXT)
+				used += (size_t)snprintf(want + used,
+				    sizeof(want) - used, "%s\n", text[i]);
+			else if (seq[i] == 0)	/* empty, unquoted */
+				used += (size_t)snprintf(want + used,
+				    sizeof(want) - used, "\n");
+			else
+				used += (size_t)snprintf(want + used,
+				    sizeof(want) - used, "\"%s\"\n", text[i]);
+		}
+		got = out_text(&out);
+		assert_string_equal(got, want);
+		free(got);
+		format_free(&f);
+		out_free(&out);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(should_write_the_default_header_exactly),
+		cmocka_unit_test(should_write_the_columns_after_the_default_ones_in_text),
+		cmocka_unit_test(should_keep_an_empty_name_as_a_field_when_columns_follow_it),
+		cmocka_unit_test(should_quote_the_flags_after_the_default_columns_in_csv),
+		cmocka_unit_test(should_write_repeated_columns_after_the_default_ones),
+		cmocka_unit_test(should_write_the_default_columns_with_more_in_json_by_name),
+		cmocka_unit_test(should_write_the_flags_of_each_row_however_they_alternate),
 		cmocka_unit_test(should_write_the_header_of_every_column),
 		cmocka_unit_test(should_name_the_header_of_each_column),
 		cmocka_unit_test(should_write_a_present_file_page_in_the_default_columns),
