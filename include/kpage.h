@@ -59,6 +59,7 @@ struct kpage {
 	uint64_t preads[KPAGE_FILES];	/* how many, for PAGEMAP_DUMP_STATS */
 	uint64_t *run;		/* KPAGE_RUN values read by one pread */
 	struct kpage_run *runs;	/* at most one per entry of a batch */
+	struct kpage_run *spare;	/* as many, for sorting them */
 };
 
 /* The path of a file under /proc. */

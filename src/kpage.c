@@ -50,7 +50,8 @@ kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
 	memset(k->preads, 0, sizeof(k->preads));
 	k->run = malloc(KPAGE_RUN * sizeof(*k->run));
 	k->runs = malloc((batch > 0 ? batch : 1) * sizeof(*k->runs));
-	if (k->run == NULL || k->runs == NULL) {
+	k->spare = malloc((batch > 0 ? batch : 1) * sizeof(*k->spare));
+	if (k->run == NULL || k->runs == NULL || k->spare == NULL) {
 		kpage_free(k);
 		return -1;
 	}
@@ -80,8 +81,10 @@ kpage_free(struct kpage *k)
 	}
 	free(k->run);
 	free(k->runs);
+	free(k->spare);
 	k->run = NULL;
 	k->runs = NULL;
+	k->spare = NULL;
 }
 
 /*
@@ -101,12 +104,39 @@ read_run(struct kpage *k, int f, uint64_t lo, uint64_t hi)
 	return 0;
 }
 
-static int
-cmp_run(const void *a, const void *b)
+/*
+ * Sorts the n runs of k by lo: a byte of it at a time, least significant
+ * first, as many bytes as the largest PFN has (three for 64 GiB of 4 KiB
+ * pages). A batch has thousands of runs; comparing them cost more.
+ */
+static void
+sort_runs(struct kpage *k, size_t n)
 {
-	const struct kpage_run *x = a, *y = b;
+	struct kpage_run *from = k->runs, *to = k->spare, *swap;
+	size_t count[256], i, at, c;
+	uint64_t all = 0;
+	unsigned int shift;
 
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
+	for (i = 0; i < n; i++)
+		all |= from[i].lo;
+	for (shift = 0; shift < 64 && all >> shift != 0; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[from[i].lo >> shift & 0xff]++;
+		for (i = 0, at = 0; i < 256; i++) {
+			c = count[i];
+			count[i] = at;
+			at += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[from[i].lo >> shift & 0xff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	/* Both arrays hold a batch: the sorted one becomes runs. */
+	k->spare = to;
+	k->runs = from;
 }
 
 /* The flags of a page that belongs to a larger folio, or of no page. */
@@ -219,7 +249,7 @@ look_up(struct kpage *k, const struct pass *p, size_t n,
 	 * Then, in PFN order, runs that overlap or nearly touch share one
 	 * window: one pread per window and file.
 	 */
-	qsort(k->runs, nruns, sizeof(*k->runs), cmp_run);
+	sort_runs(k, nruns);
 	for (i = 0; i < nruns; i = w) {
 		lo = k->runs[i].lo;
 		hi = k->runs[i].hi;

@@ -891,6 +891,29 @@ should_name_the_proc_files(void **state)
 	assert_string_equal(kpage_path(KPAGE_CGROUP), "/proc/kpagecgroup");
 }
 
+static void
+should_sort_pfns_of_every_size_into_their_windows(void **state)
+{
+	struct fixture *x = *state;
+	/* PFNs whose bytes differ from the lowest to the highest. */
+	const uint64_t pfn[] = {
+		(UINT64_C(1) << 40) + 5, 3, UINT64_C(1) << 33, 100,
+		(UINT64_C(1) << 40) + 1, 0x3456, 0x3401, UINT64_C(0x7fffffffff),
+		0x1ff, 0x200, 7, (UINT64_C(1) << 24) + 9, 0x3455,
+	};
+	uint64_t e[sizeof(pfn) / sizeof(pfn[0])];
+	size_t i, n = sizeof(pfn) / sizeof(pfn[0]);
+
+	for (i = 0; i < n; i++)
+		e[i] = present(pfn[i]);
+	/* Checks every value: beyond the files' end they read 0. */
+	lookup(x, e, n);
+	for (i = 0; i < n; i++)
+		if (pfn[i] < FILE_PFNS)
+			assert_int_equal(x->out[KPAGE_FLAGS][i],
+			    value(KPAGE_FLAGS, pfn[i]));
+}
+
 /* ---- counts known without a read ---------------------------------------- */
 
 /* A present entry of pfn, exclusively mapped (bit 56) or not. */
@@ -1168,6 +1191,7 @@ main(void)
 		FIXTURE(should_join_nearby_runs_that_are_apart_in_virtual_order),
 		FIXTURE(should_look_up_a_random_mix_exactly),
 		FIXTURE(should_leave_out_the_files_not_wanted),
+		FIXTURE(should_sort_pfns_of_every_size_into_their_windows),
 		FIXTURE(should_read_the_count_of_an_exclusive_page_by_default),
 		FIXTURE(should_count_exclusive_pages_once_without_reading_when_told_to),
 		FIXTURE(should_read_no_count_when_every_page_is_exclusive),
