@@ -147,34 +147,21 @@ sort_runs(struct kpage *k, size_t n)
 struct pass {
 	const uint64_t *entries;
 	uint64_t *const *out;	/* NULL for the files this pass leaves */
-	enum kpage_count_rule rule;	/* which counts are known */
-	const uint64_t *flags;	/* read before, for KPAGE_COUNT_SMALL */
+	/*
+	 * For the counts after the rest: 1 where the count is known, so
+	 * not read. It is out[KPAGE_COUNT] itself: an entry is asked about
+	 * (when its run is built, then in its one window) before its value
+	 * is written there.
+	 */
+	const uint64_t *known;
 };
-
-/* Whether count_rule knows that entry i is mapped once. */
-static bool
-mapped_once(const struct pass *p, size_t i)
-{
-	if (!(p->entries[i] & PM_PRESENT) || !(p->entries[i] & PM_EXCLUSIVE))
-		return false;
-	switch (p->rule) {
-	case KPAGE_COUNT_EXCLUSIVE:
-		return true;
-	case KPAGE_COUNT_SMALL:
-		return p->flags != NULL && p->flags[i] != 0 &&
-		    (p->flags[i] & NOT_SMALL) == 0;
-	case KPAGE_COUNT_READ:
-		break;
-	}
-	return false;
-}
 
 /* The PFN that entry i is looked up at in this pass, or 0 for none. */
 static uint64_t
 pass_pfn(const struct pass *p, size_t i)
 {
 	if (!(p->entries[i] & PM_PRESENT) ||
-	    (p->rule != KPAGE_COUNT_READ && mapped_once(p, i)))
+	    (p->known != NULL && p->known[i] == 1))
 		return 0;
 	return p->entries[i] & PM_PFN_MASK;
 }
@@ -269,10 +256,15 @@ int
 kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
     uint64_t *const out[KPAGE_FILES], enum kpage_file *failed)
 {
+	const uint64_t both = PM_PRESENT | PM_EXCLUSIVE;
 	uint64_t *other[KPAGE_FILES], *count[KPAGE_FILES] = { NULL };
-	struct pass p = { entries, out, KPAGE_COUNT_READ, NULL };
+	const uint64_t *flags = out[KPAGE_FLAGS];
+	struct pass p = { entries, out, NULL };
+	bool small = k->count_rule == KPAGE_COUNT_SMALL, unknown = false;
 	bool known = out[KPAGE_COUNT] != NULL &&
-	    k->count_rule != KPAGE_COUNT_READ;
+	    (k->count_rule == KPAGE_COUNT_EXCLUSIVE ||
+	    (small && flags != NULL));
+	uint64_t e, once;
 	size_t i;
 	int f;
 
@@ -290,24 +282,18 @@ kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
 	p.out = other;
 	if (look_up(k, &p, n, failed) != 0)
 		return -1;
+	for (i = 0; i < n; i++) {
+		e = entries[i] & both;
+		once = e == both && (!small || (flags[i] != 0 &&
+		    (flags[i] & NOT_SMALL) == 0));
+		out[KPAGE_COUNT][i] = once;
+		unknown |= (e & PM_PRESENT) != 0 && !once;
+	}
+	if (!unknown)
+		return 0;	/* every count is known */
 	count[KPAGE_COUNT] = out[KPAGE_COUNT];
 	p.out = count;
-	p.rule = k->count_rule;
-	p.flags = out[KPAGE_FLAGS];
-	if (p.rule == KPAGE_COUNT_EXCLUSIVE) {
-		/* The summary's case, on every page: kept to the bits. */
-		const uint64_t both = PM_PRESENT | PM_EXCLUSIVE;
-		bool unknown = false;
-		for (i = 0; i < n; i++) {
-			uint64_t e = entries[i] & both;
-			out[KPAGE_COUNT][i] = e == both;
-			unknown |= e == PM_PRESENT;
-		}
-		if (!unknown)
-			return 0;	/* every count is known */
-	} else
-		for (i = 0; i < n; i++)
-			out[KPAGE_COUNT][i] = mapped_once(&p, i);
+	p.known = out[KPAGE_COUNT];
 	return look_up(k, &p, n, failed);
 }
 
