@@ -91,6 +91,11 @@ clean:
 
 .PHONY: all check deps install uninstall lint-man fmt clean
 
+# The test objects are kept: make would otherwise remove them as
+# intermediate files after the last recipe, printing an "rm" line after
+# check's summary, which must be the last line.
+.SECONDARY: $(TESTS:=.o) tests/e2e_util.o
+
 -include $(OBJ:.o=.d) $(TESTS:=.d)
 
 # The benchmark: workloads it builds itself; see tests/bench.c.
