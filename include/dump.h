@@ -66,7 +66,10 @@ int dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
 /* Closes what dump_open_kpage opened. */
 void dump_close_kpage(struct dump *d);
 
-/* Dumps every page of every mapping of pid. */
+/*
+ * Dumps every page of every mapping of pid; pid 0 is this process, read
+ * through /proc/self (and named by the pid that /proc gives it).
+ */
 enum dump_status dump_pid(struct dump *d, pid_t pid);
 
 /*

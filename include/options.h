@@ -18,6 +18,13 @@
 
 #define PAGEMAP_DUMP_VERSION "0.2.0"
 
+/*
+ * The pid that "self" stands for: dump_pid reads it as /proc/self, this
+ * process in the /proc it sees, which getpid() does not name when /proc
+ * belongs to another pid namespace.
+ */
+#define OPTIONS_PID_SELF 0
+
 /* The kernel's hard limit on pid numbers (PID_MAX_LIMIT on 64-bit). */
 #define OPTIONS_PID_LIMIT 4194304
 
@@ -47,7 +54,7 @@ void options_init(struct options *o);
 
 /*
  * Parses argv. On OPTIONS_USAGE, why holds a one-line reason (without a
- * trailing newline). "self" is replaced by the caller's own pid. When more
+ * trailing newline). "self" is OPTIONS_PID_SELF. When more
  * than one pid is given, the pid column is put first (unless listed).
  */
 enum options_result options_parse(struct options *o, int argc, char **argv,
@@ -55,7 +62,8 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 
 /*
  * Parses a PID argument: a positive decimal number no larger than pid_max,
- * or "self". Returns the pid, or -1 when the text is not one.
+ * or "self" (OPTIONS_PID_SELF). Returns the pid, or -1 when the text is
+ * not one.
  */
 pid_t options_parse_pid(const char *text, long pid_max);
 

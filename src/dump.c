@@ -592,6 +592,25 @@ write_header(struct dump *d)
 	return DUMP_OK;
 }
 
+/*
+ * Our pid in the pid namespace of /proc: the target of /proc/self, or
+ * getpid() when it cannot be read.
+ */
+static pid_t
+self_pid(void)
+{
+	char link[32];
+	ssize_t n = readlink("/proc/self", link, sizeof(link) - 1);
+	long v;
+	char *end;
+
+	if (n <= 0)
+		return getpid();
+	link[n] = '\0';
+	v = strtol(link, &end, 10);
+	return *end == '\0' && v > 0 ? (pid_t)v : getpid();
+}
+
 enum dump_status
 dump_pid(struct dump *d, pid_t pid)
 {
@@ -606,10 +625,24 @@ dump_pid(struct dump *d, pid_t pid)
 	size_t len, bad_line, missing;
 	int dirfd, maps_fd, pagemap_fd;
 
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return fail_errno(pid, "", errno);
+	if (pid == 0) {
+		/*
+		 * This process: /proc/self, which is us in whatever pid
+		 * namespace /proc belongs to; its link names our pid there.
+		 */
+		dirfd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0) {
+			warn("self: /proc/self");
+			return DUMP_FAILED;
+		}
+		pid = self_pid();
+		total.pid = (int)pid;
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+		dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return fail_errno(pid, "", errno);
+	}
 	maps_fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
 	if (maps_fd < 0) {
 		status = fail_errno(pid, "maps", errno);

@@ -46,7 +46,7 @@ options_parse_pid(const char *text, long pid_max)
 	const char *p;
 
 	if (strcmp(text, "self") == 0)
-		return getpid();
+		return OPTIONS_PID_SELF;
 	if (pid_max > OPTIONS_PID_LIMIT)
 		pid_max = OPTIONS_PID_LIMIT;
 	if (*text == '\0' || *text == '0')

@@ -19,10 +19,10 @@
 #define LIMIT OPTIONS_PID_LIMIT
 
 static void
-should_take_self_as_our_own_pid(void **state)
+should_take_self_as_this_process_through_proc_self(void **state)
 {
 	(void)state;
-	assert_int_equal(options_parse_pid("self", LIMIT), getpid());
+	assert_int_equal(options_parse_pid("self", LIMIT), OPTIONS_PID_SELF);
 }
 
 static void
@@ -238,7 +238,7 @@ should_run_for_a_valid_pid(void **state)
 }
 
 static void
-should_run_for_self_with_our_own_pid(void **state)
+should_run_for_self_as_proc_self(void **state)
 {
 	struct options o;
 	char why[256];
@@ -246,7 +246,7 @@ should_run_for_self_with_our_own_pid(void **state)
 	(void)state;
 	assert_int_equal(PARSE(&o, why, "self"), OPTIONS_RUN);
 	assert_int_equal(o.npids, 1);
-	assert_int_equal(o.pids[0], getpid());
+	assert_int_equal(o.pids[0], OPTIONS_PID_SELF);
 	options_free(&o);
 }
 
@@ -310,7 +310,7 @@ should_take_several_pids_and_put_the_pid_column_first(void **state)
 	assert_int_equal(PARSE(&o, why, "1", "self", "300"), OPTIONS_RUN);
 	assert_int_equal(o.npids, 3);
 	assert_int_equal(o.pids[0], 1);
-	assert_int_equal(o.pids[1], getpid());
+	assert_int_equal(o.pids[1], OPTIONS_PID_SELF);
 	assert_int_equal(o.pids[2], 300);
 	assert_int_equal(o.ncols, format_default_ncolumns + 1);
 	assert_int_equal(o.cols[0], COL_PID);
@@ -404,7 +404,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(should_take_self_as_our_own_pid),
+		cmocka_unit_test(should_take_self_as_this_process_through_proc_self),
 		cmocka_unit_test(should_take_decimal_pids_up_to_pid_max),
 		cmocka_unit_test(should_refuse_a_pid_beyond_pid_max),
 		cmocka_unit_test(should_refuse_a_number_too_big_for_any_integer),
@@ -418,7 +418,7 @@ main(void)
 		cmocka_unit_test(should_name_the_option_given_an_argument_it_does_not_take),
 		cmocka_unit_test(should_parse_again_after_an_unknown_option),
 		cmocka_unit_test(should_run_for_a_valid_pid),
-		cmocka_unit_test(should_run_for_self_with_our_own_pid),
+		cmocka_unit_test(should_run_for_self_as_proc_self),
 		cmocka_unit_test(should_take_a_pid_after_a_double_dash),
 		cmocka_unit_test(should_say_why_a_bad_pid_is_refused),
 		cmocka_unit_test(should_refuse_a_pid_beyond_the_pid_max_of_the_options),
