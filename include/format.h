@@ -119,6 +119,14 @@ struct format {
 	char *name;		/* the current mapping's name, escaped */
 	size_t name_len;
 	size_t name_cap;
+	/*
+	 * In text, a name with columns after it is one field: its blanks
+	 * escaped too, and "-" when empty. name_mid says a row has one.
+	 */
+	bool name_mid;
+	char *mid;
+	size_t mid_len;
+	size_t mid_cap;
 };
 
 /*

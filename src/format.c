@@ -294,6 +294,8 @@ format_init(struct format *f, enum format_kind kind,
 	for (i = 0; i < (int)ncols; i++) {
 		f->nkflags += cols[i] == COL_KFLAGS;
 		f->nnames += cols[i] == COL_NAME;
+		f->name_mid |= kind == FORMAT_TEXT && cols[i] == COL_NAME &&
+		    i + 1 < (int)ncols;
 	}
 	f->default_prefix = kind != FORMAT_JSON &&
 	    ncols >= format_default_ncolumns &&
@@ -370,6 +372,39 @@ format_header(struct format *f, struct out *out)
 	return write_header(f, out, h, f->ncols);
 }
 
+/*
+ * The text form of the name for a field that columns follow: the escaped
+ * name with its blanks as \040 too, or "-" for none, so that a row split
+ * at blanks has the same fields whatever the name. Returns 0, or -1 when
+ * out of memory.
+ */
+static int
+set_mid_name(struct format *f)
+{
+	size_t need = f->name_len * 4 + 1, i;
+	char *grown, *d;
+
+	if (need > f->mid_cap) {
+		grown = realloc(f->mid, need);
+		if (grown == NULL)
+			return -1;
+		f->mid = grown;
+		f->mid_cap = need;
+	}
+	d = f->mid;
+	if (f->name_len == 0)
+		*d++ = '-';
+	for (i = 0; i < f->name_len; i++) {
+		if (f->name[i] == ' ') {
+			memcpy(d, "\\040", 4);
+			d += 4;
+		} else
+			*d++ = f->name[i];
+	}
+	f->mid_len = (size_t)(d - f->mid);
+	return 0;
+}
+
 int
 format_set_mapping(struct format *f, const struct maps_entry *map)
 {
@@ -397,7 +432,7 @@ format_set_mapping(struct format *f, const struct maps_entry *map)
 		f->name_len = escape_json(f->name, map->name, map->name_len);
 		break;
 	}
-	return 0;
+	return f->name_mid ? set_mid_name(f) : 0;
 }
 
 /*
@@ -532,6 +567,11 @@ put_columns(struct format *f, char *p, size_t from,
 			p = put_dec(p, m->inode);
 			break;
 		case COL_NAME:
+			if (f->name_mid && i + 1 < f->ncols) {
+				memcpy(p, f->mid, f->mid_len);
+				p += f->mid_len;
+				break;
+			}
 			memcpy(p, f->name, f->name_len);
 			p += f->name_len;
 			break;
@@ -558,7 +598,9 @@ put_columns(struct format *f, char *p, size_t from,
 static size_t
 row_max(const struct format *f)
 {
-	return f->ncols * FIELD_MAX + f->nnames * f->name_len + 4 +
+	size_t name = f->mid_len > f->name_len ? f->mid_len : f->name_len;
+
+	return f->ncols * FIELD_MAX + f->nnames * name + 4 +
 	    f->nkflags * sizeof(f->kflags[0].text);
 }
 
@@ -587,7 +629,11 @@ format_default_row(struct format *f, struct out *out,
 	memcpy(p, f->flag_text[flags], 8);
 	p += 8;
 	/* In text, an empty name ends the row without a trailing blank. */
-	if (f->name_len > 0 || f->kind != FORMAT_TEXT || more) {
+	if (more && f->name_mid) {
+		*p++ = f->sep;
+		memcpy(p, f->mid, f->mid_len);
+		p += f->mid_len;
+	} else if (f->name_len > 0 || f->kind != FORMAT_TEXT || more) {
 		*p++ = f->sep;
 		memcpy(p, f->name, f->name_len);
 		p += f->name_len;
@@ -718,5 +764,6 @@ void
 format_free(struct format *f)
 {
 	free(f->name);
+	free(f->mid);
 	memset(f, 0, sizeof(*f));
 }

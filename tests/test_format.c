@@ -784,11 +784,85 @@ should_keep_an_empty_name_as_a_field_when_columns_follow_it(void **state)
 	    0, 0, 0, 0, "");
 	(void)state;
 
-	/* Not present: no flags ("-" in text) and a count of 0. */
+	/*
+	 * Not present: no flags and a count of 0. In text an empty name
+	 * with columns after it is "-", like empty flags, so that a row
+	 * split at blanks has as many fields as any other.
+	 */
 	assert_row_with(FORMAT_TEXT, plus_kpage, PLUS_KPAGE, &m, 0, 0, 0,
-	    "7f0000001000 0 0 0 0 0  - 0\n");
+	    "7f0000001000 0 0 0 0 0 - - 0\n");
 	assert_row_with(FORMAT_TSV, plus_kpage, PLUS_KPAGE, &m, 0, 0, 0,
 	    "7f0000001000\t0\t0\t0\t0\t0\t\t\t0\n");
+}
+
+static void
+should_escape_the_blanks_of_a_name_that_columns_follow_in_text(void **state)
+{
+	const enum format_column name_first[] = { COL_NAME, COL_ADDR };
+	const enum format_column name_last[] = { COL_ADDR, COL_NAME };
+	struct maps_entry m = MAPPING(0x7f0000000000, 0x7f0000002000, "r--p",
+	    0, 8, 1, 42, "/tmp/a b (deleted)");
+	(void)state;
+
+	/* Followed by columns: one field, its blanks as octal escapes. */
+	assert_row_with(FORMAT_TEXT, plus_kpage, PLUS_KPAGE, &m,
+	    PM_PRESENT | 0x1234, LRU_ANON, 3,
+	    "7f0000001000 1234 0 0 0 1 /tmp/a\\040b\\040(deleted) "
+	    "lru,anon 3\n");
+	assert_row_with(FORMAT_TEXT, name_first, 2, &m, PM_PRESENT | 0x1234,
+	    0, 0, "/tmp/a\\040b\\040(deleted) 7f0000001000\n");
+	/* Last, it is the rest of the line, blanks and all. */
+	assert_row_with(FORMAT_TEXT, name_last, 2, &m, PM_PRESENT | 0x1234,
+	    0, 0, "7f0000001000 /tmp/a b (deleted)\n");
+	/* Other formats separate fields with what a name cannot hold. */
+	assert_row_with(FORMAT_TSV, name_first, 2, &m, PM_PRESENT | 0x1234,
+	    0, 0, "/tmp/a b (deleted)\t7f0000001000\n");
+}
+
+static void
+should_give_every_text_row_as_many_fields_for_one_column_list(void **state)
+{
+	const char *const names[] = {
+		"", "/lib/x.so", "/tmp/a b", " lead", "trail ", "[heap]",
+		"two  blanks",
+	};
+	const enum format_column cols[] = {
+		COL_PID, COL_NAME, COL_ADDR, COL_NAME, COL_KFLAGS, COL_NAME,
+		COL_PFN,
+	};
+	struct pagemap_entry e;
+	struct format_row row = {
+		.addr = 0x7f0000001000, .entry = &e, .page_size = 4096,
+		.pid = 1,
+	};
+	struct format f;
+	struct out out;
+	size_t i, fields;
+	char *got, *p;
+	(void)state;
+
+	pagemap_decode(PM_PRESENT | 5, &e);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct maps_entry m = mapping(0x7f0000000000, 0x7f0000002000,
+		    "r--p", 0, 8, 1, 42, names[i], strlen(names[i]));
+		row.map = &m;
+		assert_int_equal(out_init(&out, -1, 4), 0);
+		assert_int_equal(format_init(&f, FORMAT_TEXT, cols, 7), 0);
+		assert_int_equal(format_set_mapping(&f, &m), 0);
+		assert_int_equal(format_row(&f, &out, &row), 0);
+		got = out_text(&out);
+		/* Fields as awk counts them: runs of non-blanks. */
+		fields = 0;
+		for (p = got; *p != '\0'; p++)
+			fields += *p != ' ' && *p != '\n' &&
+			    (p == got || p[-1] == ' ');
+		if (fields != 7)
+			fail_msg("name '%s': %zu fields in '%s'", names[i],
+			    fields, got);
+		free(got);
+		format_free(&f);
+		out_free(&out);
+	}
 }
 
 static void
@@ -898,6 +972,8 @@ main(void)
 		cmocka_unit_test(should_write_the_default_header_exactly),
 		cmocka_unit_test(should_write_the_columns_after_the_default_ones_in_text),
 		cmocka_unit_test(should_keep_an_empty_name_as_a_field_when_columns_follow_it),
+		cmocka_unit_test(should_escape_the_blanks_of_a_name_that_columns_follow_in_text),
+		cmocka_unit_test(should_give_every_text_row_as_many_fields_for_one_column_list),
 		cmocka_unit_test(should_quote_the_flags_after_the_default_columns_in_csv),
 		cmocka_unit_test(should_write_repeated_columns_after_the_default_ones),
 		cmocka_unit_test(should_write_the_default_columns_with_more_in_json_by_name),
