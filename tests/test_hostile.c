@@ -1345,12 +1345,26 @@ should_print_a_name_listed_in_all_64_columns_whole_every_time(void **state)
 				expect_json(&want, h->kernel);
 			else
 				expect_text(&want, h->kernel);
-			/* The whole text or TSV row, or its CSV fields. */
+			/*
+			 * The whole text or TSV row, or its CSV fields. In
+			 * text a name that columns follow has its blanks as
+			 * \040 and is "-" when empty.
+			 */
 			row.len = 0;
 			for (c = 0; c < MAX_COLUMNS && f < 2; c++) {
 				if (c > 0)
 					buf_addc(&row, seps[f]);
-				buf_add(&row, want.s, want.len);
+				if (f == 1 || c + 1 == MAX_COLUMNS) {
+					buf_add(&row, want.s, want.len);
+					continue;
+				}
+				if (want.len == 0)
+					buf_addc(&row, '-');
+				for (k = 0; k < want.len; k++)
+					if (want.s[k] == ' ')
+						buf_add(&row, "\\040", 4);
+					else
+						buf_addc(&row, want.s[k]);
 			}
 			for (k = 0; k < pages_of(h); k++) {
 				if (f < 2 && strcmp(lines[k], row.s) != 0)
