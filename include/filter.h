@@ -45,9 +45,9 @@ int filter_add_address(struct filter *f, uint64_t addr);
 int filter_add_name(struct filter *f, const char *name);
 
 /*
- * Builds the selected intervals from the ranges and the pages of the
- * addresses (both when both are given: their intersection). Returns 0, or
- * -1 when out of memory.
+ * Builds the selected intervals, in whole pages: the pages the ranges
+ * touch, or the pages of the addresses; with both, the pages of the
+ * addresses that lie inside a range. Returns 0, or -1 when out of memory.
  */
 int filter_prepare(struct filter *f, uint64_t page_size);
 

@@ -558,14 +558,27 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 	return status;
 }
 
-/* Reports the -a addresses that no mapping holds; returns how many. */
+/*
+ * Reports the -a addresses that no mapping holds, or whose mapping has no
+ * pagemap entry for them (above the task's address space: [vsyscall]);
+ * returns how many. maps is NULL for a process without user memory.
+ */
 static size_t
-check_addresses(const struct dump *d, pid_t pid, const struct maps *maps)
+check_addresses(const struct dump *d, pid_t pid, const struct maps *maps,
+    int pagemap_fd)
 {
 	size_t i, j, missing = 0;
+	uint64_t entry;
 
 	for (i = 0; i < d->filter->naddrs; i++) {
 		uint64_t a = d->filter->addrs[i];
+		if (maps == NULL) {
+			warnx("pid %d: address 0x%llx is not in any mapping: "
+			    "a kernel thread has no user memory", (int)pid,
+			    (unsigned long long)a);
+			missing++;
+			continue;
+		}
 		for (j = 0; j < maps->count; j++)
 			if (a >= maps->entries[j].start &&
 			    a < maps->entries[j].end)
@@ -573,6 +586,14 @@ check_addresses(const struct dump *d, pid_t pid, const struct maps *maps)
 		if (j == maps->count) {
 			warnx("pid %d: address 0x%llx is not in any mapping",
 			    (int)pid, (unsigned long long)a);
+			missing++;
+		} else if (pagemap_read(pagemap_fd, a / d->page_size, &entry,
+		    1) == 0 && pagemap_alive(pagemap_fd) == 1) {
+			/* Not the name: it is the target's, unescaped. */
+			warnx("pid %d: address 0x%llx has no pagemap entry: "
+			    "its mapping lies above the task's address space "
+			    "(as [vsyscall] does)", (int)pid,
+			    (unsigned long long)a);
 			missing++;
 		}
 	}
@@ -656,8 +677,12 @@ dump_pid(struct dump *d, pid_t pid)
 		char state;
 		unsigned long flags;
 		if (error == ESRCH && read_stat(dirfd, &state, &flags) == 0) {
-			if (flags & PF_KTHREAD)
+			if (flags & PF_KTHREAD) {
 				status = write_header(d);
+				if (status == DUMP_OK &&
+				    check_addresses(d, pid, NULL, -1) > 0)
+					status = DUMP_FAILED;
+			}
 			else if (state == 'Z')
 				status = fail_zombie(pid);
 			else
@@ -682,7 +707,7 @@ dump_pid(struct dump *d, pid_t pid)
 	}
 	if (!d->may_see_pfns)
 		warn_hidden_pfns(d, pid);
-	missing = check_addresses(d, pid, &maps);
+	missing = check_addresses(d, pid, &maps, pagemap_fd);
 	status = write_header(d);
 	if (status == DUMP_OK)
 		status = dump_pages(d, pid, pagemap_fd, &maps, &total);

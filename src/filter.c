@@ -88,23 +88,50 @@ merge(struct filter_interval *v, size_t n)
 	return out + 1;
 }
 
-/* The pages of the given addresses, as intervals (the last page ends at
- * UINT64_MAX, which no mapping reaches). */
+/*
+ * Widens [start, end) to whole pages (a page at the top of the address
+ * space ends at UINT64_MAX, which no mapping reaches).
+ */
+static struct filter_interval
+whole_pages(uint64_t start, uint64_t end, uint64_t page_size)
+{
+	struct filter_interval v;
+
+	v.start = start & ~(page_size - 1);
+	v.end = end > UINT64_MAX - (page_size - 1) ? UINT64_MAX :
+	    (end + page_size - 1) & ~(page_size - 1);
+	return v;
+}
+
+/* Whether addr lies in one of the ranges (as given). */
+static bool
+in_ranges(const struct filter *f, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < f->nranges; i++)
+		if (addr >= f->ranges[i].start && addr < f->ranges[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * The pages of the given addresses, as intervals; with ranges, only of
+ * the addresses inside one of them.
+ */
 static struct filter_interval *
 address_pages(const struct filter *f, uint64_t page_size, size_t *n)
 {
 	struct filter_interval *v = calloc(f->naddrs, sizeof(*v));
-	size_t i;
+	size_t i, k = 0;
 
 	if (v == NULL)
 		return NULL;
-	for (i = 0; i < f->naddrs; i++) {
-		v[i].start = f->addrs[i] & ~(page_size - 1);
-		v[i].end = v[i].start + page_size;
-		if (v[i].end < v[i].start)
-			v[i].end = UINT64_MAX;
-	}
-	*n = merge(v, f->naddrs);
+	for (i = 0; i < f->naddrs; i++)
+		if (f->nranges == 0 || in_ranges(f, f->addrs[i]))
+			v[k++] = whole_pages(f->addrs[i], f->addrs[i] + 1,
+			    page_size);
+	*n = merge(v, k);
 	return v;
 }
 
@@ -112,7 +139,7 @@ int
 filter_prepare(struct filter *f, uint64_t page_size)
 {
 	struct filter_interval *ranges = NULL, *pages = NULL;
-	size_t nranges = 0, npages = 0, i = 0, j = 0;
+	size_t nranges = 0, npages = 0, i;
 
 	free(f->select);
 	free(f->sorted_addrs);
@@ -127,11 +154,17 @@ filter_prepare(struct filter *f, uint64_t page_size)
 		memcpy(f->sorted_addrs, f->addrs, f->naddrs * sizeof(uint64_t));
 		qsort(f->sorted_addrs, f->naddrs, sizeof(uint64_t), cmp_u64);
 	}
-	if (f->nranges > 0) {
+	if (f->nranges > 0 && f->naddrs == 0) {
+		/*
+		 * Whole pages, merged after rounding: two ranges inside one
+		 * page select it once.
+		 */
 		ranges = malloc(f->nranges * sizeof(*ranges));
 		if (ranges == NULL)
 			goto nomem;
-		memcpy(ranges, f->ranges, f->nranges * sizeof(*ranges));
+		for (i = 0; i < f->nranges; i++)
+			ranges[i] = whole_pages(f->ranges[i].start,
+			    f->ranges[i].end, page_size);
 		nranges = merge(ranges, f->nranges);
 	}
 	if (f->naddrs == 0 && f->nranges == 0) {
@@ -145,29 +178,11 @@ filter_prepare(struct filter *f, uint64_t page_size)
 		f->select = ranges;
 		f->nselect = nranges;
 		ranges = NULL;
-	} else if (f->nranges == 0) {
+	} else {
+		/* The addresses, with ranges those inside them: their pages. */
 		f->select = pages;
 		f->nselect = npages;
 		pages = NULL;
-	} else {
-		/* Both: the intersection of two sorted disjoint lists. */
-		f->select = calloc(nranges + npages, sizeof(*f->select));
-		if (f->select == NULL)
-			goto nomem;
-		while (i < nranges && j < npages) {
-			uint64_t s = ranges[i].start > pages[j].start ?
-			    ranges[i].start : pages[j].start;
-			uint64_t e = ranges[i].end < pages[j].end ?
-			    ranges[i].end : pages[j].end;
-			if (s < e) {
-				f->select[f->nselect].start = s;
-				f->select[f->nselect++].end = e;
-			}
-			if (ranges[i].end < pages[j].end)
-				i++;
-			else
-				j++;
-		}
 	}
 	free(ranges);
 	free(pages);
