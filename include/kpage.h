@@ -67,8 +67,8 @@ const char *kpage_path(enum kpage_file file);
 
 /*
  * Sets up lookups of batches of up to batch entries in the files given
- * by fd (-1 for those not wanted); kpage takes the descriptors. Returns
- * 0, or -1 when out of memory.
+ * by fd (-1 for those not wanted); kpage takes the descriptors (and
+ * closes them when it fails). Returns 0, or -1 when out of memory.
  */
 int kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
     size_t batch);
@@ -86,9 +86,9 @@ int kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
     uint64_t *const out[KPAGE_FILES], enum kpage_file *failed);
 
 /*
- * Sets up a second kpage on the files of from (which keeps them), with its
- * count_rule, so that two threads can look up at once. Returns 0, or -1
- * when out of memory.
+ * Sets up a second kpage on the files of from (which keeps them, even
+ * when this fails), with its count_rule, so that two threads can look up
+ * at once. Returns 0, or -1 when out of memory.
  */
 int kpage_share(struct kpage *k, const struct kpage *from, size_t batch);
 

@@ -38,19 +38,24 @@ kpage_path(enum kpage_file file)
 	return paths[file];
 }
 
-int
-kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
-    size_t batch)
+/*
+ * Sets k up on the files fd; own says whether they are k's to close,
+ * which holds on failure too (then the files of another are left open).
+ * Returns 0, or -1 when out of memory.
+ */
+static int
+setup(struct kpage *k, const int fd[KPAGE_FILES], bool own, size_t batch)
 {
-	k->fd[KPAGE_FLAGS] = flags_fd;
-	k->fd[KPAGE_COUNT] = count_fd;
-	k->fd[KPAGE_CGROUP] = cgroup_fd;
-	k->own_fds = true;
+	memcpy(k->fd, fd, sizeof(k->fd));
+	k->own_fds = own;
 	k->count_rule = KPAGE_COUNT_READ;
 	memset(k->preads, 0, sizeof(k->preads));
+	if (batch == 0)
+		batch = 1;
 	k->run = malloc(KPAGE_RUN * sizeof(*k->run));
-	k->runs = malloc((batch > 0 ? batch : 1) * sizeof(*k->runs));
-	k->spare = malloc((batch > 0 ? batch : 1) * sizeof(*k->spare));
+	k->runs = batch <= SIZE_MAX / sizeof(*k->runs) ?
+	    malloc(batch * sizeof(*k->runs)) : NULL;
+	k->spare = k->runs != NULL ? malloc(batch * sizeof(*k->spare)) : NULL;
 	if (k->run == NULL || k->runs == NULL || k->spare == NULL) {
 		kpage_free(k);
 		return -1;
@@ -59,12 +64,19 @@ kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
 }
 
 int
+kpage_init(struct kpage *k, int flags_fd, int count_fd, int cgroup_fd,
+    size_t batch)
+{
+	const int fd[KPAGE_FILES] = { flags_fd, count_fd, cgroup_fd };
+
+	return setup(k, fd, true, batch);
+}
+
+int
 kpage_share(struct kpage *k, const struct kpage *from, size_t batch)
 {
-	if (kpage_init(k, from->fd[KPAGE_FLAGS], from->fd[KPAGE_COUNT],
-	    from->fd[KPAGE_CGROUP], batch) != 0)
+	if (setup(k, from->fd, false, batch) != 0)
 		return -1;
-	k->own_fds = false;
 	k->count_rule = from->count_rule;
 	return 0;
 }

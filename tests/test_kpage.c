@@ -1123,6 +1123,23 @@ should_give_a_shared_kpage_the_same_count_rule(void **state)
 }
 
 /*
+ * A second kpage that cannot get its buffers leaves the files open: they
+ * belong to the first one (here a batch no malloc can hold fails it).
+ */
+static void
+should_leave_the_shared_files_open_when_sharing_fails(void **state)
+{
+	struct fixture *x = *state;
+	struct kpage k2;
+	int f;
+
+	assert_int_equal(kpage_share(&k2, &x->k, SIZE_MAX / 4), -1);
+	for (f = 0; f < KPAGE_FILES; f++)
+		assert_true(fcntl(x->fd[f], F_GETFD) >= 0);
+	assert_int_equal(x->k.fd[KPAGE_FLAGS], x->fd[KPAGE_FLAGS]);
+}
+
+/*
  * The lookups count preads when kpage calls the pread of this file; when
  * it does not (a fortified or redirected pread), only values are checked.
  */
@@ -1199,6 +1216,7 @@ main(void)
 		FIXTURE(should_read_every_count_under_the_small_rule_without_the_flags),
 		FIXTURE(should_read_the_other_files_for_pages_whose_count_is_known),
 		FIXTURE(should_give_a_shared_kpage_the_same_count_rule),
+		FIXTURE(should_leave_the_shared_files_open_when_sharing_fails),
 		cmocka_unit_test(should_look_up_only_the_files_it_was_given),
 		cmocka_unit_test(should_say_which_file_could_not_be_read),
 	};
