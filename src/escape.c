@@ -44,16 +44,64 @@ escape_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Whether the 3-byte UTF-8 sequence at s is a bidirectional control. */
-static bool
-is_bidi_control(const unsigned char *s)
+/*
+ * The code points, beyond C0 and DEL, that no format writes raw, in
+ * order (escape.h says why each is here). escape_text, and through it
+ * escape_csv, and escape_json all ask must_escape, which asks this table.
+ */
+static const struct {
+	uint32_t lo, hi;
+} escaped[] = {
+	{ 0x0080, 0x009f },	/* C1 controls */
+	{ 0x00ad, 0x00ad },	/* SOFT HYPHEN */
+	{ 0x061c, 0x061c },	/* ARABIC LETTER MARK */
+	{ 0x180e, 0x180e },	/* MONGOLIAN VOWEL SEPARATOR */
+	{ 0x200b, 0x200f },	/* ZWSP, ZWNJ, ZWJ, LRM, RLM */
+	{ 0x2028, 0x202e },	/* LINE and PARAGRAPH SEPARATOR, LRE-RLO */
+	{ 0x2060, 0x2064 },	/* WORD JOINER, invisible operators */
+	{ 0x2066, 0x206f },	/* LRI-PDI, deprecated format controls */
+	{ 0xfeff, 0xfeff },	/* ZERO WIDTH NO-BREAK SPACE, the BOM */
+	{ 0x1bca0, 0x1bca3 },	/* shorthand format controls */
+	{ 0x1d173, 0x1d17a },	/* musical symbol format controls */
+	{ 0xe0001, 0xe0001 },	/* LANGUAGE TAG */
+	{ 0xe0020, 0xe007f },	/* tag characters */
+};
+
+/* The code point of the well-formed sequence of n (2-4) bytes at s. */
+static uint32_t
+utf8_decode(const unsigned char *s, size_t n)
 {
-	if (s[0] != 0xe2)
-		return false;
-	if (s[1] == 0x80)
-		return s[2] == 0x8e || s[2] == 0x8f ||
-		    (s[2] >= 0xaa && s[2] <= 0xae);
-	return s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9;
+	static const unsigned char lead_bits[5] = { 0, 0, 0x1f, 0x0f, 0x07 };
+	uint32_t cp = s[0] & lead_bits[n];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return cp;
+}
+
+/*
+ * Whether the well-formed sequence of n bytes at s must be escaped: a C0
+ * control or DEL, or a code point of the table above. Its code point goes
+ * to *cp either way.
+ */
+static bool
+must_escape(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t i;
+
+	if (n == 1) {
+		*cp = s[0];
+		return s[0] < 0x20 || s[0] == 0x7f;
+	}
+	*cp = utf8_decode(s, n);
+	for (i = 0; i < sizeof(escaped) / sizeof(escaped[0]); i++) {
+		if (*cp < escaped[i].lo)
+			return false;
+		if (*cp <= escaped[i].hi)
+			return true;
+	}
+	return false;
 }
 
 static char *
@@ -72,6 +120,7 @@ escape_text(char *dst, const char *src, size_t len)
 	const unsigned char *s = (const unsigned char *)src;
 	char *d = dst;
 	size_t i = 0, n, k;
+	uint32_t cp;
 
 	while (i < len) {
 		unsigned char c = s[i];
@@ -81,14 +130,8 @@ escape_text(char *dst, const char *src, size_t len)
 			continue;
 		}
 		n = escape_utf8_len(s + i, len - i);
-		/*
-		 * U+0080-U+009F is C2 80-C2 9F: a C1 control, not text. The
-		 * bidirectional controls (U+200E, U+200F, U+202A-U+202E,
-		 * U+2066-U+2069) would make a name read as another.
-		 */
-		if (n == 0 || n == 1 || (c == 0xc2 && s[i + 1] < 0xa0) ||
-		    (n == 3 && is_bidi_control(s + i))) {
-			if (n < 2)
+		if (n == 0 || must_escape(s + i, n, &cp)) {
+			if (n == 0)
 				n = 1;
 			for (k = 0; k < n; k++)
 				d = put_octal(d, s[i + k]);
@@ -127,13 +170,28 @@ escape_csv(char *dst, const char *src, size_t len)
 	return out;
 }
 
+/* Writes \uXXXX for the UTF-16 code unit u; returns the end. */
+static char *
+put_u(char *d, uint32_t u)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*d++ = '\\';
+	*d++ = 'u';
+	*d++ = hex[u >> 12 & 15];
+	*d++ = hex[u >> 8 & 15];
+	*d++ = hex[u >> 4 & 15];
+	*d++ = hex[u & 15];
+	return d;
+}
+
 size_t
 escape_json(char *dst, const char *src, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)src;
 	char *d = dst;
 	size_t i = 0, n, k;
+	uint32_t cp;
 
 	*d++ = '"';
 	while (i < len) {
@@ -146,23 +204,17 @@ escape_json(char *dst, const char *src, size_t len)
 			continue;
 		}
 		n = escape_utf8_len(s + i, len - i);
-		if (n == 1 || (n == 2 && c == 0xc2 && s[i + 1] < 0xa0) ||
-		    (n == 3 && is_bidi_control(s + i))) {
+		if (n > 0 && must_escape(s + i, n, &cp)) {
 			/*
-			 * A C0 or C1 control, DEL or a bidirectional control:
-			 * \uXXXX, which decodes to it exactly but shows no
-			 * terminal a raw control.
+			 * \uXXXX (a surrogate pair above U+FFFF) decodes to
+			 * the character exactly but shows no terminal a raw
+			 * control or an invisible character.
 			 */
-			unsigned int cp = n == 1 ? c : n == 2 ? s[i + 1] :
-			    (unsigned int)(c & 0x0f) << 12 |
-			    (unsigned int)(s[i + 1] & 0x3f) << 6 |
-			    (unsigned int)(s[i + 2] & 0x3f);
-			memcpy(d, "\\u", 2);
-			d[2] = hex[cp >> 12 & 15];
-			d[3] = hex[cp >> 8 & 15];
-			d[4] = hex[cp >> 4 & 15];
-			d[5] = hex[cp & 15];
-			d += 6;
+			if (cp > 0xffff) {
+				d = put_u(d, 0xd800 | (cp - 0x10000) >> 10);
+				cp = 0xdc00 | (cp & 0x3ff);
+			}
+			d = put_u(d, cp);
 		} else if (n == 0) {
 			*d++ = '\\';
 			d = put_octal(d, c);

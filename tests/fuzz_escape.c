@@ -11,12 +11,14 @@
  * independently of src/:
  *
  *   text, tsv  no byte below 0x20 but the separators and the final '\n',
- *              no DEL, well-formed UTF-8 without C1 controls, and the name
- *              escaped exactly as documented (a reference escaper below);
+ *              no DEL, well-formed UTF-8 without C1 controls, separators,
+ *              bidirectional controls or invisible format characters, and
+ *              the name escaped exactly as documented (a reference escaper
+ *              below);
  *   csv        exactly one record that a strict RFC 4180 parser reads
  *              back into the same fields as the TSV row of the same page;
- *   json       one line, terminal-safe like text (controls only as
- *              \u00XX), that a strict JSON parser accepts, whose "name"
+ *   json       one line, terminal-safe like text (those characters only
+ *              as \uXXXX), that a strict JSON parser accepts, whose "name"
  *              decodes to the input with each byte that is not part of
  *              well-formed UTF-8 as a backslash and three octal digits.
  *
@@ -148,19 +150,31 @@ put_octal(unsigned char *d, unsigned char c)
 	return d;
 }
 
-/* Whether code point cp is a bidirectional control (escape.h). */
+/*
+ * Whether code point cp (above U+007F) is one escape.h lists as escaped:
+ * a C1 control, a line or paragraph separator, a bidirectional control or
+ * an invisible format character. Written from that list, not from
+ * escape.c's table.
+ */
 static bool
-is_bidi(uint32_t cp)
+is_hidden(uint32_t cp)
 {
-	return cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-	    (cp >= 0x2066 && cp <= 0x2069);
+	return (cp >= 0x80 && cp <= 0x9f) ||		/* C1 */
+	    cp == 0xad || cp == 0x61c || cp == 0x180e ||
+	    (cp >= 0x200b && cp <= 0x200f) ||		/* ZWSP-RLM */
+	    (cp >= 0x2028 && cp <= 0x202e) ||	/* LS, PS, LRE..RLO */
+	    (cp >= 0x2060 && cp <= 0x2064) ||		/* WJ, operators */
+	    (cp >= 0x2066 && cp <= 0x206f) ||	/* LRI..PDI, deprecated */
+	    cp == 0xfeff ||				/* BOM */
+	    (cp >= 0x1bca0 && cp <= 0x1bca3) ||		/* shorthand */
+	    (cp >= 0x1d173 && cp <= 0x1d17a) ||		/* musical */
+	    cp == 0xe0001 || (cp >= 0xe0020 && cp <= 0xe007f);	/* tags */
 }
 
 /*
  * The text escape as escape.h documents it: printable ASCII and
  * well-formed UTF-8 kept, each other byte (controls, DEL, bytes outside
- * well-formed UTF-8, every byte of a C1 or bidirectional control) as
- * \ooo.
+ * well-formed UTF-8, every byte of a character is_hidden names) as \ooo.
  */
 static struct bytes
 ref_text(const unsigned char *s, size_t len)
@@ -174,8 +188,7 @@ ref_text(const unsigned char *s, size_t len)
 		n = ref_utf8(s + i, len - i, &cp);
 		if (n == 1 && cp >= 0x20 && cp != 0x7f) {
 			*d++ = s[i];
-		} else if (n >= 2 && !(cp >= 0x80 && cp <= 0x9f) &&
-		    !is_bidi(cp)) {
+		} else if (n >= 2 && !is_hidden(cp)) {
 			memcpy(d, s + i, n);
 			d += n;
 		} else {
@@ -219,8 +232,9 @@ ref_json_decoded(const unsigned char *s, size_t len)
 
 /*
  * Checks that s (len bytes) is safe for a terminal: well-formed UTF-8, no
- * C1 or bidirectional control, no DEL, and no byte below 0x20 except a separator sep (0
- * for none) and a '\n' as the very last byte when final_nl.
+ * character is_hidden names, no DEL, and no byte below 0x20 except a
+ * separator sep (0 for none) and a '\n' as the very last byte when
+ * final_nl.
  */
 static void
 check_terminal_safe(const unsigned char *s, size_t len, char sep,
@@ -240,7 +254,7 @@ check_terminal_safe(const unsigned char *s, size_t len, char sep,
 			CHECK((cp >= 0x20 && cp != 0x7f) ||
 			    (sep != 0 && cp == (unsigned char)sep));
 		else
-			CHECK(!(cp >= 0x80 && cp <= 0x9f) && !is_bidi(cp));
+			CHECK(!is_hidden(cp));
 		i += n;
 	}
 }
@@ -590,7 +604,7 @@ check_json_line(const unsigned char *s, size_t len, bool want_name,
 
 	CHECK(len > 0 && s[len - 1] == '\n');
 	CHECK(memchr(s, '\n', len - 1) == NULL);
-	/* escape.h: C0, DEL and C1 controls only as \u00XX, never raw. */
+	/* escape.h: controls and hidden characters as \uXXXX, never raw. */
 	check_terminal_safe(s, len, 0, true);
 	memset(&j, 0, sizeof(j));
 	j.s = s;

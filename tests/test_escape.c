@@ -1,8 +1,9 @@
 /*
  * Tests for escape: mapping names made safe for a terminal. Text passes
- * unchanged; control bytes, bytes that are not well-formed UTF-8 and the
- * C1 controls become octal escapes; nothing that reaches the output can
- * act on a terminal.
+ * unchanged; control bytes, bytes that are not well-formed UTF-8, the C1
+ * controls and the invisible, separator and bidirectional characters
+ * escape.h lists become octal escapes (\uXXXX in JSON); nothing that
+ * reaches the output can act on a terminal or hide in a name.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,10 +97,8 @@ should_escape_bidirectional_controls_that_reorder_a_name(void **state)
 	ESCAPES_TO("\xe2\x81\xa6", "\\342\\201\\246");	/* LRI */
 	ESCAPES_TO("\xe2\x81\xa9", "\\342\\201\\251");	/* PDI */
 	/* Their neighbours are ordinary text. */
-	KEPT("\xe2\x80\xa9");	/* PARAGRAPH SEPARATOR is not one */
 	KEPT("\xe2\x80\xaf");	/* NARROW NO-BREAK SPACE */
 	KEPT("\xe2\x81\xa5");	/* U+2065, unassigned */
-	KEPT("\xe2\x81\xaa");	/* INHIBIT SYMMETRIC SWAPPING */
 }
 
 static void
@@ -115,6 +115,283 @@ should_write_bidirectional_controls_in_json_as_u_escapes(void **state)
 	dst[n] = '\0';
 	/* LRM escaped; NARROW NO-BREAK SPACE is text. */
 	assert_string_equal(dst, "\"\\u200e\xe2\x80\xaf\"");
+}
+
+/*
+ * The invisible characters escape.h lists beyond the bidirectional
+ * controls, each with its text escape and its JSON escape (without the
+ * quotes): the first and last of each range, and every one the issue
+ * named.
+ */
+static const struct invisible {
+	unsigned long cp;
+	const char *utf8, *text, *json;
+} invisible[] = {
+	{ 0x00ad, "\xc2\xad", "\\302\\255", "\\u00ad" },	/* SHY */
+	{ 0x061c, "\xd8\x9c", "\\330\\234", "\\u061c" },	/* ALM */
+	{ 0x180e, "\xe1\xa0\x8e", "\\341\\240\\216", "\\u180e" }, /* MVS */
+	{ 0x200b, "\xe2\x80\x8b", "\\342\\200\\213", "\\u200b" }, /* ZWSP */
+	{ 0x200c, "\xe2\x80\x8c", "\\342\\200\\214", "\\u200c" }, /* ZWNJ */
+	{ 0x200d, "\xe2\x80\x8d", "\\342\\200\\215", "\\u200d" }, /* ZWJ */
+	{ 0x2028, "\xe2\x80\xa8", "\\342\\200\\250", "\\u2028" }, /* LS */
+	{ 0x2029, "\xe2\x80\xa9", "\\342\\200\\251", "\\u2029" }, /* PS */
+	{ 0x2060, "\xe2\x81\xa0", "\\342\\201\\240", "\\u2060" }, /* WJ */
+	{ 0x2061, "\xe2\x81\xa1", "\\342\\201\\241", "\\u2061" },
+	{ 0x2062, "\xe2\x81\xa2", "\\342\\201\\242", "\\u2062" },
+	{ 0x2063, "\xe2\x81\xa3", "\\342\\201\\243", "\\u2063" },
+	{ 0x2064, "\xe2\x81\xa4", "\\342\\201\\244", "\\u2064" },
+	{ 0x206a, "\xe2\x81\xaa", "\\342\\201\\252", "\\u206a" },
+	{ 0x206f, "\xe2\x81\xaf", "\\342\\201\\257", "\\u206f" },
+	{ 0xfeff, "\xef\xbb\xbf", "\\357\\273\\277", "\\ufeff" }, /* BOM */
+	{ 0x1bca0, "\xf0\x9b\xb2\xa0", "\\360\\233\\262\\240",
+	    "\\ud82f\\udca0" },
+	{ 0x1bca3, "\xf0\x9b\xb2\xa3", "\\360\\233\\262\\243",
+	    "\\ud82f\\udca3" },
+	{ 0x1d173, "\xf0\x9d\x85\xb3", "\\360\\235\\205\\263",
+	    "\\ud834\\udd73" },
+	{ 0x1d17a, "\xf0\x9d\x85\xba", "\\360\\235\\205\\272",
+	    "\\ud834\\udd7a" },
+	{ 0xe0001, "\xf3\xa0\x80\x81", "\\363\\240\\200\\201",
+	    "\\udb40\\udc01" },			/* LANGUAGE TAG */
+	{ 0xe0020, "\xf3\xa0\x80\xa0", "\\363\\240\\200\\240",
+	    "\\udb40\\udc20" },			/* TAG SPACE */
+	{ 0xe007f, "\xf3\xa0\x81\xbf", "\\363\\240\\201\\277",
+	    "\\udb40\\udc7f" },			/* CANCEL TAG */
+};
+#define NINVISIBLE (sizeof(invisible) / sizeof(invisible[0]))
+
+/*
+ * Characters next to those, or like them but visible, that are ordinary
+ * text in every format.
+ */
+static const char *const visible_neighbours[] = {
+	"\xc2\xac", "\xc2\xae",			/* U+00AC, U+00AE */
+	"\xd8\x80",				/* ARABIC NUMBER SIGN */
+	"\xd8\x9b", "\xd8\x9d",			/* U+061B, U+061D */
+	"\xe1\xa0\x8d", "\xe1\xa0\x8f",		/* U+180D, U+180F */
+	"\xe2\x80\x8a",				/* HAIR SPACE */
+	"\xe2\x80\x90",				/* HYPHEN */
+	"\xe2\x80\xa7",				/* HYPHENATION POINT */
+	"\xe2\x80\xaf",				/* NARROW NBSP */
+	"\xe2\x80\xb0",				/* PER MILLE SIGN */
+	"\xe2\x81\x9f",				/* MEDIUM MATH SPACE */
+	"\xe2\x81\xa5",				/* U+2065, unassigned */
+	"\xe2\x81\xb0",				/* SUPERSCRIPT ZERO */
+	"\xe3\x85\xa4",				/* HANGUL FILLER */
+	"\xef\xb8\x8f",				/* U+FE0F VS-16 */
+	"\xef\xbb\xbe", "\xef\xbf\xb9",		/* U+FEFE, U+FFF9 */
+	"\xf0\x9b\xb2\x9f", "\xf0\x9b\xb2\xa4",	/* U+1BC9F, U+1BCA4 */
+	"\xf0\x9d\x85\xb2", "\xf0\x9d\x85\xbb",	/* U+1D172, U+1D17B */
+	"\xf3\xa0\x80\x80", "\xf3\xa0\x80\x82",	/* U+E0000, U+E0002 */
+	"\xf3\xa0\x80\x9f", "\xf3\xa0\x82\x80",	/* U+E001F, U+E0080 */
+	"\xf3\xa0\x84\x80",			/* VARIATION SELECTOR-17 */
+};
+#define NNEIGHBOURS (sizeof(visible_neighbours) / sizeof(visible_neighbours[0]))
+
+/* escape_csv of a NUL-terminated src, in a malloc'd string. */
+static char *
+csv_of(const char *src)
+{
+	size_t len = strlen(src), n;
+	char *dst = malloc(ESCAPE_CSV_MAX(len) + 1);
+
+	assert_non_null(dst);
+	n = escape_csv(dst, src, len);
+	assert_true(n <= ESCAPE_CSV_MAX(len));
+	dst[n] = '\0';
+	return dst;
+}
+
+/* escape_json of a NUL-terminated src, in a malloc'd string. */
+static char *
+json_of(const char *src)
+{
+	size_t len = strlen(src), n;
+	char *dst = malloc(ESCAPE_JSON_MAX(len) + 1);
+
+	assert_non_null(dst);
+	n = escape_json(dst, src, len);
+	assert_true(n <= ESCAPE_JSON_MAX(len));
+	dst[n] = '\0';
+	return dst;
+}
+
+/* Asserts that got is want, naming the case (what, n); frees got. */
+static void
+assert_got(char *got, const char *want, const char *format,
+    const char *what, unsigned long n)
+{
+	if (strcmp(got, want) != 0)
+		fail_msg("%s of %s%04lX: '%s', want '%s'", format, what, n,
+		    got, want);
+	free(got);
+}
+
+static void
+should_escape_invisible_characters_in_text(void **state)
+{
+	char src[32], want[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NINVISIBLE; i++) {
+		const struct invisible *v = &invisible[i];
+		assert_got(escape_len(v->utf8, strlen(v->utf8)), v->text,
+		    "text", "U+", v->cp);
+		/* Inside a name: "lib<ZWSP>c.so" must not read "libc.so". */
+		snprintf(src, sizeof(src), "lib%sc.so", v->utf8);
+		snprintf(want, sizeof(want), "lib%sc.so", v->text);
+		assert_got(escape_len(src, strlen(src)), want, "text", "U+",
+		    v->cp);
+	}
+}
+
+static void
+should_escape_invisible_characters_in_csv(void **state)
+{
+	char src[32], want[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NINVISIBLE; i++) {
+		const struct invisible *v = &invisible[i];
+		/* As in text, and no quotes for a backslash. */
+		assert_got(csv_of(v->utf8), v->text, "csv", "U+", v->cp);
+		snprintf(src, sizeof(src), "a,%s", v->utf8);
+		snprintf(want, sizeof(want), "\"a,%s\"", v->text);
+		assert_got(csv_of(src), want, "csv", "U+", v->cp);
+	}
+}
+
+static void
+should_write_invisible_characters_in_json_as_u_escapes(void **state)
+{
+	char src[32], want[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NINVISIBLE; i++) {
+		const struct invisible *v = &invisible[i];
+		snprintf(want, sizeof(want), "\"%s\"", v->json);
+		assert_got(json_of(v->utf8), want, "json", "U+", v->cp);
+		snprintf(src, sizeof(src), "a%s\"", v->utf8);
+		snprintf(want, sizeof(want), "\"a%s\\\"\"", v->json);
+		assert_got(json_of(src), want, "json", "U+", v->cp);
+	}
+	/* U+2028 and U+2029 end a line in JavaScript, which JSON allows. */
+	assert_got(json_of("\xe2\x80\xa8\xe2\x80\xa9"),
+	    "\"\\u2028\\u2029\"", "json", "U+", 0x2028);
+}
+
+static void
+should_keep_the_visible_neighbours_of_invisible_characters(void **state)
+{
+	char want[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NNEIGHBOURS; i++) {
+		const char *s = visible_neighbours[i];
+		assert_got(escape_len(s, strlen(s)), s, "text", "neighbour ",
+		    i);
+		assert_got(csv_of(s), s, "csv", "neighbour ", i);
+		snprintf(want, sizeof(want), "\"%s\"", s);
+		assert_got(json_of(s), want, "json", "neighbour ", i);
+	}
+}
+
+/*
+ * Every code point escape.h says is escaped beyond C0 and DEL, written
+ * out again here from its list: C1, the invisible format characters,
+ * the separators and the bidirectional controls.
+ */
+static const unsigned long escaped_ranges[][2] = {
+	{ 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x061c, 0x061c },
+	{ 0x180e, 0x180e }, { 0x200b, 0x200f }, { 0x2028, 0x202e },
+	{ 0x2060, 0x2064 }, { 0x2066, 0x206f }, { 0xfeff, 0xfeff },
+	{ 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a }, { 0xe0001, 0xe0001 },
+	{ 0xe0020, 0xe007f },
+};
+
+static bool
+documented_as_escaped(unsigned long cp)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(escaped_ranges) / sizeof(escaped_ranges[0]);
+	    i++)
+		if (cp >= escaped_ranges[i][0] && cp <= escaped_ranges[i][1])
+			return true;
+	return false;
+}
+
+/* Writes the UTF-8 of cp (not a surrogate) to s; returns its length. */
+static size_t
+encode_utf8(char *s, unsigned long cp)
+{
+	unsigned char *u = (unsigned char *)s;
+
+	if (cp < 0x800) {
+		u[0] = (unsigned char)(0xc0 | cp >> 6);
+		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xe0 | cp >> 12);
+		u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	u[0] = (unsigned char)(0xf0 | cp >> 18);
+	u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	u[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+static void
+should_escape_the_documented_code_points_and_no_others(void **state)
+{
+	char src[5], text[32], json[32], want[32];
+	unsigned long cp, hi, lo;
+	size_t len, n, k;
+
+	(void)state;
+	for (cp = 0x80; cp <= 0x10ffff; cp++) {
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		len = encode_utf8(src, cp);
+		src[len] = '\0';
+		n = escape_text(text, src, len);
+		text[n] = '\0';
+		n = escape_json(json, src, len);
+		json[n] = '\0';
+		if (!documented_as_escaped(cp)) {
+			if (strcmp(text, src) != 0)
+				fail_msg("text escapes U+%04lX", cp);
+			snprintf(want, sizeof(want), "\"%s\"", src);
+			if (strcmp(json, want) != 0)
+				fail_msg("json escapes U+%04lX", cp);
+			continue;
+		}
+		for (k = 0; k < len; k++)
+			snprintf(want + 4 * k, 5, "\\%03o",
+			    (unsigned char)src[k]);
+		if (strcmp(text, want) != 0)
+			fail_msg("text of U+%04lX: '%s', want '%s'", cp, text,
+			    want);
+		if (cp < 0x10000)
+			snprintf(want, sizeof(want), "\"\\u%04lx\"", cp);
+		else {
+			hi = 0xd800 + ((cp - 0x10000) >> 10);
+			lo = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+			snprintf(want, sizeof(want), "\"\\u%04lx\\u%04lx\"", hi,
+			    lo);
+		}
+		if (strcmp(json, want) != 0)
+			fail_msg("json of U+%04lX: '%s', want '%s'", cp, json,
+			    want);
+	}
 }
 
 static void
@@ -254,31 +531,6 @@ should_escape_c1_controls(void **state)
 	ESCAPES_TO("\xc2\x9f", "\\302\\237");
 	KEPT("\xc2\xa0");
 	KEPT("\xc2\xbf");
-}
-
-static void
-should_escape_every_c1_control_and_no_other_two_byte_character(void **state)
-{
-	char src[2], want[16];
-	unsigned int cp;
-
-	(void)state;
-	for (cp = 0x80; cp < 0x800; cp++) {
-		src[0] = (char)(0xc0 | cp >> 6);
-		src[1] = (char)(0x80 | (cp & 0x3f));
-		if (cp < 0xa0) {
-			strcpy(want, "\\302\\");
-			unsigned char c = (unsigned char)src[1];
-			want[5] = (char)('0' + (c >> 6));
-			want[6] = (char)('0' + (c >> 3 & 7));
-			want[7] = (char)('0' + (c & 7));
-			want[8] = '\0';
-		} else {
-			memcpy(want, src, 2);
-			want[2] = '\0';
-		}
-		assert_escapes_to(src, 2, want);
-	}
 }
 
 static void
@@ -446,6 +698,16 @@ main(void)
 		    should_escape_bidirectional_controls_that_reorder_a_name),
 		cmocka_unit_test(
 		    should_write_bidirectional_controls_in_json_as_u_escapes),
+		cmocka_unit_test(
+		    should_escape_invisible_characters_in_text),
+		cmocka_unit_test(
+		    should_escape_invisible_characters_in_csv),
+		cmocka_unit_test(
+		    should_write_invisible_characters_in_json_as_u_escapes),
+		cmocka_unit_test(
+		    should_keep_the_visible_neighbours_of_invisible_characters),
+		cmocka_unit_test(
+		    should_escape_the_documented_code_points_and_no_others),
 		cmocka_unit_test(should_write_nothing_for_nothing),
 		cmocka_unit_test(should_keep_backslashes_unchanged),
 		cmocka_unit_test(should_escape_control_bytes_as_three_octal_digits),
@@ -459,7 +721,6 @@ main(void)
 		cmocka_unit_test(should_escape_a_sequence_broken_in_the_middle),
 		cmocka_unit_test(should_escape_lead_bytes_above_f4),
 		cmocka_unit_test(should_escape_c1_controls),
-		cmocka_unit_test(should_escape_every_c1_control_and_no_other_two_byte_character),
 		cmocka_unit_test(should_escape_each_single_byte_exactly_as_specified),
 		cmocka_unit_test(should_never_output_a_control_byte_for_random_names),
 		cmocka_unit_test(should_need_at_most_four_bytes_per_input_byte),

@@ -1,7 +1,8 @@
 /*
  * End-to-end tests with hostile mapping names: a child maps files whose
  * names hold terminal escapes, tabs, commas and quotes, backslashes, a
- * newline, bytes that are not UTF-8, and a 4000-byte path. In every format
+ * newline, bytes that are not UTF-8, invisible characters, and a
+ * 4000-byte path. In every format
  * each row must stay one line with no raw control byte; CSV must parse
  * back (RFC 4180) and JSON (strict) to the name the kernel gave.
  *
@@ -74,6 +75,17 @@ static struct hostile names[] = {
 	{ .tag = "del", .payload = "a\x7f" "b" },
 	/* U+009B, the one-character CSI of C1. */
 	{ .tag = "c1", .payload = "\xc2\x9b" "31m" },
+	/*
+	 * Invisible characters that make a name read as another, between
+	 * letters: ZERO WIDTH SPACE, ZWNJ, ZWJ, WORD JOINER, INVISIBLE
+	 * TIMES, LINE and PARAGRAPH SEPARATOR, ARABIC LETTER MARK, SOFT
+	 * HYPHEN, MONGOLIAN VOWEL SEPARATOR, the BOM, a TAG LATIN SMALL
+	 * LETTER A, and RIGHT-TO-LEFT OVERRIDE.
+	 */
+	{ .tag = "invisible", .payload = "a\xe2\x80\x8b" "b\xe2\x80\x8c"
+	    "c\xe2\x80\x8d" "d\xe2\x81\xa0" "e\xe2\x81\xa2" "f\xe2\x80\xa8"
+	    "g\xe2\x80\xa9" "h\xd8\x9c" "i\xc2\xad" "j\xe1\xa0\x8e"
+	    "k\xef\xbb\xbf" "l\xf3\xa0\x81\xa1" "m\xe2\x80\xae" "n" },
 	/* Printable UTF-8 must pass through as it is. */
 	{ .tag = "utf8", .payload = "\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80" },
 	/* A trailing space: CSV must quote it. */
@@ -187,6 +199,37 @@ utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/*
+ * Whether the well-formed sequence of len bytes at s is one of the
+ * characters the man page says are escaped beyond C0 and DEL: the C1
+ * controls, the invisible format characters, the line and paragraph
+ * separators and the bidirectional controls.
+ */
+static bool
+escaped_character(const unsigned char *s, size_t len)
+{
+	static const uint32_t ranges[][2] = {
+		{ 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x061c, 0x061c },
+		{ 0x180e, 0x180e }, { 0x200b, 0x200f }, { 0x2028, 0x202e },
+		{ 0x2060, 0x2064 }, { 0x2066, 0x206f }, { 0xfeff, 0xfeff },
+		{ 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
+		{ 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
+	};
+	static const unsigned char lead_bits[5] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	uint32_t cp;
+	size_t i;
+
+	if (len < 2)
+		return false;
+	cp = s[0] & lead_bits[len];
+	for (i = 1; i < len; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return true;
+	return false;
+}
+
 static bool
 valid_utf8(const char *s, size_t n)
 {
@@ -204,7 +247,9 @@ valid_utf8(const char *s, size_t n)
 /*
  * What the text, TSV and CSV formats print for a name, by the man page:
  * control bytes, 0x7f, bytes outside well-formed UTF-8 and the UTF-8 of
- * the C1 controls each as a backslash and three octal digits.
+ * the C1 controls, the invisible format characters, the line and
+ * paragraph separators and the bidirectional controls, each byte as a
+ * backslash and three octal digits.
  */
 static void
 expect_text(struct buf *b, const char *name)
@@ -216,8 +261,8 @@ expect_text(struct buf *b, const char *name)
 		len = utf8_len(s + i, n - i);
 		if (len == 0 || (len == 1 && (s[i] < 0x20 || s[i] == 0x7f)))
 			buf_octal(b, s[i++]);
-		else if (len == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)
-			for (k = 0; k < 2; k++)
+		else if (escaped_character(s + i, len))
+			for (k = 0; k < len; k++)
 				buf_octal(b, s[i++]);
 		else {
 			buf_add(b, name + i, len);
@@ -330,24 +375,27 @@ run_free(struct run *r)
 	free(r->err);
 }
 
-/* Fails if a raw control byte (or a raw C1 control) is in the output. */
+/*
+ * Fails if a raw control byte, or a raw C1, invisible, separator or
+ * bidirectional character, is in the output.
+ */
 static void
 assert_no_raw_controls(const struct buf *out, const char *format,
     const struct hostile *h, bool tabs_allowed)
 {
 	const unsigned char *s = (const unsigned char *)out->s;
-	size_t i;
+	size_t i, len;
 
-	for (i = 0; i < out->len; i++) {
+	for (i = 0; i < out->len; i += len > 0 ? len : 1) {
+		len = utf8_len(s + i, out->len - i);
 		if (s[i] == '\n' || (s[i] == '\t' && tabs_allowed))
 			continue;
 		if (s[i] < 0x20 || s[i] == 0x7f)
 			fail_msg("-f %s, name %s: raw byte 0x%02x at %zu",
 			    format, h->tag, s[i], i);
-		if (s[i] == 0xc2 && i + 1 < out->len && s[i + 1] >= 0x80 &&
-		    s[i + 1] < 0xa0)
-			fail_msg("-f %s, name %s: raw C1 control at %zu",
-			    format, h->tag, i);
+		if (escaped_character(s + i, len))
+			fail_msg("-f %s, name %s: raw character %02x %02x at "
+			    "%zu", format, h->tag, s[i], s[i + 1], i);
 	}
 }
 
