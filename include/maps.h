@@ -8,6 +8,7 @@
 #ifndef PAGEMAP_DUMP_MAPS_H
 #define PAGEMAP_DUMP_MAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,21 @@ int maps_parse(struct maps *maps, char *text, size_t len, size_t *bad_line,
  * at the end. Returns 0 with *text and *len set, or -1 with errno set.
  */
 int maps_slurp(int fd, char **text, size_t *len);
+
+/*
+ * Tells whether the mappings are in strictly ascending order without
+ * overlaps, as one consistent read of the file gives them. A maps file
+ * read in several chunks while the process maps and unmaps can repeat or
+ * overlap lines (Linux 6.18 reads each chunk under its own lock).
+ */
+bool maps_ordered(const struct maps *maps);
+
+/*
+ * Drops every mapping that starts below the end of the one kept before
+ * it, so what is left is ascending and disjoint. Returns how many were
+ * dropped.
+ */
+size_t maps_drop_overlaps(struct maps *maps);
 
 /* Frees what maps_parse allocated; maps is left empty. */
 void maps_free(struct maps *maps);

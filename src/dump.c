@@ -183,30 +183,89 @@ fail_errno(pid_t pid, const char *file, int error)
 #define PF_KTHREAD 0x00200000
 
 /*
- * Reads the state letter and the flags of the process whose /proc
- * directory is dirfd from its stat line. Returns 0, or -1 when it cannot.
+ * What /proc/PID/stat says of the process: its state, its flags, and the
+ * fields that describe its address space (start and end of code and
+ * data, start of the stack and the heap, where its arguments and
+ * environment lie), which exec sets anew and little else changes. They
+ * are read from the memory the process has now, not from one captured
+ * at open: the same before and after opening maps and pagemap, no exec
+ * came in between (see exec_between).
+ */
+struct proc_stat {
+	char state;
+	unsigned long flags;
+	unsigned long long mm[10];
+};
+
+/* The stat fields (1-based, as proc(5) numbers them) of proc_stat.mm. */
+static const int mm_fields[10] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
+
+/*
+ * Reads the stat line of the process whose /proc directory is dirfd.
+ * Returns 0, or -1 with errno set when it cannot.
  */
 static int
-read_stat(int dirfd, char *state, unsigned long *flags)
+read_stat(int dirfd, struct proc_stat *st)
 {
-	char buf[1024];
-	const char *paren;
+	char buf[2048], *p, *end;
 	ssize_t n;
-	int fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC);
+	int fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC), field, k = 0;
+	unsigned long long v;
 
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n <= 0)
+	if (n <= 0) {
+		if (n == 0)
+			errno = ESRCH;
 		return -1;
+	}
 	buf[n] = '\0';
+	memset(st, 0, sizeof(*st));
 	/* The command name may hold ')': the state follows the last one. */
-	paren = strrchr(buf, ')');
-	if (paren == NULL || sscanf(paren + 1, " %c %*d %*d %*d %*d %*d %lu",
-	    state, flags) != 2)
+	p = strrchr(buf, ')');
+	if (p == NULL || p[1] != ' ' || p[2] == '\0') {
+		errno = EINVAL;
 		return -1;
+	}
+	st->state = p[2];
+	p += 3;
+	for (field = 4; field <= mm_fields[9] && *p == ' '; field++) {
+		v = strtoull(p + 1, &end, 10);
+		if (end == p + 1)
+			break;
+		p = end;
+		if (field == 9)
+			st->flags = (unsigned long)v;
+		else if (k < 10 && field == mm_fields[k])
+			st->mm[k++] = v;
+	}
+	/* Kernels before 3.3 end at field 44: the rest stays 0. */
+	if (field <= 26) {
+		errno = EINVAL;
+		return -1;
+	}
 	return 0;
+}
+
+/* Whether the process is still there and running, not dead or dying. */
+static bool
+running(const struct proc_stat *st)
+{
+	return st->state != 'Z' && st->state != 'X' && st->state != 'x';
+}
+
+/*
+ * Whether the process exec'd between two readings of its stat line: its
+ * address-space fields differ. An exec that leaves every one of them as
+ * it was (the same program with the same arguments and environment, with
+ * address-space randomization off) cannot be told from here.
+ */
+static bool
+exec_between(const struct proc_stat *a, const struct proc_stat *b)
+{
+	return memcmp(a->mm, b->mm, sizeof(a->mm)) != 0;
 }
 
 static enum dump_status
@@ -466,16 +525,158 @@ dump_segment(struct dump *d, pid_t pid, struct pages *p,
 	return DUMP_OK;
 }
 
+/* Opens of maps and pagemap before giving up on a process that execs. */
+#define DUMP_TRIES 8
+
+/* Reads of a maps file that overlaps itself before its overlaps go. */
+#define MAPS_READS 4
+
+/* One address space of a process: its maps and pagemap, open. */
+struct target {
+	int maps_fd, pagemap_fd;
+	struct maps maps;
+	bool no_memory;		/* a kernel thread */
+	struct proc_stat st;	/* as it was when both were open */
+	unsigned int opens;	/* times both were opened */
+	unsigned int maps_reads;	/* times maps was read, the last time */
+	size_t dropped;		/* overlapping lines dropped */
+};
+
+static void
+close_target(struct target *t)
+{
+	if (t->maps_fd >= 0)
+		close(t->maps_fd);
+	if (t->pagemap_fd >= 0)
+		close(t->pagemap_fd);
+	t->maps_fd = t->pagemap_fd = -1;
+	maps_free(&t->maps);
+}
+
+/*
+ * Reads and parses the maps file whole. While other threads map and
+ * unmap, a read in several chunks can give lines that overlap or repeat
+ * earlier ones: then it is read again, up to MAPS_READS times, and after
+ * that the lines that overlap one before them are dropped. Returns
+ * DUMP_OK, or DUMP_FAILED (reported).
+ */
+static enum dump_status
+read_maps(pid_t pid, struct target *t)
+{
+	const char *why;
+	char *text;
+	size_t len, bad_line;
+
+	for (t->maps_reads = 1;; t->maps_reads++) {
+		if (t->maps_reads > 1 && lseek(t->maps_fd, 0, SEEK_SET) != 0)
+			return fail_errno(pid, "maps", errno);
+		if (maps_slurp(t->maps_fd, &text, &len) != 0)
+			return fail_errno(pid, "maps", errno);
+		if (maps_parse(&t->maps, text, len, &bad_line, &why) != 0) {
+			if (bad_line == 0)
+				warnx("pid %d: /proc/%d/maps: %s", (int)pid,
+				    (int)pid, why);
+			else
+				warnx("pid %d: /proc/%d/maps: line %zu: %s",
+				    (int)pid, (int)pid, bad_line, why);
+			return DUMP_FAILED;
+		}
+		if (maps_ordered(&t->maps))
+			return DUMP_OK;
+		if (t->maps_reads == MAPS_READS) {
+			t->dropped = maps_drop_overlaps(&t->maps);
+			return DUMP_OK;
+		}
+		maps_free(&t->maps);
+	}
+}
+
+/*
+ * Opens maps and pagemap of the process at dirfd, and reads maps, so that
+ * both describe one address space. Each file captures the process's
+ * memory when it is opened: an exec between the two opens pairs the old
+ * image's mappings with the new one's pages, and one after them leaves
+ * files whose memory is gone (they read as empty). So the stat line is
+ * read before and after, and pagemap is checked to be alive once maps has
+ * been read; when the process exec'd, everything is opened again, up to
+ * DUMP_TRIES times. A kernel thread has no memory: t->no_memory. Returns
+ * DUMP_OK, or DUMP_FAILED (reported).
+ */
+static enum dump_status
+open_target(pid_t pid, int dirfd, struct target *t)
+{
+	struct proc_stat before, after;
+	enum dump_status status;
+	int alive, error;
+
+	memset(t, 0, sizeof(*t));
+	t->maps_fd = t->pagemap_fd = -1;
+	while (t->opens < DUMP_TRIES) {
+		if (read_stat(dirfd, &before) != 0)
+			return fail_errno(pid, "stat", errno);
+		if (before.flags & PF_KTHREAD) {
+			t->no_memory = true;
+			return DUMP_OK;
+		}
+		t->opens++;
+		t->maps_fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
+		if (t->maps_fd < 0)
+			return fail_errno(pid, "maps", errno);
+		t->pagemap_fd = openat(dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
+		if (t->pagemap_fd < 0) {
+			/* No address space: a zombie. */
+			error = errno;
+			if (error == ESRCH && read_stat(dirfd, &after) == 0 &&
+			    after.state == 'Z')
+				return fail_zombie(pid);
+			return fail_errno(pid, "pagemap", error);
+		}
+		status = read_maps(pid, t);
+		if (status != DUMP_OK)
+			return status;
+		if (read_stat(dirfd, &after) != 0)
+			return fail_errno(pid, "stat", errno);
+		alive = pagemap_alive(t->pagemap_fd);
+		if (alive < 0)
+			return fail_errno(pid, "pagemap", errno);
+		if (after.state == 'Z')
+			return fail_zombie(pid);
+		if (alive == 1 && !exec_between(&before, &after)) {
+			t->st = after;
+			return DUMP_OK;
+		}
+		if (!running(&after)) {
+			warnx("pid %d: the process exited while its maps were "
+			    "read", (int)pid);
+			return DUMP_FAILED;
+		}
+		close_target(t);	/* it exec'd: open the new image */
+	}
+	warnx("pid %d: the process exec'd each of the %d times its maps and "
+	    "pagemap were opened: no consistent view of its memory",
+	    (int)pid, DUMP_TRIES);
+	return DUMP_FAILED;
+}
+
 /* Reports how a walk ended, when not at its end. */
 static enum dump_status
-walk_failure(struct dump *d, pid_t pid, enum walk_status ws, int error,
-    const char *failed)
+walk_failure(struct dump *d, pid_t pid, int dirfd, const struct target *t,
+    enum walk_status ws, int error, const char *failed)
 {
+	struct proc_stat now;
+
 	if (ws == WALK_EXITED) {
 		if (out_flush(d->out) != 0)
 			return DUMP_OUTPUT_ERROR;
-		warnx("pid %d: /proc/%d/pagemap: the process exited during "
-		    "the dump", (int)pid, (int)pid);
+		/* Its memory is gone: it exited, or exec'd (and runs on). */
+		if (read_stat(dirfd, &now) == 0 && running(&now) &&
+		    exec_between(&t->st, &now))
+			warnx("pid %d: /proc/%d/pagemap: the process exec'd "
+			    "during the dump: the rows before are of the "
+			    "image it left", (int)pid, (int)pid);
+		else
+			warnx("pid %d: /proc/%d/pagemap: the process exited "
+			    "during the dump", (int)pid, (int)pid);
 		return DUMP_FAILED;
 	}
 	if (failed != NULL && failed[0] == '/') {	/* a /proc/kpage* file */
@@ -492,9 +693,11 @@ walk_failure(struct dump *d, pid_t pid, enum walk_status ws, int error,
  * reported), or DUMP_OUTPUT_ERROR.
  */
 static enum dump_status
-dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
-    const struct maps *maps, struct format_summary *total)
+dump_pages(struct dump *d, pid_t pid, int dirfd, const struct target *t,
+    struct format_summary *total)
 {
+	const struct maps *maps = &t->maps;
+	int pagemap_fd = t->pagemap_fd;
 	const struct walk_buffer *b;
 	const struct maps_entry *map = NULL, *m;
 	struct walk walk;
@@ -554,7 +757,7 @@ dump_pages(struct dump *d, pid_t pid, int pagemap_fd,
 	if (status == DUMP_OK && d->summary)
 		status = end_summary(d, &p.sum, total);
 	if (status == DUMP_OK && ws != WALK_END)
-		status = walk_failure(d, pid, ws, error, failed);
+		status = walk_failure(d, pid, dirfd, t, ws, error, failed);
 	return status;
 }
 
@@ -636,15 +839,13 @@ enum dump_status
 dump_pid(struct dump *d, pid_t pid)
 {
 	char path[32];
-	struct maps maps;
+	struct target t;
 	enum dump_status status = DUMP_OK;
 	struct format_summary total = {
 		.pid = (int)pid, .page_size = d->page_size,
 	};
-	const char *why;
-	char *text;
-	size_t len, bad_line, missing;
-	int dirfd, maps_fd, pagemap_fd;
+	size_t missing;
+	int dirfd;
 
 	if (pid == 0) {
 		/*
@@ -664,63 +865,34 @@ dump_pid(struct dump *d, pid_t pid)
 		if (dirfd < 0)
 			return fail_errno(pid, "", errno);
 	}
-	maps_fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
-	if (maps_fd < 0) {
-		status = fail_errno(pid, "maps", errno);
-		close(dirfd);
-		return status;
+	status = open_target(pid, dirfd, &t);
+	if (status != DUMP_OK || t.no_memory) {
+		if (status == DUMP_OK) {
+			/* A kernel thread: the header, and no address. */
+			status = write_header(d);
+			if (status == DUMP_OK &&
+			    check_addresses(d, pid, NULL, -1) > 0)
+				status = DUMP_FAILED;
+		}
+		goto out;
 	}
-	pagemap_fd = openat(dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
-	if (pagemap_fd < 0) {
-		/* No address space: a kernel thread, or a zombie. */
-		int error = errno;
-		char state;
-		unsigned long flags;
-		if (error == ESRCH && read_stat(dirfd, &state, &flags) == 0) {
-			if (flags & PF_KTHREAD) {
-				status = write_header(d);
-				if (status == DUMP_OK &&
-				    check_addresses(d, pid, NULL, -1) > 0)
-					status = DUMP_FAILED;
-			}
-			else if (state == 'Z')
-				status = fail_zombie(pid);
-			else
-				status = fail_errno(pid, "pagemap", error);
-		} else
-			status = fail_errno(pid, "pagemap", error);
-		goto out_maps;
-	}
-	if (maps_slurp(maps_fd, &text, &len) != 0) {
-		status = fail_errno(pid, "maps", errno);
-		goto out_pagemap;
-	}
-	if (maps_parse(&maps, text, len, &bad_line, &why) != 0) {
-		if (bad_line == 0)
-			warnx("pid %d: /proc/%d/maps: %s", (int)pid, (int)pid,
-			    why);
-		else
-			warnx("pid %d: /proc/%d/maps: line %zu: %s", (int)pid,
-			    (int)pid, bad_line, why);
-		status = DUMP_FAILED;
-		goto out_pagemap;
-	}
+	if (d->stats && (t.opens > 1 || t.maps_reads > 1 || t.dropped > 0))
+		fprintf(stderr, "pagemap-dump: pid %d: opened %u times, maps "
+		    "read %u times, %zu overlapping lines dropped\n", (int)pid,
+		    t.opens, t.maps_reads, t.dropped);
 	if (!d->may_see_pfns)
 		warn_hidden_pfns(d, pid);
-	missing = check_addresses(d, pid, &maps, pagemap_fd);
+	missing = check_addresses(d, pid, &t.maps, t.pagemap_fd);
 	status = write_header(d);
 	if (status == DUMP_OK)
-		status = dump_pages(d, pid, pagemap_fd, &maps, &total);
+		status = dump_pages(d, pid, dirfd, &t, &total);
 	if (status == DUMP_OK && d->summary &&
 	    format_summary_row(d->format, d->out, &total) != 0)
 		status = DUMP_OUTPUT_ERROR;
 	if (status == DUMP_OK && missing > 0)
 		status = DUMP_FAILED;
-	maps_free(&maps);
-out_pagemap:
-	close(pagemap_fd);
-out_maps:
-	close(maps_fd);
+out:
+	close_target(&t);
 	close(dirfd);
 	return status;
 }

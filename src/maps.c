@@ -237,6 +237,33 @@ maps_slurp(int fd, char **text, size_t *len)
 	return 0;
 }
 
+bool
+maps_ordered(const struct maps *maps)
+{
+	size_t i;
+
+	for (i = 1; i < maps->count; i++)
+		if (maps->entries[i].start < maps->entries[i - 1].end)
+			return false;
+	return true;
+}
+
+size_t
+maps_drop_overlaps(struct maps *maps)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < maps->count; i++) {
+		if (kept > 0 &&
+		    maps->entries[i].start < maps->entries[kept - 1].end)
+			continue;
+		maps->entries[kept++] = maps->entries[i];
+	}
+	i = maps->count - kept;
+	maps->count = kept;
+	return i;
+}
+
 void
 maps_free(struct maps *maps)
 {

@@ -473,6 +473,57 @@ text_new(const char *text, size_t *len)
 	return buf;
 }
 
+/*
+ * What Linux 6.18 returned in a chunked read while threads mapped and
+ * unmapped (captured, addresses shortened): a line that overlaps the one
+ * before it, and a line repeated.
+ */
+static void
+should_drop_overlapping_and_repeated_lines_of_a_racing_read(void **state)
+{
+	struct maps maps;
+	const char *why = NULL;
+	size_t len, bad_line = 99;
+	char *text = text_new(
+	    "7f7bffe00000-7f7bffe0a000 rw-p 00000000 00:00 0 \n"
+	    "7f7bffe09000-7f7bffe0b000 r--p 00000000 00:00 0 \n"
+	    "7f7bffe0b000-7f7bffe0c000 rw-p 00000000 00:00 0 \n"
+	    "7f7bffe0b000-7f7bffe0c000 rw-p 00000000 00:00 0 \n"
+	    "7f7bffe0d000-7f7bffe0e000 rw-p 00000000 00:00 0 [stack]\n", &len);
+
+	(void)state;
+	assert_int_equal(maps_parse(&maps, text, len, &bad_line, &why), 0);
+	assert_int_equal(maps.count, 5);
+	assert_false(maps_ordered(&maps));
+	assert_int_equal(maps_drop_overlaps(&maps), 2);
+	assert_true(maps_ordered(&maps));
+	assert_int_equal(maps.count, 3);
+	assert_int_equal(maps.entries[0].end, UINT64_C(0x7f7bffe0a000));
+	assert_int_equal(maps.entries[1].start, UINT64_C(0x7f7bffe0b000));
+	assert_int_equal(maps.entries[2].start, UINT64_C(0x7f7bffe0d000));
+	assert_name(&maps.entries[2], "[stack]", 7);
+	assert_int_equal(maps_drop_overlaps(&maps), 0);
+	maps_free(&maps);
+}
+
+static void
+should_take_touching_mappings_as_ordered(void **state)
+{
+	struct maps maps;
+	const char *why = NULL;
+	size_t len, bad_line = 99;
+	char *text = text_new(
+	    "1000-2000 rw-p 00000000 00:00 0 \n"
+	    "2000-3000 r--p 00000000 00:00 0 \n", &len);
+
+	(void)state;
+	assert_int_equal(maps_parse(&maps, text, len, &bad_line, &why), 0);
+	assert_true(maps_ordered(&maps));
+	assert_int_equal(maps_drop_overlaps(&maps), 0);
+	assert_int_equal(maps.count, 2);
+	maps_free(&maps);
+}
+
 static void
 should_parse_every_line_of_a_maps_text(void **state)
 {
@@ -902,6 +953,9 @@ main(void)
 		cmocka_unit_test(should_slurp_a_memfd_of_every_size_around_the_buffer_size),
 		cmocka_unit_test(should_fail_to_slurp_a_bad_descriptor),
 		cmocka_unit_test(should_parse_our_own_maps),
+		cmocka_unit_test(
+		    should_drop_overlapping_and_repeated_lines_of_a_racing_read),
+		cmocka_unit_test(should_take_touching_mappings_as_ordered),
 		cmocka_unit_test(should_parse_an_anon_name_set_by_prctl),
 	};
 
