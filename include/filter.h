@@ -28,7 +28,7 @@ struct filter {
 	const char **names;		/* -m */
 	size_t nnames;
 	bool present;			/* -P */
-	bool swapped;			/* -S */
+	bool swapped;			/* -S: pages in swap */
 	bool kflags;			/* -k: only present pages with */
 	uint64_t kflags_want;		/* all of these page flags */
 	uint64_t kflags_refuse;		/* and none of these */

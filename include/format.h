@@ -40,6 +40,7 @@ enum format_column {
 	COL_KFLAGS_HEX,
 	COL_MAPCOUNT,
 	COL_CGROUP,
+	COL_STATE,
 	COL_COUNT
 };
 

@@ -60,6 +60,8 @@ int
 dump_init(struct dump *d, struct format *format, struct out *out,
     const struct filter *filter, bool summary, bool no_header)
 {
+	struct pagemap_swap_layout layout;
+
 	memset(d, 0, sizeof(*d));
 	d->format = format;
 	d->out = out;
@@ -69,6 +71,8 @@ dump_init(struct dump *d, struct format *format, struct out *out,
 	d->page_size = dump_page_size();
 	d->may_see_pfns = caller_sees_pfns(d->page_size);
 	d->stats = getenv("PAGEMAP_DUMP_STATS") != NULL;
+	pagemap_swap_layout_detect(&layout);
+	pagemap_set_swap_layout(&layout);
 	return 0;
 }
 
@@ -293,7 +297,7 @@ count(struct format_summary *sum, const struct pagemap_entry *e, uint64_t n)
 {
 	sum->pages += n;
 	sum->present += e->present * n;
-	sum->swapped += e->swapped * n;
+	sum->swapped += (e->state == PAGEMAP_SWAP) * n;
 	sum->file_shared += e->file_shared * n;
 	sum->soft_dirty += e->soft_dirty * n;
 	sum->exclusive += e->exclusive * n;
@@ -418,23 +422,27 @@ begin_mapping(struct dump *d, pid_t pid, struct pages *p,
  * Counts the entries of a segment into the summary, straight from their
  * bits: the summary's loop over every page of the process, when no -k
  * asks for the flags of each. want is PM_PRESENT and/or PM_SWAPPED for
- * -P/-S, 0 for all. Returns whether a present page showed no PFN.
+ * -P/-S (pages in swap: not the markers that bit 62 also marks), 0 for
+ * all. Returns whether a present page showed no PFN.
  */
 static bool
 count_entries(struct format_summary *sum, const uint64_t *entries,
     const uint64_t *mapcount, uint64_t n, uint64_t want)
 {
 	uint64_t i, e, c, pages = 0, present = 0, swapped = 0, file = 0;
-	uint64_t soft_dirty = 0, exclusive = 0, pss = 0, uss = 0;
+	uint64_t soft_dirty = 0, exclusive = 0, pss = 0, uss = 0, sw;
 	bool hidden = false;
 
 	for (i = 0; i < n; i++) {
 		e = entries[i];
-		if (want != 0 && (e & want) == 0)
+		/* In swap: bit 62 without 63, and not a marker. */
+		sw = (e >> 62) == 1 && pagemap_state(e) == PAGEMAP_SWAP;
+		if (want != 0 && !((want & e & PM_PRESENT) ||
+		    ((want & PM_SWAPPED) && sw)))
 			continue;
 		pages++;
 		present += e >> 63;
-		swapped += e >> 62 & 1;
+		swapped += sw;
 		file += e >> 61 & 1;
 		exclusive += e >> 56 & 1;
 		soft_dirty += e >> 55 & 1;

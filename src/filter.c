@@ -212,7 +212,9 @@ filter_entry(const struct filter *f, const struct pagemap_entry *e)
 {
 	if (!f->present && !f->swapped)
 		return true;
-	return (f->present && e->present) || (f->swapped && e->swapped);
+	/* -S: pages in swap, not the markers bit 62 also marks. */
+	return (f->present && e->present) ||
+	    (f->swapped && e->state == PAGEMAP_SWAP);
 }
 
 bool

@@ -47,6 +47,7 @@ static const struct {
 	[COL_KFLAGS_HEX] = { "kflags-hex", "kflags-hex" },
 	[COL_MAPCOUNT] = { "mapcount", "mapcount" },
 	[COL_CGROUP] = { "cgroup", "cgroup" },
+	[COL_STATE] = { "state", "state" },
 };
 
 /* The summary's columns: key and header. */
@@ -587,6 +588,11 @@ put_columns(struct format *f, char *p, size_t from,
 		case COL_CGROUP:
 			p = put_dec(p, r->cgroup);
 			break;
+		case COL_STATE: {
+			const char *name = pagemap_state_name(e->state);
+			p = put_word(p, kind, name, strlen(name));
+			break;
+		}
 		case COL_COUNT:
 			break;
 		}

@@ -22,9 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -446,6 +449,12 @@ bg_start(struct bg *b, const char *const *argv)
 	b->pid = fork();
 	assert_true(b->pid >= 0);
 	if (b->pid == 0) {
+		/* LeakSanitizer cannot run under ptrace: the rest of ASan can. */
+		const char *asan = getenv("ASAN_OPTIONS");
+		char opts[512];
+		snprintf(opts, sizeof(opts), "%s%sdetect_leaks=0",
+		    asan != NULL ? asan : "", asan != NULL ? ":" : "");
+		setenv("ASAN_OPTIONS", opts, 1);
 		dup2(b->out, 1);
 		dup2(b->err, 2);
 		execvp(argv[0], (char *const *)argv);
@@ -752,6 +761,220 @@ should_print_each_page_once_in_order_while_threads_map_and_unmap(
 	waitpid(pid, NULL, 0);
 }
 
+/* ---- entries that are not what their bits suggest ---- */
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
+#ifndef UFFD_FEATURE_POISON
+#define UFFD_FEATURE_POISON (1 << 14)
+#endif
+#ifndef UFFDIO_POISON
+struct uffdio_poison {
+	struct uffdio_range range;
+	uint64_t mode;
+	int64_t updated;
+};
+#define UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct uffdio_poison)
+#endif
+
+/* Where a marker child put its pages; 0 for what it could not make. */
+struct markers {
+	uintptr_t guard;	/* 4 pages: 0 written, 1 and 2 guards */
+	uintptr_t wp;		/* 4 unpopulated pages, uffd-wp'd */
+	uintptr_t poison;	/* 4 pages: 0 poisoned by uffd */
+	int uffd_errno;		/* why there are no uffd pages */
+};
+
+static uintptr_t
+anon(int pages)
+{
+	void *p = mmap(NULL, (size_t)pages * (size_t)page,
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		_exit(90);
+	return (uintptr_t)p;
+}
+
+/* In the child: makes the marked pages of m. */
+static void
+make_markers(struct markers *m)
+{
+	struct uffdio_api api = { .api = UFFD_API,
+	    .features = UFFD_FEATURE_WP_UNPOPULATED | UFFD_FEATURE_POISON };
+	size_t ps = (size_t)page;
+	int uffd;
+
+	m->guard = anon(4);
+	*(volatile char *)m->guard = 1;
+	if (madvise((void *)(m->guard + ps), 2 * ps, MADV_GUARD_INSTALL) != 0)
+		m->guard = 0;
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
+		m->uffd_errno = errno;
+		return;
+	}
+	{
+		struct uffdio_register reg = { .range = { anon(4), 4 * ps },
+		    .mode = UFFDIO_REGISTER_MODE_WP };
+		struct uffdio_writeprotect wp = { .range = reg.range,
+		    .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg) == 0 &&
+		    ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) == 0)
+			m->wp = (uintptr_t)reg.range.start;
+	}
+	{
+		struct uffdio_register reg = { .range = { anon(4), 4 * ps },
+		    .mode = UFFDIO_REGISTER_MODE_MISSING };
+		struct uffdio_poison po = { .range = { reg.range.start, ps } };
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg) == 0 &&
+		    ioctl(uffd, UFFDIO_POISON, &po) == 0)
+			m->poison = (uintptr_t)reg.range.start;
+	}
+	if (m->wp == 0 || m->poison == 0)
+		m->uffd_errno = errno;
+	/* uffd stays open: the markers live while it is registered. */
+}
+
+/* Forks a child holding markers; it lives until *hold is closed. */
+static pid_t
+start_marker_child(struct markers *m, int *hold)
+{
+	int info[2], h[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(info), 0);
+	assert_int_equal(pipe(h), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(info[0]);
+		close(h[1]);
+		memset(m, 0, sizeof(*m));
+		make_markers(m);
+		if (write(info[1], m, sizeof(*m)) != sizeof(*m))
+			_exit(91);
+		if (read(h[0], &c, 1) < 0)
+			_exit(92);
+		_exit(0);
+	}
+	close(info[1]);
+	close(h[0]);
+	assert_int_equal(read(info[0], m, sizeof(*m)), sizeof(*m));
+	close(info[0]);
+	*hold = h[1];
+	return pid;
+}
+
+/* The rows of the tool for the 4 pages at addr of pid. */
+static char *
+rows_of(pid_t pid, uintptr_t addr, const char *opt, const char *cols)
+{
+	char range[64], pidarg[16], *out;
+	struct e2e_run r;
+
+	snprintf(range, sizeof(range), "%" PRIxPTR "-%" PRIxPTR, addr,
+	    addr + 4 * (uintptr_t)page);
+	snprintf(pidarg, sizeof(pidarg), "%d", (int)pid);
+	{
+		const char *const with[] = { "-H", opt, "-o", cols, "-r",
+		    range, pidarg, NULL };
+		const char *const plain[] = { "-H", "-o", cols, "-r", range,
+		    pidarg, NULL };
+		const char *const sum[] = { "-H", "-s", "-f", "csv", "-r",
+		    range, pidarg, NULL };
+		e2e_run(&r, NULL, cols == NULL ? sum : opt != NULL ? with :
+		    plain);
+	}
+	if (e2e_exit_code(&r) != 0)
+		fail_msg("exit %d: %s", e2e_exit_code(&r), r.err);
+	out = r.out;
+	free(r.err);
+	return out;
+}
+
+/*
+ * Guard-region, uffd-wp and poison markers have bit 62 set, as pages in
+ * swap do: the state column names them, and -S, swap-type, swap-offset
+ * and the summary's swap leave them out.
+ */
+static void
+should_tell_markers_from_pages_in_swap(void **state)
+{
+	const char *cols = "addr,state,swapped,swap-type,swap-offset";
+	struct markers m;
+	char want[512], *out;
+	size_t ps = (size_t)page;
+	bool root = geteuid() == 0;
+	int hold;
+	pid_t pid;
+	(void)state;
+
+	pid = start_marker_child(&m, &hold);
+	if (m.guard == 0) {
+		close(hold);
+		waitpid(pid, NULL, 0);
+		e2e_skip("no MADV_GUARD_INSTALL (Linux 6.13+)");
+	}
+	out = rows_of(pid, m.guard, NULL, cols);
+	snprintf(want, sizeof(want), "%" PRIxPTR " present 0 0 0\n"
+	    "%" PRIxPTR " guard 1 0 0\n%" PRIxPTR " guard 1 0 0\n"
+	    "%" PRIxPTR " none 0 0 0\n", m.guard, m.guard + ps,
+	    m.guard + 2 * ps, m.guard + 3 * ps);
+	assert_string_equal(out, want);
+	free(out);
+	out = rows_of(pid, m.guard, "-S", cols);
+	assert_string_equal(out, "");
+	free(out);
+	/* The summary: 4 pages, 1 present, 0 in swap, 0 KiB of swap. */
+	out = rows_of(pid, m.guard, NULL, NULL);
+	assert_non_null(strstr(out, "total,,,4,1,0,"));
+	assert_true(ends_with(out, ",0,\n"));	/* swap-kib, no name */
+	free(out);
+	if (m.wp == 0 || m.poison == 0 || !root) {
+		close(hold);
+		waitpid(pid, NULL, 0);
+		if (!root)
+			e2e_skip("not root: without the swap fields a uffd-wp "
+			    "or poison marker cannot be told from swap");
+		errno = m.uffd_errno;
+		e2e_skip("no userfaultfd with WP_UNPOPULATED and POISON "
+		    "here (Linux 6.6+, root)");
+	}
+	out = rows_of(pid, m.wp, NULL, cols);
+	snprintf(want, sizeof(want), "%" PRIxPTR " uffd-wp 1 0 0\n"
+	    "%" PRIxPTR " uffd-wp 1 0 0\n%" PRIxPTR " uffd-wp 1 0 0\n"
+	    "%" PRIxPTR " uffd-wp 1 0 0\n", m.wp, m.wp + ps, m.wp + 2 * ps,
+	    m.wp + 3 * ps);
+	assert_string_equal(out, want);
+	free(out);
+	out = rows_of(pid, m.wp, "-S", cols);
+	assert_string_equal(out, "");
+	free(out);
+	out = rows_of(pid, m.poison, NULL, cols);
+	snprintf(want, sizeof(want), "%" PRIxPTR " hwpoison 1 0 0\n"
+	    "%" PRIxPTR " none 0 0 0\n%" PRIxPTR " none 0 0 0\n"
+	    "%" PRIxPTR " none 0 0 0\n", m.poison, m.poison + ps,
+	    m.poison + 2 * ps, m.poison + 3 * ps);
+	assert_string_equal(out, want);
+	free(out);
+	out = rows_of(pid, m.poison, "-S", cols);
+	assert_string_equal(out, "");
+	free(out);
+	out = rows_of(pid, m.wp, NULL, NULL);
+	assert_non_null(strstr(out, "total,,,4,0,0,"));
+	free(out);
+	close(hold);
+	waitpid(pid, NULL, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -774,6 +997,7 @@ main(int argc, char **argv)
 		    should_give_up_with_exit_1_on_a_target_that_keeps_execing),
 		cmocka_unit_test(
 		    should_print_each_page_once_in_order_while_threads_map_and_unmap),
+		cmocka_unit_test(should_tell_markers_from_pages_in_swap),
 	};
 
 	page = sysconf(_SC_PAGESIZE);

@@ -275,9 +275,11 @@ should_write_the_largest_value_of_every_column(void **state)
 	    PM_FILE_SHARED | PM_PFN_MASK, 0xfffffffffffff000, 1, 4194304,
 	    "4194304 fffffffffffff000 7fffffffffffff 1 1 0 1 1 1 1 0 0 "
 	    "7fffffffffffff rwxs f000 fff:fffff 18446744073709551615 x\n");
+	/* The last swap area's type with every special type configured. */
 	assert_row(all_columns, NALL, &map,
-	    PM_SWAPPED | PM_PFN_MASK, 0xffffffffffff0000, 4096, 1,
-	    "1 ffffffffffff0000 0 0 0 1 0 0 0 0 31 3ffffffffffff 0 rwxs 0 "
+	    PM_SWAPPED | (PM_PFN_MASK & ~UINT64_C(31)) | 23,
+	    0xffffffffffff0000, 4096, 1,
+	    "1 ffffffffffff0000 0 0 0 1 0 0 0 0 23 3ffffffffffff 0 rwxs 0 "
 	    "fff:fffff 18446744073709551615 x\n");
 }
 

@@ -35,6 +35,8 @@ assert_entry(const struct pagemap_entry *e, const struct pagemap_entry *want)
 	assert_int_equal(e->file_shared, want->file_shared);
 	assert_int_equal(e->swapped, want->swapped);
 	assert_int_equal(e->present, want->present);
+	if (want->state != PAGEMAP_NONE || want->raw == 0)
+		assert_int_equal(e->state, want->state);
 }
 
 /* Decodes raw into an entry first filled with garbage. */
@@ -92,11 +94,15 @@ should_decode_a_swapped_entry_into_type_and_offset(void **state)
 static void
 should_decode_the_largest_swap_type_and_offset(void **state)
 {
-	uint64_t raw = PM_SWAPPED | PM_SOFT_DIRTY | PM_PFN_MASK;
+	/*
+	 * With every special type configured, 23 is the last swap area's
+	 * (types 24 to 31 are hwpoison, migration, device and markers).
+	 */
+	uint64_t raw = PM_SWAPPED | PM_SOFT_DIRTY | (PM_PFN_MASK & ~31ull) | 23;
 	struct pagemap_entry e, want = {
-		.raw = raw, .swap_type = 31,
+		.raw = raw, .swap_type = 23,
 		.swap_offset = UINT64_C(0x3ffffffffffff), .swapped = true,
-		.soft_dirty = true,
+		.soft_dirty = true, .state = PAGEMAP_SWAP,
 	};
 
 	(void)state;
@@ -592,6 +598,134 @@ should_read_no_entries_above_the_task_size(void **state)
 	close(fd);
 }
 
+/* ---- what an entry stands for ---- */
+
+/* The layouts of two configurations (include/linux/swap.h, 6.18). */
+static const struct pagemap_swap_layout all_on = { 24, 1, 3, 3 };
+static const struct pagemap_swap_layout migration_only = { 28, 0, 3, 0 };
+
+/* A swap-format entry of type type and offset offset, as root reads it. */
+#define SWAP_ENTRY(type, offset) \
+	(PM_SWAPPED | (uint64_t)(type) | (uint64_t)(offset) << 5)
+
+static void
+should_tell_the_markers_read_on_linux_6_18_apart(void **state)
+{
+	(void)state;
+	pagemap_set_swap_layout(&migration_only);
+	/* As read from this kernel (MADV_GUARD_INSTALL, uffd-wp, poison). */
+	assert_int_equal(pagemap_state(UINT64_C(0x440000000000009f)),
+	    PAGEMAP_GUARD);
+	assert_int_equal(pagemap_state(UINT64_C(0x420000000000003f)),
+	    PAGEMAP_UFFD_WP);
+	assert_int_equal(pagemap_state(UINT64_C(0x400000000000005f)),
+	    PAGEMAP_HWPOISON);
+	/* A page in swap area 0, offset 1; one of area 2 with uffd-wp. */
+	assert_int_equal(pagemap_state(UINT64_C(0x4000000000000020)),
+	    PAGEMAP_SWAP);
+	assert_int_equal(pagemap_state(PM_UFFD_WP | SWAP_ENTRY(2, 77)),
+	    PAGEMAP_SWAP);
+	/* A hugetlb uffd-wp marker has no bit 62; poison reads 0. */
+	assert_int_equal(pagemap_state(PM_UFFD_WP), PAGEMAP_UFFD_WP);
+	assert_int_equal(pagemap_state(0), PAGEMAP_NONE);
+	assert_int_equal(pagemap_state(PM_PRESENT | 0x1234), PAGEMAP_PRESENT);
+	/* A marker with no known bit. */
+	assert_int_equal(pagemap_state(SWAP_ENTRY(31, 8)), PAGEMAP_OTHER);
+	pagemap_set_swap_layout(&all_on);
+}
+
+static void
+should_place_the_special_swap_types_by_the_configuration(void **state)
+{
+	(void)state;
+	pagemap_set_swap_layout(&all_on);
+	assert_int_equal(pagemap_state(SWAP_ENTRY(23, 9)), PAGEMAP_SWAP);
+	assert_int_equal(pagemap_state(SWAP_ENTRY(24, 9)), PAGEMAP_HWPOISON);
+	assert_int_equal(pagemap_state(SWAP_ENTRY(25, 9)), PAGEMAP_MIGRATION);
+	assert_int_equal(pagemap_state(SWAP_ENTRY(27, 9)), PAGEMAP_MIGRATION);
+	assert_int_equal(pagemap_state(SWAP_ENTRY(28, 9)), PAGEMAP_DEVICE);
+	assert_int_equal(pagemap_state(SWAP_ENTRY(30, 9)), PAGEMAP_DEVICE);
+	pagemap_set_swap_layout(&migration_only);
+	assert_int_equal(pagemap_state(SWAP_ENTRY(27, 9)), PAGEMAP_SWAP);
+	assert_int_equal(pagemap_state(SWAP_ENTRY(28, 9)), PAGEMAP_MIGRATION);
+	assert_int_equal(pagemap_state(SWAP_ENTRY(30, 9)), PAGEMAP_MIGRATION);
+	pagemap_set_swap_layout(&all_on);
+}
+
+static void
+should_see_only_guard_markers_when_the_swap_fields_are_hidden(void **state)
+{
+	(void)state;
+	/* Without CAP_SYS_ADMIN the low 55 bits read 0. */
+	assert_int_equal(pagemap_state(PM_SWAPPED | PM_GUARD), PAGEMAP_GUARD);
+	assert_int_equal(pagemap_state(PM_SWAPPED | PM_UFFD_WP),
+	    PAGEMAP_SWAP);
+	assert_int_equal(pagemap_state(PM_SWAPPED), PAGEMAP_SWAP);
+}
+
+static void
+should_give_swap_type_and_offset_only_for_pages_in_swap(void **state)
+{
+	struct pagemap_entry e;
+	(void)state;
+
+	pagemap_set_swap_layout(&migration_only);
+	pagemap_decode(SWAP_ENTRY(3, 0x1234), &e);
+	assert_int_equal(e.state, PAGEMAP_SWAP);
+	assert_int_equal(e.swap_type, 3);
+	assert_int_equal(e.swap_offset, 0x1234);
+	pagemap_decode(UINT64_C(0x440000000000009f), &e);
+	assert_int_equal(e.state, PAGEMAP_GUARD);
+	assert_true(e.swapped);		/* the bit, as the kernel sets it */
+	assert_int_equal(e.swap_type, 0);
+	assert_int_equal(e.swap_offset, 0);
+	pagemap_decode(SWAP_ENTRY(29, 0x5000), &e);	/* migration */
+	assert_int_equal(e.state, PAGEMAP_MIGRATION);
+	assert_int_equal(e.swap_offset, 0);
+	pagemap_set_swap_layout(&all_on);
+}
+
+static void
+should_read_the_swap_layout_from_a_kernel_configuration(void **state)
+{
+	static const char none[] = "# CONFIG_MIGRATION is not set\n";
+	static const char mine[] = "CONFIG_MMU=y\nCONFIG_MIGRATION=y\n"
+	    "# CONFIG_MEMORY_FAILURE is not set\n"
+	    "CONFIG_DEVICE_PRIVATE_X=y\nXCONFIG_DEVICE_PRIVATE=y\n";
+	static const char all[] = "CONFIG_MEMORY_FAILURE=y\n"
+	    "CONFIG_MIGRATION=y\nCONFIG_DEVICE_PRIVATE=y\n";
+	struct pagemap_swap_layout l;
+	(void)state;
+
+	l = pagemap_swap_layout_from_config(none, sizeof(none) - 1);
+	assert_int_equal(l.max_swapfiles, 31);
+	assert_int_equal(l.nmigration, 0);
+	l = pagemap_swap_layout_from_config(mine, sizeof(mine) - 1);
+	assert_int_equal(l.max_swapfiles, 28);
+	assert_int_equal(l.nhwpoison, 0);
+	assert_int_equal(l.nmigration, 3);
+	assert_int_equal(l.ndevice, 0);
+	l = pagemap_swap_layout_from_config(all, sizeof(all) - 1);
+	assert_int_equal(l.max_swapfiles, 24);
+	assert_int_equal(l.nhwpoison, 1);
+	assert_int_equal(l.ndevice, 3);
+}
+
+static void
+should_name_every_state(void **state)
+{
+	static const char *const want[PAGEMAP_STATES] = {
+		"none", "present", "swap", "guard", "uffd-wp", "migration",
+		"hwpoison", "device", "other",
+	};
+	int i;
+	(void)state;
+
+	for (i = 0; i < PAGEMAP_STATES; i++)
+		assert_string_equal(pagemap_state_name((enum pagemap_state)i),
+		    want[i]);
+}
+
 int
 main(void)
 {
@@ -635,6 +769,17 @@ main(void)
 		cmocka_unit_test(should_fail_to_tell_liveness_from_a_bad_descriptor),
 		cmocka_unit_test(should_see_our_own_stack_page_as_present),
 		cmocka_unit_test(should_read_no_entries_above_the_task_size),
+		cmocka_unit_test(
+		    should_tell_the_markers_read_on_linux_6_18_apart),
+		cmocka_unit_test(
+		    should_place_the_special_swap_types_by_the_configuration),
+		cmocka_unit_test(
+		    should_see_only_guard_markers_when_the_swap_fields_are_hidden),
+		cmocka_unit_test(
+		    should_give_swap_type_and_offset_only_for_pages_in_swap),
+		cmocka_unit_test(
+		    should_read_the_swap_layout_from_a_kernel_configuration),
+		cmocka_unit_test(should_name_every_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
