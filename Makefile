@@ -17,6 +17,7 @@ ALL_CFLAGS = $(WARNINGS) $(CFLAGS)
 ALL_CPPFLAGS = -D_GNU_SOURCE -Iinclude $(CPPFLAGS)
 
 LIB_SRC = src/dump.c src/escape.c src/filter.c src/format.c src/maps.c \
+	src/summary.c \
 	src/options.c \
 	src/kpage.c src/out.c src/pagemap.c src/walk.c
 LIB_OBJ = $(LIB_SRC:.c=.o)

@@ -18,6 +18,7 @@
 #include "format.h"
 #include "kpage.h"
 #include "out.h"
+#include "summary.h"
 
 struct dump {
 	struct format *format;
@@ -32,6 +33,10 @@ struct dump {
 	struct kpage kpage;	/* the /proc/kpage* files open, if any */
 	bool use_kpage;
 	bool pss;		/* the summary has PSS and USS */
+	bool scan_works;	/* PAGEMAP_SCAN is there */
+	int kflags_fd;		/* /proc/kpageflags for the summary, or -1 */
+	bool own_kflags_fd;	/* opened for it (else kpage's) */
+	struct summary counts;	/* --summary's counting */
 };
 
 enum dump_status {
@@ -63,7 +68,7 @@ uint64_t dump_page_size(void);
 int dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
     bool pss);
 
-/* Closes what dump_open_kpage opened. */
+/* Closes what dump_open_kpage opened, and frees what dump_init set up. */
 void dump_close_kpage(struct dump *d);
 
 /*

@@ -70,26 +70,40 @@ struct format_row {
 	int pid;
 };
 
-/* The counts of one mapping (or the total) for --summary. */
+/*
+ * The counts of one mapping (or the total) for --summary, in pages but
+ * for the PSS ones. What smaps calls Rss leaves out the shared zero page
+ * and hugetlb pages, which are counted apart.
+ */
 struct format_summary {
 	const struct maps_entry *map;	/* NULL for the total row */
 	int pid;
 	uint64_t pages;
 	uint64_t present;
-	uint64_t swapped;
+	uint64_t swapped;	/* in swap (not the markers of bit 62) */
 	uint64_t file_shared;
 	uint64_t soft_dirty;
 	uint64_t exclusive;
-	uint64_t pss;		/* in 1/FORMAT_PSS_ONE pages, with has_pss */
+	uint64_t rss;		/* present, but zero-page and hugetlb pages */
+	/* PSS as the kernel sums it: bytes << FORMAT_PSS_SHIFT. */
+	uint64_t pss, pss_anon, pss_file, pss_shmem;
 	uint64_t uss;		/* pages mapped once, with has_pss */
+	uint64_t shared, private_;	/* of rss: mapped more than once, once */
+	uint64_t zero;		/* the shared zero page (and the huge one) */
+	uint64_t anon_pmd, shmem_pmd, file_pmd;	/* of rss, PMD-mapped */
+	uint64_t hugetlb_shared, hugetlb_private;
 	uint64_t page_size;
 };
 
 /* How many kflags texts a formatter keeps. */
 #define FORMAT_KFLAGS_CACHE 4
 
-/* PSS is summed in fixed point: one page is FORMAT_PSS_ONE. */
-#define FORMAT_PSS_ONE (UINT64_C(1) << 20)
+/*
+ * PSS is summed in the kernel's fixed point (PSS_SHIFT in task_mmu.c):
+ * a page mapped n times adds (page size << FORMAT_PSS_SHIFT) / n, and
+ * the sum is truncated to whole KiB when printed, as smaps does.
+ */
+#define FORMAT_PSS_SHIFT 12
 
 struct format {
 	enum format_kind kind;
@@ -97,6 +111,8 @@ struct format {
 	size_t ncols;
 	bool summary_pid;	/* summary rows start with the pid */
 	bool summary_pss;	/* summary rows have pss-kib and uss-kib */
+	bool summary_pss_class;	/* and pss-anon-kib, -file- and -shmem- */
+	bool summary_scan;	/* zero-kib, the PMD and hugetlb columns */
 	/*
 	 * The kflags column of the last few distinct flag values, written
 	 * out: neighbouring pages mostly share a handful of them.

@@ -18,8 +18,11 @@
 #include "kpage.h"
 
 /* The categories of PAGEMAP_SCAN (linux/fs.h; may be missing there). */
+#define WALK_PAGE_IS_FILE	(UINT64_C(1) << 2)
 #define WALK_PAGE_IS_PRESENT	(UINT64_C(1) << 3)
 #define WALK_PAGE_IS_SWAPPED	(UINT64_C(1) << 4)
+#define WALK_PAGE_IS_PFNZERO	(UINT64_C(1) << 5)
+#define WALK_PAGE_IS_HUGE	(UINT64_C(1) << 6)
 #define WALK_PAGE_IS_SOFT_DIRTY	(UINT64_C(1) << 7)
 
 #define WALK_BUFFERS 3
@@ -126,6 +129,18 @@ struct walk {
  * variable PAGEMAP_DUMP_NO_SCAN is set (to compare both paths).
  */
 bool walk_scan_allowed(void);
+
+/*
+ * One PAGEMAP_SCAN call on the pagemap file fd over pages [start, end)
+ * (page numbers): the regions (page numbers too) with a category of
+ * anyof, at most len of them, with the categories of return_mask. Sets
+ * *reached to where the kernel got (past every region returned: on 6.18
+ * its walk_end can lag behind them). Returns the number of regions, or
+ * -1 with errno set (ENOTTY or EINVAL: no PAGEMAP_SCAN here).
+ */
+int walk_scan(int fd, uint64_t page_size, uint64_t start, uint64_t end,
+    uint64_t anyof, uint64_t return_mask, struct walk_scan_region *vec,
+    size_t len, uint64_t *reached);
 
 /*
  * Starts walking the spans (in order) of the pagemap file fd. With

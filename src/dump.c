@@ -15,6 +15,7 @@
 
 #include "maps.h"
 #include "pagemap.h"
+#include "summary.h"
 #include "walk.h"
 
 bool
@@ -48,6 +49,27 @@ caller_sees_pfns(uint64_t page_size)
 	return yes;
 }
 
+/*
+ * Whether PAGEMAP_SCAN works here (Linux 6.7+): one call on a page of
+ * ours. The summary needs it for the zero page and huge mappings.
+ */
+static bool
+scan_works(uint64_t page_size)
+{
+	static volatile char probe = 1;
+	struct walk_scan_region r;
+	uint64_t reached, vpn = (uintptr_t)&probe / page_size;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), n;
+
+	if (fd < 0)
+		return false;
+	probe = 2;
+	n = walk_scan(fd, page_size, vpn, vpn + 1, WALK_PAGE_IS_PRESENT,
+	    WALK_PAGE_IS_PRESENT, &r, 1, &reached);
+	close(fd);
+	return n >= 0;
+}
+
 uint64_t
 dump_page_size(void)
 {
@@ -63,6 +85,7 @@ dump_init(struct dump *d, struct format *format, struct out *out,
 	struct pagemap_swap_layout layout;
 
 	memset(d, 0, sizeof(*d));
+	d->kflags_fd = -1;
 	d->format = format;
 	d->out = out;
 	d->filter = filter;
@@ -73,7 +96,8 @@ dump_init(struct dump *d, struct format *format, struct out *out,
 	d->stats = getenv("PAGEMAP_DUMP_STATS") != NULL;
 	pagemap_swap_layout_detect(&layout);
 	pagemap_set_swap_layout(&layout);
-	return 0;
+	d->scan_works = scan_works(d->page_size);
+	return summary_init(&d->counts, d->page_size, -1);
 }
 
 
@@ -143,6 +167,16 @@ dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
 		warnx("pss-kib and uss-kib left out of the summary: they need "
 		    "/proc/kpagecount and the PFNs (run as root)");
 	d->pss = pss && fd[KPAGE_COUNT] >= 0;
+	/*
+	 * PSS of shmem and file pages, and hugetlb mappings, are told by a
+	 * page's flags: read for one page per mapping.
+	 */
+	if (d->pss) {
+		d->kflags_fd = fd[KPAGE_FLAGS] >= 0 ? fd[KPAGE_FLAGS] :
+		    open_kpage_file(KPAGE_FLAGS, true);
+		d->own_kflags_fd = fd[KPAGE_FLAGS] < 0 && d->kflags_fd >= 0;
+		d->counts.kflags_fd = d->kflags_fd;
+	}
 	if (fd[0] < 0 && fd[1] < 0 && fd[2] < 0)
 		return 0;
 	if (kpage_init(&d->kpage, fd[0], fd[1], fd[2], WALK_ENTRIES) != 0) {
@@ -162,9 +196,14 @@ fail:
 void
 dump_close_kpage(struct dump *d)
 {
+	if (d->own_kflags_fd)
+		close(d->kflags_fd);
+	d->own_kflags_fd = false;
+	d->kflags_fd = -1;
 	if (d->use_kpage)
 		kpage_free(&d->kpage);
 	d->use_kpage = false;
+	summary_free(&d->counts);
 }
 
 /* Reports a failed open or read of /proc/PID/file; returns DUMP_FAILED. */
@@ -291,18 +330,6 @@ warn_hidden_pfns(struct dump *d, pid_t pid)
 	    (int)pid);
 }
 
-/* Adds the flags of a page (or of n pages alike) to a summary. */
-static void
-count(struct format_summary *sum, const struct pagemap_entry *e, uint64_t n)
-{
-	sum->pages += n;
-	sum->present += e->present * n;
-	sum->swapped += (e->state == PAGEMAP_SWAP) * n;
-	sum->file_shared += e->file_shared * n;
-	sum->soft_dirty += e->soft_dirty * n;
-	sum->exclusive += e->exclusive * n;
-}
-
 /* Ends a mapping of the summary: its row, and its share of the total. */
 static enum dump_status
 end_summary(struct dump *d, struct format_summary *sum,
@@ -310,14 +337,7 @@ end_summary(struct dump *d, struct format_summary *sum,
 {
 	if (sum->map == NULL || sum->pages == 0)
 		return DUMP_OK;
-	total->pages += sum->pages;
-	total->present += sum->present;
-	total->swapped += sum->swapped;
-	total->file_shared += sum->file_shared;
-	total->soft_dirty += sum->soft_dirty;
-	total->exclusive += sum->exclusive;
-	total->pss += sum->pss;
-	total->uss += sum->uss;
+	summary_add(total, sum);
 	if (format_summary_row(d->format, d->out, sum) != 0)
 		return DUMP_OUTPUT_ERROR;
 	return DUMP_OK;
@@ -411,61 +431,12 @@ begin_mapping(struct dump *d, pid_t pid, struct pages *p,
 	p->sum = (struct format_summary){
 		.map = m, .pid = (int)pid, .page_size = d->page_size,
 	};
+	summary_begin_mapping(&d->counts, m);
 	if (format_set_mapping(d->format, m) != 0) {
 		warn("pid %d", (int)pid);
 		return DUMP_FAILED;
 	}
 	return DUMP_OK;
-}
-
-/*
- * Counts the entries of a segment into the summary, straight from their
- * bits: the summary's loop over every page of the process, when no -k
- * asks for the flags of each. want is PM_PRESENT and/or PM_SWAPPED for
- * -P/-S (pages in swap: not the markers that bit 62 also marks), 0 for
- * all. Returns whether a present page showed no PFN.
- */
-static bool
-count_entries(struct format_summary *sum, const uint64_t *entries,
-    const uint64_t *mapcount, uint64_t n, uint64_t want)
-{
-	uint64_t i, e, c, pages = 0, present = 0, swapped = 0, file = 0;
-	uint64_t soft_dirty = 0, exclusive = 0, pss = 0, uss = 0, sw;
-	bool hidden = false;
-
-	for (i = 0; i < n; i++) {
-		e = entries[i];
-		/* In swap: bit 62 without 63, and not a marker. */
-		sw = (e >> 62) == 1 && pagemap_state(e) == PAGEMAP_SWAP;
-		if (want != 0 && !((want & e & PM_PRESENT) ||
-		    ((want & PM_SWAPPED) && sw)))
-			continue;
-		pages++;
-		present += e >> 63;
-		swapped += sw;
-		file += e >> 61 & 1;
-		exclusive += e >> 56 & 1;
-		soft_dirty += e >> 55 & 1;
-		if (!(e & PM_PRESENT))
-			continue;
-		hidden |= (e & PM_PFN_MASK) == 0;
-		if (mapcount == NULL || (c = mapcount[i]) == 0)
-			continue;
-		if (c == 1) {
-			pss += FORMAT_PSS_ONE;
-			uss++;
-		} else
-			pss += FORMAT_PSS_ONE / c;
-	}
-	sum->pages += pages;
-	sum->present += present;
-	sum->swapped += swapped;
-	sum->file_shared += file;
-	sum->soft_dirty += soft_dirty;
-	sum->exclusive += exclusive;
-	sum->pss += pss;
-	sum->uss += uss;
-	return hidden;
 }
 
 /*
@@ -488,12 +459,13 @@ dump_segment(struct dump *d, pid_t pid, struct pages *p,
 		if (!filter_entry(filter, e) || !filter_kflags(filter, e, 0))
 			return DUMP_OK;
 		if (d->summary) {
-			count(&p->sum, e, seg->n);
+			summary_count(&d->counts, &p->sum, seg->vpn, NULL, NULL,
+			    seg->n, 0);
 			return DUMP_OK;
 		}
 	}
 	if (d->summary && !filter->kflags) {
-		if (count_entries(&p->sum, seg->entries,
+		if (summary_count(&d->counts, &p->sum, seg->vpn, seg->entries,
 		    d->pss ? seg->kpage[KPAGE_COUNT] : NULL, seg->n,
 		    (filter->present ? PM_PRESENT : 0) |
 		    (filter->swapped ? PM_SWAPPED : 0)))
@@ -516,11 +488,8 @@ dump_segment(struct dump *d, pid_t pid, struct pages *p,
 		if (!filter_kflags(filter, e, row->kflags))
 			continue;
 		if (d->summary) {
-			count(&p->sum, e, 1);
-			if (d->pss && e->present && row->mapcount > 0) {
-				p->sum.pss += FORMAT_PSS_ONE / row->mapcount;
-				p->sum.uss += row->mapcount == 1;
-			}
+			summary_count(&d->counts, &p->sum, seg->vpn + k,
+			    &e->raw, d->pss ? &row->mapcount : NULL, 1, 0);
 			continue;
 		}
 		row->addr = (seg->vpn + k) * d->page_size;
@@ -725,6 +694,11 @@ dump_pages(struct dump *d, pid_t pid, int dirfd, const struct target *t,
 	if (spans == NULL && nspans > 0) {
 		warnx("pid %d: out of memory", (int)pid);
 		return DUMP_FAILED;
+	}
+	if (d->summary && d->scan_works &&
+	    summary_scan(&d->counts, pagemap_fd, spans, nspans) != 0) {
+		free(spans);
+		return fail_errno(pid, "pagemap", errno);
 	}
 	if (walk_start(&walk, pagemap_fd, d->page_size, spans, nspans,
 	    scan_categories(d), d->use_kpage ? &d->kpage : NULL) != 0) {

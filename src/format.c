@@ -54,7 +54,10 @@ static const struct {
 enum summary_field {
 	SUM_PID, SUM_START, SUM_END, SUM_PERMS, SUM_PAGES, SUM_PRESENT,
 	SUM_SWAPPED, SUM_FILE, SUM_SOFT_DIRTY, SUM_EXCLUSIVE, SUM_RSS,
-	SUM_PSS, SUM_USS, SUM_SWAP, SUM_NAME, SUM_COUNT
+	SUM_PSS, SUM_USS, SUM_PSS_ANON, SUM_PSS_FILE, SUM_PSS_SHMEM,
+	SUM_SHARED, SUM_PRIVATE, SUM_ZERO, SUM_ANON_PMD, SUM_SHMEM_PMD,
+	SUM_FILE_PMD, SUM_HUGETLB_SHARED, SUM_HUGETLB_PRIVATE, SUM_SWAP,
+	SUM_NAME, SUM_COUNT
 };
 
 static const struct {
@@ -74,6 +77,18 @@ static const struct {
 	[SUM_RSS] = { "rss-kib", "rss-kib" },
 	[SUM_PSS] = { "pss-kib", "pss-kib" },
 	[SUM_USS] = { "uss-kib", "uss-kib" },
+	[SUM_PSS_ANON] = { "pss-anon-kib", "pss-anon-kib" },
+	[SUM_PSS_FILE] = { "pss-file-kib", "pss-file-kib" },
+	[SUM_PSS_SHMEM] = { "pss-shmem-kib", "pss-shmem-kib" },
+	[SUM_SHARED] = { "shared-kib", "shared-kib" },
+	[SUM_PRIVATE] = { "private-kib", "private-kib" },
+	[SUM_ZERO] = { "zero-kib", "zero-kib" },
+	[SUM_ANON_PMD] = { "anon-pmd-kib", "anon-pmd-kib" },
+	[SUM_SHMEM_PMD] = { "shmem-pmd-kib", "shmem-pmd-kib" },
+	[SUM_FILE_PMD] = { "file-pmd-kib", "file-pmd-kib" },
+	[SUM_HUGETLB_SHARED] = { "shared-hugetlb-kib", "shared-hugetlb-kib" },
+	[SUM_HUGETLB_PRIVATE] = { "private-hugetlb-kib",
+	    "private-hugetlb-kib" },
 	[SUM_SWAP] = { "swap-kib", "swap-kib" },
 	[SUM_NAME] = { "name", "library" },
 };
@@ -667,16 +682,49 @@ format_row(struct format *f, struct out *out, const struct format_row *r)
 }
 
 
+/* Whether the summary rows of f have field i. */
+static bool
+summary_has(const struct format *f, size_t i)
+{
+	switch (i) {
+	case SUM_PID:
+		return f->summary_pid;
+	case SUM_PSS:
+	case SUM_USS:
+		return f->summary_pss;
+	case SUM_PSS_ANON:
+	case SUM_PSS_FILE:
+	case SUM_PSS_SHMEM:
+		return f->summary_pss && f->summary_pss_class;
+	case SUM_ZERO:
+	case SUM_ANON_PMD:
+	case SUM_SHMEM_PMD:
+	case SUM_FILE_PMD:
+	case SUM_HUGETLB_SHARED:
+	case SUM_HUGETLB_PRIVATE:
+		return f->summary_scan;
+	default:
+		return true;
+	}
+}
+
 int
 format_summary_header(struct format *f, struct out *out)
 {
 	const char *h[SUM_COUNT];
 	size_t i, n = 0;
 
-	for (i = f->summary_pid ? 0 : 1; i < SUM_COUNT; i++)
-		if (f->summary_pss || (i != SUM_PSS && i != SUM_USS))
+	for (i = 0; i < SUM_COUNT; i++)
+		if (summary_has(f, i))
 			h[n++] = summary_columns[i].header;
 	return write_header(f, out, h, n);
+}
+
+/* PSS in the kernel's fixed point, in whole KiB as smaps prints it. */
+static uint64_t
+pss_kib(uint64_t pss)
+{
+	return (pss >> FORMAT_PSS_SHIFT) >> 10;
 }
 
 int
@@ -691,9 +739,10 @@ format_summary_row(struct format *f, struct out *out,
 
 	if (p == NULL)
 		return -1;
-	for (i = f->summary_pid ? 0 : 1; i < SUM_COUNT; i++) {
+	for (i = 0; i < SUM_COUNT; i++) {
 		const char *key = summary_columns[i].name;
-		if (!f->summary_pss && (i == SUM_PSS || i == SUM_USS))
+		uint64_t kib = s->page_size / 1024;
+		if (!summary_has(f, i))
 			continue;
 		if (m == NULL && kind == FORMAT_JSON &&
 		    (i == SUM_START || i == SUM_END || i == SUM_PERMS ||
@@ -741,18 +790,49 @@ format_summary_row(struct format *f, struct out *out,
 			p = put_dec(p, s->exclusive);
 			break;
 		case SUM_RSS:
-			p = put_dec(p, s->present * s->page_size / 1024);
+			p = put_dec(p, s->rss * kib);
 			break;
 		case SUM_PSS:
-			/* Rounded to the nearest KiB. */
-			p = put_dec(p, (s->pss / (FORMAT_PSS_ONE / 1024) *
-			    (s->page_size / 1024) + 512) / 1024);
+			p = put_dec(p, pss_kib(s->pss));
 			break;
 		case SUM_USS:
-			p = put_dec(p, s->uss * s->page_size / 1024);
+			p = put_dec(p, s->uss * kib);
+			break;
+		case SUM_PSS_ANON:
+			p = put_dec(p, pss_kib(s->pss_anon));
+			break;
+		case SUM_PSS_FILE:
+			p = put_dec(p, pss_kib(s->pss_file));
+			break;
+		case SUM_PSS_SHMEM:
+			p = put_dec(p, pss_kib(s->pss_shmem));
+			break;
+		case SUM_SHARED:
+			p = put_dec(p, s->shared * kib);
+			break;
+		case SUM_PRIVATE:
+			p = put_dec(p, s->private_ * kib);
+			break;
+		case SUM_ZERO:
+			p = put_dec(p, s->zero * kib);
+			break;
+		case SUM_ANON_PMD:
+			p = put_dec(p, s->anon_pmd * kib);
+			break;
+		case SUM_SHMEM_PMD:
+			p = put_dec(p, s->shmem_pmd * kib);
+			break;
+		case SUM_FILE_PMD:
+			p = put_dec(p, s->file_pmd * kib);
+			break;
+		case SUM_HUGETLB_SHARED:
+			p = put_dec(p, s->hugetlb_shared * kib);
+			break;
+		case SUM_HUGETLB_PRIVATE:
+			p = put_dec(p, s->hugetlb_private * kib);
 			break;
 		case SUM_SWAP:
-			p = put_dec(p, s->swapped * s->page_size / 1024);
+			p = put_dec(p, s->swapped * kib);
 			break;
 		case SUM_NAME:
 			memcpy(p, f->name, name_len);

@@ -79,6 +79,8 @@ run(struct options *opts)
 	if (dump_open_kpage(&dump, flags, count, cgroup, opts->summary) != 0)
 		goto done;
 	format.summary_pss = dump.pss;
+	format.summary_pss_class = dump.kflags_fd >= 0;
+	format.summary_scan = dump.scan_works;
 	status = 0;
 	for (i = 0; i < opts->npids; i++) {
 		enum dump_status s = dump_pid(&dump, opts->pids[i]);

@@ -118,6 +118,42 @@ read_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
 	return 0;
 }
 
+int
+walk_scan(int fd, uint64_t page_size, uint64_t start, uint64_t end,
+    uint64_t anyof, uint64_t return_mask, struct walk_scan_region *vec,
+    size_t len, uint64_t *reached)
+{
+	struct walk_pm_scan_arg arg;
+	size_t i;
+	int n;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.size = sizeof(arg);
+	arg.start = start * page_size;
+	arg.end = end * page_size;
+	arg.vec = (uint64_t)(uintptr_t)vec;
+	arg.vec_len = len;
+	arg.category_anyof_mask = anyof;
+	arg.return_mask = return_mask;
+	do
+		n = ioctl(fd, WALK_PAGEMAP_SCAN, &arg);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	/*
+	 * Continue from the larger of walk_end and the end of the last
+	 * region: on 6.18 walk_end can lag behind the regions returned.
+	 */
+	*reached = arg.walk_end / page_size;
+	for (i = 0; i < (size_t)n; i++) {
+		vec[i].start /= page_size;
+		vec[i].end /= page_size;
+		if (vec[i].end > *reached)
+			*reached = vec[i].end;
+	}
+	return n;
+}
+
 /*
  * Asks the kernel for the regions of the span from the cursor on that are
  * in the wanted categories. Returns 0, or -1 with errno set.
@@ -127,40 +163,20 @@ scan(struct walk *w)
 {
 	const struct walk_span *s = &w->spans[w->span];
 	uint64_t start = w->cursor > w->scanned_to ? w->cursor : w->scanned_to;
-	uint64_t ps = w->page_size, reached;
-	struct walk_pm_scan_arg arg;
+	uint64_t reached;
 	size_t i;
 	int n;
 
 	uint64_t end = s->end - start > w->window ? start + w->window : s->end;
 	uint64_t covered = 0;
 
-	memset(&arg, 0, sizeof(arg));
-	arg.size = sizeof(arg);
-	arg.start = start * ps;
-	arg.end = end * ps;
-	arg.vec = (uint64_t)(uintptr_t)w->regions;
-	arg.vec_len = WALK_REGIONS;
-	arg.category_anyof_mask = w->categories;
-	arg.return_mask = w->categories;
 	w->stat_scans++;
-	do
-		n = ioctl(w->fd, WALK_PAGEMAP_SCAN, &arg);
-	while (n < 0 && errno == EINTR);
+	n = walk_scan(w->fd, w->page_size, start, end, w->categories,
+	    w->categories, w->regions, WALK_REGIONS, &reached);
 	if (n < 0)
 		return -1;
-	/*
-	 * Continue from the larger of walk_end and the end of the last
-	 * region: on 6.18 walk_end can lag behind the regions returned.
-	 */
-	reached = arg.walk_end / ps;
-	for (i = 0; i < (size_t)n; i++) {
-		w->regions[i].start /= ps;
-		w->regions[i].end /= ps;
-		if (w->regions[i].end > reached)
-			reached = w->regions[i].end;
+	for (i = 0; i < (size_t)n; i++)
 		covered += w->regions[i].end - w->regions[i].start;
-	}
 	/*
 	 * Where most pages are wanted the scan only doubles the kernel's
 	 * work: read the next stretch plainly. Where few are, scan further

@@ -725,9 +725,9 @@ should_count_one_mapping_of_a_page_copied_on_write(void **state)
 /* A summary (or a table of pages), read back: header and rows as fields. */
 struct summary {
 	struct e2e_run run;
-	char *header[20];
+	char *header[40];
 	size_t ncols;
-	char *rows[256][20];
+	char *rows[256][40];
 	size_t nrows;
 };
 
@@ -747,12 +747,12 @@ read_table(struct summary *s, bool sys_admin, const char *const *args)
 	text = s->run.out;
 	line = next_line(&text);
 	assert_non_null(line);
-	s->ncols = split(line, '\t', s->header, 20);
-	assert_true(s->ncols <= 20);
+	s->ncols = split(line, '\t', s->header, 40);
+	assert_true(s->ncols <= 40);
 	s->nrows = 0;
 	while ((line = next_line(&text)) != NULL) {
 		assert_true(s->nrows < 256);
-		if (split(line, '\t', s->rows[s->nrows], 20) != s->ncols)
+		if (split(line, '\t', s->rows[s->nrows], 40) != s->ncols)
 			fail_msg("a row without %zu fields", s->ncols);
 		s->nrows++;
 	}

@@ -2273,17 +2273,24 @@ should_exit_1_naming_an_unmapped_address_given_to_a(void **state)
 
 /*
  * The summary's columns, as JSON names them (without pid). As root with
- * CAP_SYS_ADMIN, pss-kib and uss-kib are there too: they need the PFNs
- * and /proc/kpagecount.
+ * CAP_SYS_ADMIN, the PSS and USS ones are there too: they need the PFNs,
+ * /proc/kpagecount and /proc/kpageflags. The zero-page, PMD and hugetlb
+ * ones need PAGEMAP_SCAN, which this kernel has.
  */
 static const char *const summary_keys_pss[] = {
 	"start", "end", "perms", "pages", "present", "swapped", "file",
 	"soft-dirty", "exclusive", "rss-kib", "pss-kib", "uss-kib",
+	"pss-anon-kib", "pss-file-kib", "pss-shmem-kib", "shared-kib",
+	"private-kib", "zero-kib", "anon-pmd-kib", "shmem-pmd-kib",
+	"file-pmd-kib", "shared-hugetlb-kib", "private-hugetlb-kib",
 	"swap-kib", "name", NULL,
 };
 static const char *const summary_keys_plain[] = {
 	"start", "end", "perms", "pages", "present", "swapped", "file",
-	"soft-dirty", "exclusive", "rss-kib", "swap-kib", "name", NULL,
+	"soft-dirty", "exclusive", "rss-kib", "shared-kib", "private-kib",
+	"zero-kib", "anon-pmd-kib", "shmem-pmd-kib", "file-pmd-kib",
+	"shared-hugetlb-kib", "private-hugetlb-kib", "swap-kib", "name",
+	NULL,
 };
 
 static const char *const *
@@ -2340,8 +2347,25 @@ kpagecount(uint64_t pfn)
 struct counts {
 	unsigned long pages, present, swapped, file, soft_dirty, exclusive;
 	unsigned long uss;	/* present pages mapped once */
-	double pss;		/* bytes: page size over mapcount, summed */
+	unsigned long zero;	/* present pages that are the zero page */
+	/* PSS as the kernel sums it: (page << 12) / mapcount, summed. */
+	uint64_t pss, pss_anon, pss_file, pss_shmem;
 };
+
+/* The kernel's flags of the frame pfn. */
+static uint64_t
+kpageflags(uint64_t pfn)
+{
+	uint64_t v = 0;
+	int fd = open("/proc/kpageflags", O_RDONLY);
+
+	if (fd < 0)
+		fail_msg("open /proc/kpageflags: %s", strerror(errno));
+	if (pread(fd, &v, 8, (off_t)(pfn * 8)) != 8)
+		fail_msg("pread /proc/kpageflags: %s", strerror(errno));
+	close(fd);
+	return v;
+}
 
 static struct counts
 count_pages(pid_t pid, uint64_t start, size_t pages, bool present_only)
@@ -2363,10 +2387,24 @@ count_pages(pid_t pid, uint64_t start, size_t pages, bool present_only)
 		n.soft_dirty += (unsigned long)s.soft_dirty;
 		n.exclusive += (unsigned long)s.exclusive;
 		if (s.present && have_sys_admin()) {
+			uint64_t flags = kpageflags(s.pfn), pss;
+			/* bit 24: the zero page, which smaps leaves out. */
+			if (flags >> 24 & 1) {
+				n.zero++;
+				continue;
+			}
 			mapcount = kpagecount(s.pfn);
 			n.uss += mapcount == 1;
-			if (mapcount > 0)
-				n.pss += (double)page / (double)mapcount;
+			pss = ((uint64_t)page << 12) /
+			    (mapcount >= 2 ? mapcount : 1);
+			n.pss += pss;
+			/* anon (bit 12), or shmem: swapbacked (bit 14) */
+			if (flags >> 12 & 1)
+				n.pss_anon += pss;
+			else if (flags >> 14 & 1)
+				n.pss_shmem += pss;
+			else
+				n.pss_file += pss;
 		}
 	}
 	return n;
@@ -2379,12 +2417,20 @@ count_pages(pid_t pid, uint64_t start, size_t pages, bool present_only)
 static void
 add_counts(struct sb *b, const struct counts *n)
 {
+	unsigned long kib = (unsigned long)page / 1024;
+	unsigned long rss = n->present - n->zero;
+
 	sb_printf(b, "%lu %lu %lu %lu %lu %lu %lu", n->pages, n->present,
-	    n->swapped, n->file, n->soft_dirty, n->exclusive,
-	    n->present * (unsigned long)page / 1024);
+	    n->swapped, n->file, n->soft_dirty, n->exclusive, rss * kib);
 	if (have_sys_admin())
-		sb_printf(b, " %lu %lu", (unsigned long)(n->pss / 1024 + 0.5),
-		    n->uss * (unsigned long)page / 1024);
+		sb_printf(b, " %lu %lu %lu %lu %lu",
+		    (unsigned long)(n->pss >> 22), n->uss * kib,
+		    (unsigned long)(n->pss_anon >> 22),
+		    (unsigned long)(n->pss_file >> 22),
+		    (unsigned long)(n->pss_shmem >> 22));
+	/* Shared and private by bit 56; no PMD or hugetlb pages here. */
+	sb_printf(b, " %lu %lu %lu 0 0 0 0 0", (rss - n->exclusive) * kib,
+	    n->exclusive * kib, n->zero * kib);
 	sb_printf(b, " %lu", n->swapped * (unsigned long)page / 1024);
 }
 
@@ -2423,7 +2469,7 @@ static size_t
 assert_total_is_the_sum(const char *body, size_t first)
 {
 	struct table t = { 0, 0, NULL };
-	unsigned long long sum[16] = { 0 }, v;
+	unsigned long long sum[32] = { 0 }, v;
 	size_t i, k, rows, ncols;
 	const char *const *keys = summary_keys(&ncols);
 	const size_t ncounts = ncols - 4;	/* not start end perms name */
@@ -2443,8 +2489,8 @@ assert_total_is_the_sum(const char *body, size_t first)
 	assert_string_equal(total->f[first + 2], "-");
 	assert_string_equal(total->f[first + 3 + ncounts], "");
 	for (k = 0; k < ncounts; k++) {
-		/* PSS adds up fractions of pages: rows are rounded apart. */
-		if (strcmp(keys[3 + k], "pss-kib") == 0)
+		/* PSS adds up fractions of pages: rows are truncated apart. */
+		if (strncmp(keys[3 + k], "pss-", 4) == 0)
 			continue;
 		v = strtoull(total->f[first + 3 + k], NULL, 10);
 		if (v != sum[k])
@@ -2524,7 +2570,7 @@ should_write_the_json_summary_as_an_object_per_mapping_then_a_total(
 	struct jobject *objs;
 	const struct jobject *o;
 	const struct jmember *m;
-	unsigned long long sum[16] = { 0 };
+	unsigned long long sum[32] = { 0 };
 	char start[32];
 	size_t i, k, n, nkeys;
 	const char *const *keys = summary_keys(&nkeys);
@@ -2586,8 +2632,8 @@ should_write_the_json_summary_as_an_object_per_mapping_then_a_total(
 		if (m == NULL)
 			fail_msg("the total has no '%s'", keys[k]);
 		assert_int_equal(m->type, J_NUMBER);
-		/* PSS adds up fractions of pages: rows are rounded apart. */
-		if (strcmp(keys[k], "pss-kib") != 0 &&
+		/* PSS adds up fractions of pages: rows are truncated apart. */
+		if (strncmp(keys[k], "pss-", 4) != 0 &&
 		    strtoull(m->s, NULL, 10) != sum[k - 3])
 			fail_msg("total %s is %s, the objects add up to %llu",
 			    keys[k], m->s, sum[k - 3]);

@@ -1,0 +1,351 @@
+/*
+ * summary: per-page counting for --summary, the way task_mmu.c counts
+ * smaps (smaps_account, smaps_pte_entry, smaps_pmd_entry,
+ * smaps_hugetlb_range).
+ */
+#include "summary.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pagemap.h"
+
+#define KPF_ANON	(UINT64_C(1) << 12)
+#define KPF_SWAPBACKED	(UINT64_C(1) << 14)
+#define KPF_HUGE	(UINT64_C(1) << 17)
+
+/* Reads the mount points of hugetlbfs from /proc/self/mounts. */
+static int
+read_hugetlbfs(struct summary *s)
+{
+	char line[4096], dir[4096], type[64];
+	char **grown;
+	FILE *fp = fopen("/proc/self/mounts", "re");
+
+	if (fp == NULL)
+		return 0;	/* then no path is taken for hugetlbfs */
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (sscanf(line, "%*s %4095s %63s", dir, type) != 2 ||
+		    strcmp(type, "hugetlbfs") != 0)
+			continue;
+		grown = realloc(s->hugetlbfs,
+		    (s->nhugetlbfs + 1) * sizeof(*grown));
+		if (grown == NULL || (grown[s->nhugetlbfs] = strdup(dir)) ==
+		    NULL) {
+			if (grown != NULL)
+				s->hugetlbfs = grown;
+			fclose(fp);
+			return -1;
+		}
+		s->hugetlbfs = grown;
+		s->nhugetlbfs++;
+	}
+	fclose(fp);
+	return 0;
+}
+
+int
+summary_init(struct summary *s, uint64_t page_size, int kflags_fd)
+{
+	memset(s, 0, sizeof(*s));
+	s->page_size = page_size;
+	s->kflags_fd = kflags_fd;
+	s->shmem = s->hugetlb = -1;
+	return read_hugetlbfs(s);
+}
+
+void
+summary_free(struct summary *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nhugetlbfs; i++)
+		free(s->hugetlbfs[i]);
+	free(s->hugetlbfs);
+	free(s->regions);
+	memset(s, 0, sizeof(*s));
+	s->kflags_fd = -1;
+}
+
+int
+summary_scan(struct summary *s, int fd, const struct walk_span *spans,
+    size_t nspans)
+{
+	const uint64_t want = WALK_PAGE_IS_PFNZERO | WALK_PAGE_IS_HUGE;
+	struct walk_scan_region *grown;
+	uint64_t at, reached, last;
+	size_t i;
+	int n, k;
+
+	s->nregions = s->cursor = 0;
+	s->scanned = false;
+	for (i = 0; i < nspans; i++) {
+		for (at = spans[i].vpn; at < spans[i].end; at = reached) {
+			if (s->cap - s->nregions < WALK_REGIONS) {
+				grown = realloc(s->regions, (s->cap +
+				    WALK_REGIONS) * sizeof(*grown));
+				if (grown == NULL) {
+					errno = ENOMEM;
+					return -1;
+				}
+				s->regions = grown;
+				s->cap += WALK_REGIONS;
+			}
+			n = walk_scan(fd, s->page_size, at, spans[i].end, want,
+			    want, s->regions + s->nregions, WALK_REGIONS,
+			    &reached);
+			/* EFAULT: above the task's address space ([vsyscall]). */
+			if (n < 0 && errno == EFAULT)
+				break;
+			if (n < 0)
+				return -1;
+			/* Never a page twice (walk_end may lag, see walk.h). */
+			last = s->nregions > 0 ?
+			    s->regions[s->nregions - 1].end : 0;
+			for (k = 0; k < n; k++) {
+				struct walk_scan_region r =
+				    s->regions[s->nregions + (size_t)k];
+				if (r.start < last)
+					r.start = last;
+				if (r.end > r.start)
+					s->regions[s->nregions++] = r;
+				last = r.end > last ? r.end : last;
+			}
+			if (reached <= at)
+				break;	/* no progress: nothing more here */
+		}
+	}
+	s->scanned = true;
+	return 0;
+}
+
+void
+summary_begin_mapping(struct summary *s, const struct maps_entry *map)
+{
+	s->map = map;
+	s->shmem = s->hugetlb = -1;
+}
+
+/* Whether the mapping's name starts with prefix. */
+static bool
+name_starts(const struct maps_entry *m, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return m->name_len >= n && memcmp(m->name, prefix, n) == 0;
+}
+
+/* The kpageflags of pfn, or 0 when they cannot be read. */
+static uint64_t
+kflags_of(const struct summary *s, uint64_t pfn)
+{
+	uint64_t v;
+
+	if (s->kflags_fd < 0 || pfn == 0 ||
+	    pread(s->kflags_fd, &v, sizeof(v), (off_t)(pfn * 8)) != 8)
+		return 0;
+	return v;
+}
+
+/*
+ * Whether the file pages of the mapping (whose page raw is one) are shmem
+ * (tmpfs, memfd, shared anonymous and SysV memory): swap-backed pages
+ * that are not anonymous, asked of kpageflags; without it, told by the
+ * name the kernel gives such mappings.
+ */
+static bool
+mapping_shmem(struct summary *s, uint64_t raw)
+{
+	const struct maps_entry *m = s->map;
+	uint64_t f;
+
+	if (s->shmem >= 0)
+		return s->shmem;
+	f = kflags_of(s, raw & PM_PFN_MASK);
+	if (f != 0)
+		s->shmem = (f & KPF_SWAPBACKED) && !(f & KPF_ANON);
+	else
+		s->shmem = m != NULL && (name_starts(m, "/memfd:") ||
+		    name_starts(m, "/dev/shm/") || name_starts(m, "/SYSV") ||
+		    name_starts(m, "/dev/zero") ||
+		    name_starts(m, "[anon_shmem:"));
+	return s->shmem;
+}
+
+/*
+ * Whether the mapping, whose page raw is mapped huge, is hugetlb: by the
+ * page's flags, or without them by its name (MAP_HUGETLB memory, or a
+ * file on a hugetlbfs mount).
+ */
+static bool
+mapping_hugetlb(struct summary *s, uint64_t raw)
+{
+	const struct maps_entry *m = s->map;
+	uint64_t f;
+	size_t i, n;
+
+	if (s->hugetlb >= 0)
+		return s->hugetlb;
+	f = kflags_of(s, raw & PM_PFN_MASK);
+	if (f != 0) {
+		s->hugetlb = (f & KPF_HUGE) != 0;
+		return s->hugetlb;
+	}
+	s->hugetlb = m != NULL && name_starts(m, "/anon_hugepage");
+	for (i = 0; m != NULL && i < s->nhugetlbfs && !s->hugetlb; i++) {
+		n = strlen(s->hugetlbfs[i]);
+		s->hugetlb = name_starts(m, s->hugetlbfs[i]) &&
+		    m->name_len > n && m->name[n] == '/';
+	}
+	return s->hugetlb;
+}
+
+/* How the pages of a run count, by the region they lie in. */
+enum kind { PLAIN, ZERO, PMD, HUGETLB };
+
+/* Counts n entries of one kind. */
+static bool
+count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
+    const uint64_t *mc, uint64_t n, uint64_t want, enum kind kind)
+{
+	const uint64_t full = s->page_size << FORMAT_PSS_SHIFT;
+	uint64_t i, x, c, pss;
+	bool hidden = false, sw;
+
+	for (i = 0; i < n; i++) {
+		x = e[i];
+		/* In swap: bit 62 without 63, and not a marker. */
+		sw = (x >> 62) == 1 && pagemap_state(x) == PAGEMAP_SWAP;
+		if (want != 0 && !((want & x & PM_PRESENT) ||
+		    ((want & PM_SWAPPED) && sw)))
+			continue;
+		sum->pages++;
+		sum->present += x >> 63;
+		sum->swapped += sw;
+		sum->file_shared += x >> 61 & 1;
+		sum->exclusive += x >> 56 & 1;
+		sum->soft_dirty += x >> 55 & 1;
+		if (!(x & PM_PRESENT))
+			continue;
+		hidden |= (x & PM_PFN_MASK) == 0;
+		if (kind == ZERO) {
+			sum->zero++;
+			continue;
+		}
+		if (kind == HUGETLB) {
+			/* The bit is smaps' test: not maybe mapped shared. */
+			if (x & PM_EXCLUSIVE)
+				sum->hugetlb_private++;
+			else
+				sum->hugetlb_shared++;
+			continue;
+		}
+		sum->rss++;
+		/* Bit 56 is set exactly when smaps counts it private. */
+		if (x & PM_EXCLUSIVE)
+			sum->private_++;
+		else
+			sum->shared++;
+		if (kind == PMD) {
+			if (!(x & PM_FILE_SHARED))
+				sum->anon_pmd++;
+			else if (mapping_shmem(s, x))
+				sum->shmem_pmd++;
+			else
+				sum->file_pmd++;
+		}
+		if (mc == NULL)
+			continue;
+		c = mc[i];
+		pss = c >= 2 ? full / c : full;
+		sum->pss += pss;
+		sum->uss += c == 1;
+		if (!(x & PM_FILE_SHARED))
+			sum->pss_anon += pss;
+		else if (mapping_shmem(s, x))
+			sum->pss_shmem += pss;
+		else
+			sum->pss_file += pss;
+	}
+	return hidden;
+}
+
+/* The kind of the pages from vpn on, and the page where it ends. */
+static enum kind
+kind_at(struct summary *s, uint64_t vpn, uint64_t end, const uint64_t *e,
+    uint64_t *stop)
+{
+	const struct walk_scan_region *r;
+
+	while (s->cursor < s->nregions && s->regions[s->cursor].end <= vpn)
+		s->cursor++;
+	/* Pages are counted in ascending order, but -k may look back. */
+	while (s->cursor > 0 && s->regions[s->cursor - 1].end > vpn)
+		s->cursor--;
+	if (s->cursor == s->nregions || s->regions[s->cursor].start >= end) {
+		*stop = end;
+		return PLAIN;
+	}
+	r = &s->regions[s->cursor];
+	if (r->start > vpn) {
+		*stop = r->start;
+		return PLAIN;
+	}
+	*stop = r->end < end ? r->end : end;
+	if (r->categories & WALK_PAGE_IS_PFNZERO)
+		return ZERO;	/* the huge zero page too */
+	return e != NULL && mapping_hugetlb(s, *e) ? HUGETLB : PMD;
+}
+
+bool
+summary_count(struct summary *s, struct format_summary *sum, uint64_t vpn,
+    const uint64_t *entries, const uint64_t *mapcount, uint64_t n,
+    uint64_t want)
+{
+	uint64_t i = 0, stop;
+	enum kind kind;
+	bool hidden = false;
+
+	if (entries == NULL) {
+		/* Zero entries: pages, and nothing else. */
+		if (want == 0)
+			sum->pages += n;
+		return false;
+	}
+	while (i < n) {
+		kind = kind_at(s, vpn + i, vpn + n, entries + i, &stop);
+		hidden |= count_run(s, sum, entries + i,
+		    mapcount != NULL ? mapcount + i : NULL, stop - vpn - i,
+		    want, kind);
+		i = stop - vpn;
+	}
+	return hidden;
+}
+
+void
+summary_add(struct format_summary *t, const struct format_summary *s)
+{
+	t->pages += s->pages;
+	t->present += s->present;
+	t->swapped += s->swapped;
+	t->file_shared += s->file_shared;
+	t->soft_dirty += s->soft_dirty;
+	t->exclusive += s->exclusive;
+	t->rss += s->rss;
+	t->pss += s->pss;
+	t->pss_anon += s->pss_anon;
+	t->pss_file += s->pss_file;
+	t->pss_shmem += s->pss_shmem;
+	t->uss += s->uss;
+	t->shared += s->shared;
+	t->private_ += s->private_;
+	t->zero += s->zero;
+	t->anon_pmd += s->anon_pmd;
+	t->shmem_pmd += s->shmem_pmd;
+	t->file_pmd += s->file_pmd;
+	t->hugetlb_shared += s->hugetlb_shared;
+	t->hugetlb_private += s->hugetlb_private;
+}
