@@ -28,6 +28,7 @@ UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_filter
 E2E_TESTS = tests/test_e2e tests/test_views tests/test_scan \
 	tests/test_physical tests/test_faults tests/test_hostile tests/test_edges \
+	tests/test_smaps \
 	tests/test_examples
 TESTS = $(UNIT_TESTS) $(E2E_TESTS)
 TEST_LIBS = -lcmocka
