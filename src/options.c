@@ -200,7 +200,7 @@ options_usage(FILE *fp, bool full)
 	    "  -m, --map NAME        only mappings whose name contains NAME\n"
 	    "  -a, --address ADDR    only the page holding ADDR (virt-to-phys)\n"
 	    "  -P, --present         only present pages\n"
-	    "  -S, --swapped         only swapped pages\n"
+	    "  -S, --swapped         only pages in swap (not markers)\n"
 	    "  -k, --kflags LIST     only present pages with all these page\n"
 	    "                        flags (~flag: without it); needs root\n"
 	    "  -s, --summary         one row per mapping, and a total\n"
