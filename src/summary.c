@@ -257,9 +257,12 @@ count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
 			else
 				sum->file_pmd++;
 		}
-		if (mc == NULL)
+		/*
+		 * A count of 0 is a page mapped by no normal means (the zero
+		 * page, where PAGEMAP_SCAN could not tell it): no PSS.
+		 */
+		if (mc == NULL || (c = mc[i]) == 0)
 			continue;
-		c = mc[i];
 		pss = c >= 2 ? full / c : full;
 		sum->pss += pss;
 		sum->uss += c == 1;
