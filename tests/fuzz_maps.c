@@ -7,7 +7,8 @@
  * each line in its own buffer of len + 1 bytes). Every entry accepted must
  * satisfy the invariants the rest of the dump relies on, the two ways of
  * parsing must agree, and an entry written back in the kernel's form must
- * parse to itself. A violation calls abort(), which libFuzzer reports as a
+ * parse to itself; dropping the overlaps of a racing read must leave the
+ * entries ordered. A violation calls abort(), which libFuzzer reports as a
  * crash with the input saved.
  *
  * Build: see the fuzz block at the end of the Makefile (make fuzz).
@@ -190,6 +191,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(lines == maps.count);
 	else
 		CHECK(bad_line == lines);
+	if (rc == 0) {
+		/*
+		 * A racing read's overlaps dropped: what is left is ordered,
+		 * a subsequence of what was read, and the first line stays.
+		 */
+		size_t before = maps.count, dropped;
+		uint64_t first = before > 0 ? maps.entries[0].start : 0;
+		bool ordered = maps_ordered(&maps);
+		dropped = maps_drop_overlaps(&maps);
+		CHECK(maps.count + dropped == before);
+		CHECK(maps_ordered(&maps));
+		CHECK(!ordered || dropped == 0);
+		CHECK(before == 0 || maps.entries[0].start == first);
+		CHECK(maps_drop_overlaps(&maps) == 0);
+	}
 	maps_free(&maps);
 	CHECK(maps.text == NULL && maps.entries == NULL && maps.count == 0);
 	return 0;
