@@ -695,16 +695,19 @@ dump_pages(struct dump *d, pid_t pid, int dirfd, const struct target *t,
 		warnx("pid %d: out of memory", (int)pid);
 		return DUMP_FAILED;
 	}
-	if (d->summary && d->scan_works &&
-	    summary_scan(&d->counts, pagemap_fd, spans, nspans) != 0) {
-		free(spans);
-		return fail_errno(pid, "pagemap", errno);
-	}
 	if (walk_start(&walk, pagemap_fd, d->page_size, spans, nspans,
 	    scan_categories(d), d->use_kpage ? &d->kpage : NULL) != 0) {
 		free(spans);
 		warn("pid %d", (int)pid);
 		return DUMP_FAILED;
+	}
+	/* While the reader reads ahead: where the zero and huge pages are. */
+	if (d->summary && d->scan_works &&
+	    summary_scan(&d->counts, pagemap_fd, spans, nspans) != 0) {
+		error = errno;
+		walk_stop(&walk);
+		free(spans);
+		return fail_errno(pid, "pagemap", error);
 	}
 	while (ws == WALK_MORE && status == DUMP_OK) {
 		b = walk_next(&walk);

@@ -70,20 +70,44 @@ summary_free(struct summary *s)
 	s->kflags_fd = -1;
 }
 
+/* Whether the page vpn has a pagemap entry (is below the task's size). */
+static bool
+has_entry(int fd, uint64_t vpn)
+{
+	uint64_t e;
+
+	return pagemap_read(fd, vpn, &e, 1) == 1;
+}
+
 int
 summary_scan(struct summary *s, int fd, const struct walk_span *spans,
     size_t nspans)
 {
 	const uint64_t want = WALK_PAGE_IS_PFNZERO | WALK_PAGE_IS_HUGE;
 	struct walk_scan_region *grown;
-	uint64_t at, reached, last;
-	size_t i;
+	uint64_t at, reached, last, end;
+	size_t i, j, base;
 	int n, k;
 
 	s->nregions = s->cursor = 0;
 	s->scanned = false;
-	for (i = 0; i < nspans; i++) {
-		for (at = spans[i].vpn; at < spans[i].end; at = reached) {
+	/* Spans above the task's address space ([vsyscall]) have no pages. */
+	while (nspans > 0 && !has_entry(fd, spans[nspans - 1].vpn))
+		nspans--;
+	for (i = 0; i < nspans; i = j) {
+		/*
+		 * One sweep over spans of neighbouring mappings: the kernel
+		 * skips the gaps between mappings at no cost, and one call
+		 * for each of thousands of small mappings costs more than
+		 * the walk. A mapping left out by -m, or pages by -r, ends
+		 * a sweep.
+		 */
+		for (j = i + 1; j < nspans && spans[j].map <=
+		    spans[j - 1].map + 1 && (spans[j].map > spans[j - 1].map ||
+		    spans[j].vpn == spans[j - 1].end); j++)
+			;
+		end = spans[j - 1].end;
+		for (at = spans[i].vpn; at < end; at = reached) {
 			if (s->cap - s->nregions < WALK_REGIONS) {
 				grown = realloc(s->regions, (s->cap +
 				    WALK_REGIONS) * sizeof(*grown));
@@ -94,20 +118,19 @@ summary_scan(struct summary *s, int fd, const struct walk_span *spans,
 				s->regions = grown;
 				s->cap += WALK_REGIONS;
 			}
-			n = walk_scan(fd, s->page_size, at, spans[i].end, want,
-			    want, s->regions + s->nregions, WALK_REGIONS,
-			    &reached);
+			n = walk_scan(fd, s->page_size, at, end, want, want,
+			    s->regions + s->nregions, WALK_REGIONS, &reached);
 			/* EFAULT: above the task's address space ([vsyscall]). */
 			if (n < 0 && errno == EFAULT)
 				break;
 			if (n < 0)
 				return -1;
 			/* Never a page twice (walk_end may lag, see walk.h). */
-			last = s->nregions > 0 ?
-			    s->regions[s->nregions - 1].end : 0;
+			base = s->nregions;
+			last = base > 0 ? s->regions[base - 1].end : 0;
 			for (k = 0; k < n; k++) {
 				struct walk_scan_region r =
-				    s->regions[s->nregions + (size_t)k];
+				    s->regions[base + (size_t)k];
 				if (r.start < last)
 					r.start = last;
 				if (r.end > r.start)
@@ -206,7 +229,87 @@ mapping_hugetlb(struct summary *s, uint64_t raw)
 /* How the pages of a run count, by the region they lie in. */
 enum kind { PLAIN, ZERO, PMD, HUGETLB };
 
-/* Counts n entries of one kind. */
+/* Adds the PSS of a mapping's file pages to shmem or file, by its kind. */
+static void
+add_file_pss(struct summary *s, struct format_summary *sum, uint64_t pss,
+    uint64_t raw)
+{
+	if (pss == 0)
+		return;
+	if (mapping_shmem(s, raw))
+		sum->pss_shmem += pss;
+	else
+		sum->pss_file += pss;
+}
+
+/*
+ * Counts n entries of pages that are neither the zero page nor mapped
+ * huge: almost every page, so the bits are summed without branches where
+ * they can be, and a file page's PSS is sent to shmem or file once for
+ * the run.
+ */
+static bool
+count_plain(struct summary *s, struct format_summary *sum,
+    const uint64_t *e, const uint64_t *mc, uint64_t n, uint64_t want)
+{
+	const uint64_t full = s->page_size << FORMAT_PSS_SHIFT;
+	uint64_t i, x, p, ex, c, pss, file_pss = 0, file_raw = 0;
+	uint64_t pages = 0, present = 0, swapped = 0, file = 0, excl = 0;
+	uint64_t soft_dirty = 0, priv = 0, uss = 0, pss_all = 0, anon = 0;
+	bool hidden = false, sw;
+
+	for (i = 0; i < n; i++) {
+		x = e[i];
+		/* In swap: bit 62 without 63, and not a marker. */
+		sw = (x >> 62) == 1 && pagemap_state(x) == PAGEMAP_SWAP;
+		if (want != 0 && !((want & x & PM_PRESENT) ||
+		    ((want & PM_SWAPPED) && sw)))
+			continue;
+		p = x >> 63;
+		ex = x >> 56 & 1;
+		pages++;
+		present += p;
+		swapped += sw;
+		file += x >> 61 & 1;
+		excl += ex;
+		soft_dirty += x >> 55 & 1;
+		priv += p & ex;
+		if (!p)
+			continue;
+		hidden |= (x & PM_PFN_MASK) == 0;
+		/*
+		 * A count of 0 is a page mapped by no normal means (the zero
+		 * page, where PAGEMAP_SCAN could not tell it): no PSS.
+		 */
+		if (mc == NULL || (c = mc[i]) == 0)
+			continue;
+		pss = c == 1 ? full : full / c;
+		uss += c == 1;
+		pss_all += pss;
+		if (x & PM_FILE_SHARED) {
+			file_pss += pss;
+			file_raw = x;
+		} else
+			anon += pss;
+	}
+	sum->pages += pages;
+	sum->present += present;
+	sum->swapped += swapped;
+	sum->file_shared += file;
+	sum->exclusive += excl;
+	sum->soft_dirty += soft_dirty;
+	sum->rss += present;
+	/* Bit 56 is set exactly when smaps counts a page private. */
+	sum->private_ += priv;
+	sum->shared += present - priv;
+	sum->uss += uss;
+	sum->pss += pss_all;
+	sum->pss_anon += anon;
+	add_file_pss(s, sum, file_pss, file_raw);
+	return hidden;
+}
+
+/* Counts n entries of one kind other than PLAIN. */
 static bool
 count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
     const uint64_t *mc, uint64_t n, uint64_t want, enum kind kind)
@@ -217,7 +320,6 @@ count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
 
 	for (i = 0; i < n; i++) {
 		x = e[i];
-		/* In swap: bit 62 without 63, and not a marker. */
 		sw = (x >> 62) == 1 && pagemap_state(x) == PAGEMAP_SWAP;
 		if (want != 0 && !((want & x & PM_PRESENT) ||
 		    ((want & PM_SWAPPED) && sw)))
@@ -243,24 +345,18 @@ count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
 				sum->hugetlb_shared++;
 			continue;
 		}
+		/* PMD-mapped: resident, and counted apart too. */
 		sum->rss++;
-		/* Bit 56 is set exactly when smaps counts it private. */
 		if (x & PM_EXCLUSIVE)
 			sum->private_++;
 		else
 			sum->shared++;
-		if (kind == PMD) {
-			if (!(x & PM_FILE_SHARED))
-				sum->anon_pmd++;
-			else if (mapping_shmem(s, x))
-				sum->shmem_pmd++;
-			else
-				sum->file_pmd++;
-		}
-		/*
-		 * A count of 0 is a page mapped by no normal means (the zero
-		 * page, where PAGEMAP_SCAN could not tell it): no PSS.
-		 */
+		if (!(x & PM_FILE_SHARED))
+			sum->anon_pmd++;
+		else if (mapping_shmem(s, x))
+			sum->shmem_pmd++;
+		else
+			sum->file_pmd++;
 		if (mc == NULL || (c = mc[i]) == 0)
 			continue;
 		pss = c >= 2 ? full / c : full;
@@ -268,10 +364,8 @@ count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
 		sum->uss += c == 1;
 		if (!(x & PM_FILE_SHARED))
 			sum->pss_anon += pss;
-		else if (mapping_shmem(s, x))
-			sum->pss_shmem += pss;
 		else
-			sum->pss_file += pss;
+			add_file_pss(s, sum, pss, x);
 	}
 	return hidden;
 }
@@ -320,9 +414,14 @@ summary_count(struct summary *s, struct format_summary *sum, uint64_t vpn,
 	}
 	while (i < n) {
 		kind = kind_at(s, vpn + i, vpn + n, entries + i, &stop);
-		hidden |= count_run(s, sum, entries + i,
-		    mapcount != NULL ? mapcount + i : NULL, stop - vpn - i,
-		    want, kind);
+		if (kind == PLAIN)
+			hidden |= count_plain(s, sum, entries + i,
+			    mapcount != NULL ? mapcount + i : NULL,
+			    stop - vpn - i, want);
+		else
+			hidden |= count_run(s, sum, entries + i,
+			    mapcount != NULL ? mapcount + i : NULL,
+			    stop - vpn - i, want, kind);
 		i = stop - vpn;
 	}
 	return hidden;
