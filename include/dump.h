@@ -37,6 +37,8 @@ struct dump {
 	int kflags_fd;		/* /proc/kpageflags for the summary, or -1 */
 	bool own_kflags_fd;	/* opened for it (else kpage's) */
 	struct summary counts;	/* --summary's counting */
+	struct kpage ksm_kpage;	/* flags and counts, for a process with KSM */
+	bool use_ksm_kpage;
 };
 
 enum dump_status {

@@ -90,6 +90,7 @@ struct format_summary {
 	uint64_t uss;		/* pages mapped once, with has_pss */
 	uint64_t shared, private_;	/* of rss: mapped more than once, once */
 	uint64_t zero;		/* the shared zero page (and the huge one) */
+	uint64_t ksm;		/* of rss, KSM pages */
 	uint64_t anon_pmd, shmem_pmd, file_pmd;	/* of rss, PMD-mapped */
 	uint64_t hugetlb_shared, hugetlb_private;
 	uint64_t page_size;

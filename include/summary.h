@@ -27,7 +27,6 @@ struct summary {
 	/* The zero-page and huge regions of the process, ascending. */
 	struct walk_scan_region *regions;
 	size_t nregions, cap, cursor;
-	bool scanned;		/* the regions are known (PAGEMAP_SCAN) */
 	char **hugetlbfs;	/* mount points of hugetlbfs */
 	size_t nhugetlbfs;
 	/* The mapping at hand: -1 not known yet, else 0 or 1. */
@@ -41,14 +40,17 @@ struct summary {
  */
 int summary_init(struct summary *s, uint64_t page_size, int kflags_fd);
 
+/* Forgets the regions of the process before. */
+void summary_begin_process(struct summary *s);
+
 /*
- * Asks PAGEMAP_SCAN of the pagemap file fd which pages of the spans are
- * the zero page or mapped huge. Returns 0, or -1 with errno set: ENOTTY
- * or EINVAL where the kernel has no PAGEMAP_SCAN (then the counts that
- * need it are not known), ENOMEM, ESRCH.
+ * Asks PAGEMAP_SCAN of the pagemap file fd which pages in [start, end)
+ * (page numbers, above those asked about before) are the zero page or
+ * mapped huge, for the pages counted next. Returns 0, or -1 with errno
+ * set: ENOTTY or EINVAL where the kernel has no PAGEMAP_SCAN, ENOMEM,
+ * ESRCH.
  */
-int summary_scan(struct summary *s, int fd, const struct walk_span *spans,
-    size_t nspans);
+int summary_scan(struct summary *s, int fd, uint64_t start, uint64_t end);
 
 /* Moves on to the pages of mapping map. */
 void summary_begin_mapping(struct summary *s, const struct maps_entry *map);
@@ -56,12 +58,21 @@ void summary_begin_mapping(struct summary *s, const struct maps_entry *map);
 /*
  * Counts n pagemap entries, of pages vpn on, into sum: only those in want
  * (PM_PRESENT and/or PM_SWAPPED for -P/-S, 0 for all; PM_SWAPPED means
- * in swap); with mapcount (per entry), PSS and USS too. entries NULL is n
- * zero entries. Returns whether a present page showed no PFN.
+ * in swap); with mapcount (per entry), PSS and USS too, and with kflags
+ * (per entry) KSM pages. entries NULL is n zero entries. Returns whether
+ * a present page showed no PFN.
  */
 bool summary_count(struct summary *s, struct format_summary *sum,
     uint64_t vpn, const uint64_t *entries, const uint64_t *mapcount,
-    uint64_t n, uint64_t want);
+    const uint64_t *kflags, uint64_t n, uint64_t want);
+
+/*
+ * Whether the process whose /proc directory is dirfd may map KSM pages,
+ * so that the summary must read the flags of its pages: its ksm_stat
+ * (Linux 6.1+) says it merged some, or there is no ksm_stat to say, on a
+ * kernel with KSM.
+ */
+bool summary_may_have_ksm(int dirfd);
 
 /* Adds the counts of a mapping to the total. */
 void summary_add(struct format_summary *total,

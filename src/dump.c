@@ -203,6 +203,9 @@ dump_close_kpage(struct dump *d)
 	if (d->use_kpage)
 		kpage_free(&d->kpage);
 	d->use_kpage = false;
+	if (d->use_ksm_kpage)
+		kpage_free(&d->ksm_kpage);
+	d->use_ksm_kpage = false;
 	summary_free(&d->counts);
 }
 
@@ -460,13 +463,14 @@ dump_segment(struct dump *d, pid_t pid, struct pages *p,
 			return DUMP_OK;
 		if (d->summary) {
 			summary_count(&d->counts, &p->sum, seg->vpn, NULL, NULL,
-			    seg->n, 0);
+			    NULL, seg->n, 0);
 			return DUMP_OK;
 		}
 	}
 	if (d->summary && !filter->kflags) {
 		if (summary_count(&d->counts, &p->sum, seg->vpn, seg->entries,
-		    d->pss ? seg->kpage[KPAGE_COUNT] : NULL, seg->n,
+		    d->pss ? seg->kpage[KPAGE_COUNT] : NULL,
+		    seg->kpage[KPAGE_FLAGS], seg->n,
 		    (filter->present ? PM_PRESENT : 0) |
 		    (filter->swapped ? PM_SWAPPED : 0)))
 			warn_hidden_pfns(d, pid);
@@ -489,7 +493,9 @@ dump_segment(struct dump *d, pid_t pid, struct pages *p,
 			continue;
 		if (d->summary) {
 			summary_count(&d->counts, &p->sum, seg->vpn + k,
-			    &e->raw, d->pss ? &row->mapcount : NULL, 1, 0);
+			    &e->raw, d->pss ? &row->mapcount : NULL,
+			    seg->kpage[KPAGE_FLAGS] != NULL ? &row->kflags : NULL,
+			    1, 0);
 			continue;
 		}
 		row->addr = (seg->vpn + k) * d->page_size;
@@ -635,6 +641,78 @@ open_target(pid_t pid, int dirfd, struct target *t)
 	return DUMP_FAILED;
 }
 
+/*
+ * Asks where the zero-page and huge pages of a buffer's pages are, for
+ * the summary: one PAGEMAP_SCAN sweep over segments of neighbouring
+ * mappings (the kernel skips the gaps between mappings; a mapping left
+ * out by -m, or pages by -r, ends a sweep). Done as each buffer comes, so
+ * that the reader thread reads on meanwhile. Returns 0, or -1 with errno
+ * set.
+ */
+static int
+scan_buffer(struct dump *d, int fd, const struct walk_span *spans,
+    const struct walk_buffer *b)
+{
+	const struct walk_segment *s = b->segments, *first;
+	size_t i = 0, j;
+
+	while (i < b->nsegments) {
+		first = &s[i];
+		for (j = i + 1; j < b->nsegments &&
+		    (s[j].span == s[j - 1].span ||
+		    (spans[s[j].span].map == spans[s[j - 1].span].map + 1 &&
+		    s[j].vpn == spans[s[j].span].vpn &&
+		    s[j - 1].vpn + s[j - 1].n == spans[s[j - 1].span].end)); j++)
+			;
+		if (summary_scan(&d->counts, fd, first->vpn,
+		    s[j - 1].vpn + s[j - 1].n) != 0)
+			return -1;
+		i = j;
+	}
+	return 0;
+}
+
+/*
+ * The kpage lookups a process's walk needs: those of the columns and -k,
+ * or for the summary of a process that may map KSM pages, the flags of
+ * every page too (KSM pages are told by them alone). Returns NULL for
+ * none; sets *failed (reported) when they cannot be set up.
+ */
+static struct kpage *
+summary_kpage(struct dump *d, int dirfd, bool *failed)
+{
+	struct kpage *k = d->use_kpage ? &d->kpage : NULL;
+	int flags_fd, count_fd;
+
+	if (!d->summary || !d->pss || d->kflags_fd < 0 ||
+	    (k != NULL && k->fd[KPAGE_FLAGS] >= 0) ||
+	    !summary_may_have_ksm(dirfd))
+		return k;
+	if (!d->use_ksm_kpage) {
+		flags_fd = dup(d->kflags_fd);
+		count_fd = dup(d->kpage.fd[KPAGE_COUNT]);
+		if (flags_fd < 0 || count_fd < 0) {
+			warn("counting KSM pages");
+			if (flags_fd >= 0)
+				close(flags_fd);
+			if (count_fd >= 0)
+				close(count_fd);
+			*failed = true;
+			return NULL;
+		}
+		/* It takes the descriptors, and closes them if it fails. */
+		if (kpage_init(&d->ksm_kpage, flags_fd, count_fd, -1,
+		    WALK_ENTRIES) != 0) {
+			warn("counting KSM pages");
+			*failed = true;
+			return NULL;
+		}
+		d->ksm_kpage.count_rule = count_rule(true, false);
+		d->use_ksm_kpage = true;
+	}
+	return &d->ksm_kpage;
+}
+
 /* Reports how a walk ended, when not at its end. */
 static enum dump_status
 walk_failure(struct dump *d, pid_t pid, int dirfd, const struct target *t,
@@ -679,6 +757,8 @@ dump_pages(struct dump *d, pid_t pid, int dirfd, const struct target *t,
 	const struct maps_entry *map = NULL, *m;
 	struct walk walk;
 	struct walk_span *spans;
+	struct kpage *kp;
+	bool kp_failed = false;
 	struct pages p = {
 		.row = { .entry = &p.entry, .page_size = d->page_size,
 		    .pid = (int)pid },
@@ -695,22 +775,26 @@ dump_pages(struct dump *d, pid_t pid, int dirfd, const struct target *t,
 		warnx("pid %d: out of memory", (int)pid);
 		return DUMP_FAILED;
 	}
+	kp = summary_kpage(d, dirfd, &kp_failed);
+	if (kp_failed) {
+		free(spans);
+		return DUMP_FAILED;
+	}
 	if (walk_start(&walk, pagemap_fd, d->page_size, spans, nspans,
-	    scan_categories(d), d->use_kpage ? &d->kpage : NULL) != 0) {
+	    scan_categories(d), kp) != 0) {
 		free(spans);
 		warn("pid %d", (int)pid);
 		return DUMP_FAILED;
 	}
-	/* While the reader reads ahead: where the zero and huge pages are. */
-	if (d->summary && d->scan_works &&
-	    summary_scan(&d->counts, pagemap_fd, spans, nspans) != 0) {
-		error = errno;
-		walk_stop(&walk);
-		free(spans);
-		return fail_errno(pid, "pagemap", error);
-	}
+	summary_begin_process(&d->counts);
 	while (ws == WALK_MORE && status == DUMP_OK) {
 		b = walk_next(&walk);
+		if (d->summary && d->scan_works &&
+		    scan_buffer(d, pagemap_fd, spans, b) != 0) {
+			status = fail_errno(pid, "pagemap", errno);
+			walk_release(&walk, b);
+			break;
+		}
 		for (i = 0; i < b->nsegments && status == DUMP_OK; i++) {
 			m = &maps->entries[spans[b->segments[i].span].map];
 			if (m != map) {

@@ -54,7 +54,7 @@ static const struct {
 enum summary_field {
 	SUM_PID, SUM_START, SUM_END, SUM_PERMS, SUM_PAGES, SUM_PRESENT,
 	SUM_SWAPPED, SUM_FILE, SUM_SOFT_DIRTY, SUM_EXCLUSIVE, SUM_RSS,
-	SUM_PSS, SUM_USS, SUM_PSS_ANON, SUM_PSS_FILE, SUM_PSS_SHMEM,
+	SUM_PSS, SUM_USS, SUM_PSS_ANON, SUM_PSS_FILE, SUM_PSS_SHMEM, SUM_KSM,
 	SUM_SHARED, SUM_PRIVATE, SUM_ZERO, SUM_ANON_PMD, SUM_SHMEM_PMD,
 	SUM_FILE_PMD, SUM_HUGETLB_SHARED, SUM_HUGETLB_PRIVATE, SUM_SWAP,
 	SUM_NAME, SUM_COUNT
@@ -80,6 +80,7 @@ static const struct {
 	[SUM_PSS_ANON] = { "pss-anon-kib", "pss-anon-kib" },
 	[SUM_PSS_FILE] = { "pss-file-kib", "pss-file-kib" },
 	[SUM_PSS_SHMEM] = { "pss-shmem-kib", "pss-shmem-kib" },
+	[SUM_KSM] = { "ksm-kib", "ksm-kib" },
 	[SUM_SHARED] = { "shared-kib", "shared-kib" },
 	[SUM_PRIVATE] = { "private-kib", "private-kib" },
 	[SUM_ZERO] = { "zero-kib", "zero-kib" },
@@ -695,6 +696,7 @@ summary_has(const struct format *f, size_t i)
 	case SUM_PSS_ANON:
 	case SUM_PSS_FILE:
 	case SUM_PSS_SHMEM:
+	case SUM_KSM:
 		return f->summary_pss && f->summary_pss_class;
 	case SUM_ZERO:
 	case SUM_ANON_PMD:
@@ -806,6 +808,9 @@ format_summary_row(struct format *f, struct out *out,
 			break;
 		case SUM_PSS_SHMEM:
 			p = put_dec(p, pss_kib(s->pss_shmem));
+			break;
+		case SUM_KSM:
+			p = put_dec(p, s->ksm * kib);
 			break;
 		case SUM_SHARED:
 			p = put_dec(p, s->shared * kib);

@@ -6,6 +6,7 @@
 #include "summary.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #define KPF_ANON	(UINT64_C(1) << 12)
 #define KPF_SWAPBACKED	(UINT64_C(1) << 14)
 #define KPF_HUGE	(UINT64_C(1) << 17)
+#define KPF_KSM_SHIFT	21
 
 /* Reads the mount points of hugetlbfs from /proc/self/mounts. */
 static int
@@ -70,78 +72,53 @@ summary_free(struct summary *s)
 	s->kflags_fd = -1;
 }
 
-/* Whether the page vpn has a pagemap entry (is below the task's size). */
-static bool
-has_entry(int fd, uint64_t vpn)
+void
+summary_begin_process(struct summary *s)
 {
-	uint64_t e;
-
-	return pagemap_read(fd, vpn, &e, 1) == 1;
+	s->nregions = s->cursor = 0;
 }
 
 int
-summary_scan(struct summary *s, int fd, const struct walk_span *spans,
-    size_t nspans)
+summary_scan(struct summary *s, int fd, uint64_t start, uint64_t end)
 {
 	const uint64_t want = WALK_PAGE_IS_PFNZERO | WALK_PAGE_IS_HUGE;
 	struct walk_scan_region *grown;
-	uint64_t at, reached, last, end;
-	size_t i, j, base;
+	uint64_t at, reached, last;
+	size_t base;
 	int n, k;
 
-	s->nregions = s->cursor = 0;
-	s->scanned = false;
-	/* Spans above the task's address space ([vsyscall]) have no pages. */
-	while (nspans > 0 && !has_entry(fd, spans[nspans - 1].vpn))
-		nspans--;
-	for (i = 0; i < nspans; i = j) {
-		/*
-		 * One sweep over spans of neighbouring mappings: the kernel
-		 * skips the gaps between mappings at no cost, and one call
-		 * for each of thousands of small mappings costs more than
-		 * the walk. A mapping left out by -m, or pages by -r, ends
-		 * a sweep.
-		 */
-		for (j = i + 1; j < nspans && spans[j].map <=
-		    spans[j - 1].map + 1 && (spans[j].map > spans[j - 1].map ||
-		    spans[j].vpn == spans[j - 1].end); j++)
-			;
-		end = spans[j - 1].end;
-		for (at = spans[i].vpn; at < end; at = reached) {
-			if (s->cap - s->nregions < WALK_REGIONS) {
-				grown = realloc(s->regions, (s->cap +
-				    WALK_REGIONS) * sizeof(*grown));
-				if (grown == NULL) {
-					errno = ENOMEM;
-					return -1;
-				}
-				s->regions = grown;
-				s->cap += WALK_REGIONS;
-			}
-			n = walk_scan(fd, s->page_size, at, end, want, want,
-			    s->regions + s->nregions, WALK_REGIONS, &reached);
-			/* EFAULT: above the task's address space ([vsyscall]). */
-			if (n < 0 && errno == EFAULT)
-				break;
-			if (n < 0)
+	for (at = start; at < end; at = reached) {
+		if (s->cap - s->nregions < WALK_REGIONS) {
+			grown = realloc(s->regions, (s->cap + WALK_REGIONS) *
+			    sizeof(*grown));
+			if (grown == NULL) {
+				errno = ENOMEM;
 				return -1;
-			/* Never a page twice (walk_end may lag, see walk.h). */
-			base = s->nregions;
-			last = base > 0 ? s->regions[base - 1].end : 0;
-			for (k = 0; k < n; k++) {
-				struct walk_scan_region r =
-				    s->regions[base + (size_t)k];
-				if (r.start < last)
-					r.start = last;
-				if (r.end > r.start)
-					s->regions[s->nregions++] = r;
-				last = r.end > last ? r.end : last;
 			}
-			if (reached <= at)
-				break;	/* no progress: nothing more here */
+			s->regions = grown;
+			s->cap += WALK_REGIONS;
 		}
+		n = walk_scan(fd, s->page_size, at, end, want, want,
+		    s->regions + s->nregions, WALK_REGIONS, &reached);
+		/* EFAULT: above the task's address space ([vsyscall]). */
+		if (n < 0 && errno == EFAULT)
+			return 0;
+		if (n < 0)
+			return -1;
+		/* Never a page twice (walk_end may lag, see walk.h). */
+		base = s->nregions;
+		last = base > 0 ? s->regions[base - 1].end : 0;
+		for (k = 0; k < n; k++) {
+			struct walk_scan_region r = s->regions[base + (size_t)k];
+			if (r.start < last)
+				r.start = last;
+			if (r.end > r.start)
+				s->regions[s->nregions++] = r;
+			last = r.end > last ? r.end : last;
+		}
+		if (reached <= at)
+			break;	/* no progress: nothing more here */
 	}
-	s->scanned = true;
 	return 0;
 }
 
@@ -250,12 +227,14 @@ add_file_pss(struct summary *s, struct format_summary *sum, uint64_t pss,
  */
 static bool
 count_plain(struct summary *s, struct format_summary *sum,
-    const uint64_t *e, const uint64_t *mc, uint64_t n, uint64_t want)
+    const uint64_t *e, const uint64_t *mc, const uint64_t *kf, uint64_t n,
+    uint64_t want)
 {
 	const uint64_t full = s->page_size << FORMAT_PSS_SHIFT;
 	uint64_t i, x, p, ex, c, pss, file_pss = 0, file_raw = 0;
 	uint64_t pages = 0, present = 0, swapped = 0, file = 0, excl = 0;
 	uint64_t soft_dirty = 0, priv = 0, uss = 0, pss_all = 0, anon = 0;
+	uint64_t ksm = 0;
 	bool hidden = false, sw;
 
 	for (i = 0; i < n; i++) {
@@ -277,6 +256,8 @@ count_plain(struct summary *s, struct format_summary *sum,
 		if (!p)
 			continue;
 		hidden |= (x & PM_PFN_MASK) == 0;
+		if (kf != NULL)
+			ksm += kf[i] >> KPF_KSM_SHIFT & 1;
 		/*
 		 * A count of 0 is a page mapped by no normal means (the zero
 		 * page, where PAGEMAP_SCAN could not tell it): no PSS.
@@ -303,6 +284,7 @@ count_plain(struct summary *s, struct format_summary *sum,
 	sum->private_ += priv;
 	sum->shared += present - priv;
 	sum->uss += uss;
+	sum->ksm += ksm;
 	sum->pss += pss_all;
 	sum->pss_anon += anon;
 	add_file_pss(s, sum, file_pss, file_raw);
@@ -312,7 +294,8 @@ count_plain(struct summary *s, struct format_summary *sum,
 /* Counts n entries of one kind other than PLAIN. */
 static bool
 count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
-    const uint64_t *mc, uint64_t n, uint64_t want, enum kind kind)
+    const uint64_t *mc, const uint64_t *kf, uint64_t n, uint64_t want,
+    enum kind kind)
 {
 	const uint64_t full = s->page_size << FORMAT_PSS_SHIFT;
 	uint64_t i, x, c, pss;
@@ -347,6 +330,8 @@ count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
 		}
 		/* PMD-mapped: resident, and counted apart too. */
 		sum->rss++;
+		if (kf != NULL)
+			sum->ksm += kf[i] >> KPF_KSM_SHIFT & 1;
 		if (x & PM_EXCLUSIVE)
 			sum->private_++;
 		else
@@ -399,8 +384,8 @@ kind_at(struct summary *s, uint64_t vpn, uint64_t end, const uint64_t *e,
 
 bool
 summary_count(struct summary *s, struct format_summary *sum, uint64_t vpn,
-    const uint64_t *entries, const uint64_t *mapcount, uint64_t n,
-    uint64_t want)
+    const uint64_t *entries, const uint64_t *mapcount, const uint64_t *kflags,
+    uint64_t n, uint64_t want)
 {
 	uint64_t i = 0, stop;
 	enum kind kind;
@@ -413,18 +398,38 @@ summary_count(struct summary *s, struct format_summary *sum, uint64_t vpn,
 		return false;
 	}
 	while (i < n) {
+		const uint64_t *mc = mapcount != NULL ? mapcount + i : NULL;
+		const uint64_t *kf = kflags != NULL ? kflags + i : NULL;
 		kind = kind_at(s, vpn + i, vpn + n, entries + i, &stop);
 		if (kind == PLAIN)
-			hidden |= count_plain(s, sum, entries + i,
-			    mapcount != NULL ? mapcount + i : NULL,
+			hidden |= count_plain(s, sum, entries + i, mc, kf,
 			    stop - vpn - i, want);
 		else
-			hidden |= count_run(s, sum, entries + i,
-			    mapcount != NULL ? mapcount + i : NULL,
+			hidden |= count_run(s, sum, entries + i, mc, kf,
 			    stop - vpn - i, want, kind);
 		i = stop - vpn;
 	}
 	return hidden;
+}
+
+bool
+summary_may_have_ksm(int dirfd)
+{
+	char buf[1024], *p;
+	ssize_t n;
+	int fd = openat(dirfd, "ksm_stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return access("/sys/kernel/mm/ksm", F_OK) == 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	p = strstr(buf, "ksm_merging_pages ");
+	if (p == NULL)
+		return true;
+	return strtoull(p + strlen("ksm_merging_pages "), NULL, 10) > 0;
 }
 
 void
@@ -445,6 +450,7 @@ summary_add(struct format_summary *t, const struct format_summary *s)
 	t->shared += s->shared;
 	t->private_ += s->private_;
 	t->zero += s->zero;
+	t->ksm += s->ksm;
 	t->anon_pmd += s->anon_pmd;
 	t->shmem_pmd += s->shmem_pmd;
 	t->file_pmd += s->file_pmd;

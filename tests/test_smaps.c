@@ -41,6 +41,68 @@
 static long page;
 static long hugetlb_old = -1;	/* nr_hugepages to put back, or -1 */
 
+/* ksmd's settings to put back: run, pages_to_scan, sleep_millisecs. */
+static const char *const ksm_files[] = {
+	"/sys/kernel/mm/ksm/run", "/sys/kernel/mm/ksm/pages_to_scan",
+	"/sys/kernel/mm/ksm/sleep_millisecs",
+};
+static char ksm_old[3][32];
+static bool ksm_started;
+
+static bool
+write_file(const char *path, const char *value)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL)
+		return false;
+	fputs(value, fp);
+	return fclose(fp) == 0;
+}
+
+/* Starts ksmd, fast; returns whether it runs (root, CONFIG_KSM). */
+static bool
+start_ksmd(void)
+{
+	static const char *const fast[] = { "1\n", "10000\n", "10\n" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		FILE *fp = fopen(ksm_files[i], "r");
+		if (fp == NULL || fgets(ksm_old[i], sizeof(ksm_old[i]), fp) ==
+		    NULL) {
+			if (fp != NULL)
+				fclose(fp);
+			return false;
+		}
+		fclose(fp);
+	}
+	ksm_started = true;
+	for (i = 0; i < 3; i++)
+		if (!write_file(ksm_files[i], fast[i]))
+			return false;
+	return true;
+}
+
+/* How many pages of pid ksmd merged (ksm_stat), or -1. */
+static long
+ksm_merged(pid_t pid)
+{
+	char path[64], line[128];
+	long v = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/ksm_stat", (int)pid);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "ksm_merging_pages %ld", &v) == 1)
+			break;
+	fclose(fp);
+	return v;
+}
+
 /* The fields of smaps compared, and the summary column of each. */
 static const struct field {
 	const char *smaps;	/* "Shared" is Shared_Clean + Shared_Dirty */
@@ -53,6 +115,7 @@ static const struct field {
 	{ "Pss_Anon", "pss-anon-kib", true, true },
 	{ "Pss_File", "pss-file-kib", true, true },
 	{ "Pss_Shmem", "pss-shmem-kib", true, true },
+	{ "KSM", "ksm-kib", false, true },
 	{ "Shared", "shared-kib", false, false },
 	{ "Private", "private-kib", false, false },
 	{ "AnonHugePages", "anon-pmd-kib", false, false },
@@ -379,6 +442,7 @@ struct layout {
 	uintptr_t huge_zero;	/* 2 MiB read: the huge zero page, maybe */
 	uintptr_t thp;		/* 2 MiB written with MADV_HUGEPAGE */
 	uintptr_t hugetlb;	/* a written hugetlb page, or 0 */
+	uintptr_t ksm;		/* 32 pages alike, MADV_MERGEABLE */
 	int swapped;		/* MADV_PAGEOUT worked */
 	int thp_ok;		/* the thp area got an AnonHugePages PMD */
 };
@@ -474,6 +538,10 @@ build(struct layout *l, bool hugetlb)
 		if (l->hugetlb != 0)
 			memset((void *)l->hugetlb, 7, HUGE_2M);
 	}
+	/* KSM: 32 pages alike, for ksmd to merge (when it runs). */
+	l->ksm = map_anon(32 * ps, 0);
+	memset((void *)l->ksm, 0x5a, 32 * ps);
+	madvise((void *)l->ksm, 32 * ps, MADV_MERGEABLE);
 	/* Swapped: 8 pages written, then paged out. */
 	a = map_anon(8 * ps, 0);
 	for (i = 0; i < 8; i++)
@@ -618,6 +686,17 @@ should_agree_with_smaps_for_every_mapping_of_a_varied_child(void **state)
 		    "hugetlb columns compared at 0 only\n");
 	if (!l.swapped || !e2e_swap_exists())
 		printf("[  NOTE    ] no swap: swap-kib compared at 0 only\n");
+	if (geteuid() == 0 && start_ksmd()) {
+		int waited;
+		/* Until ksmd merged the 32 pages (into one). */
+		for (waited = 0; waited < 1000 && ksm_merged(pid) < 31; waited++)
+			usleep(10000);
+		if (ksm_merged(pid) < 31)
+			printf("[  NOTE    ] ksmd merged %ld pages in 10 s: KSM "
+			    "compared as it stands\n", ksm_merged(pid));
+	} else
+		printf("[  NOTE    ] no ksmd here (root, CONFIG_KSM): KSM "
+		    "compared at 0 only\n");
 	assert_summary_is_smaps(pid);
 	/* The zero pages are counted apart, not as resident. */
 	assert_int_equal(cell(pid, l.zero, "zero-kib"), 16 * page / 1024);
@@ -635,17 +714,24 @@ should_agree_with_smaps_for_every_mapping_of_a_varied_child(void **state)
 	if (l.hugetlb != 0)
 		assert_int_equal(cell(pid, l.hugetlb, "shared-hugetlb-kib") +
 		    cell(pid, l.hugetlb, "private-hugetlb-kib"), 2048);
+	if (ksm_merged(pid) >= 31)
+		assert_int_equal(cell(pid, l.ksm, "ksm-kib"), 32 * page / 1024);
 	close(hold);
 	waitpid(pid, NULL, 0);
 }
 
-/* Puts nr_hugepages back, whether the test passed or not. */
+/* Puts nr_hugepages and ksmd back, whether the test passed or not. */
 static int
-put_hugetlb_back(void **state)
+put_settings_back(void **state)
 {
+	size_t i;
 	(void)state;
+
 	restore_hugetlb(hugetlb_old);
 	hugetlb_old = -1;
+	for (i = 0; ksm_started && i < 3; i++)
+		write_file(ksm_files[i], ksm_old[i]);
+	ksm_started = false;
 	return 0;
 }
 
@@ -662,7 +748,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(
 		    should_agree_with_smaps_for_every_mapping_of_a_varied_child,
-		    put_hugetlb_back),
+		    put_settings_back),
 		cmocka_unit_test(
 		    should_agree_with_smaps_for_this_test_process),
 	};

@@ -2280,7 +2280,8 @@ should_exit_1_naming_an_unmapped_address_given_to_a(void **state)
 static const char *const summary_keys_pss[] = {
 	"start", "end", "perms", "pages", "present", "swapped", "file",
 	"soft-dirty", "exclusive", "rss-kib", "pss-kib", "uss-kib",
-	"pss-anon-kib", "pss-file-kib", "pss-shmem-kib", "shared-kib",
+	"pss-anon-kib", "pss-file-kib", "pss-shmem-kib", "ksm-kib",
+	"shared-kib",
 	"private-kib", "zero-kib", "anon-pmd-kib", "shmem-pmd-kib",
 	"file-pmd-kib", "shared-hugetlb-kib", "private-hugetlb-kib",
 	"swap-kib", "name", NULL,
@@ -2348,6 +2349,7 @@ struct counts {
 	unsigned long pages, present, swapped, file, soft_dirty, exclusive;
 	unsigned long uss;	/* present pages mapped once */
 	unsigned long zero;	/* present pages that are the zero page */
+	unsigned long ksm;	/* present pages that are KSM pages */
 	/* PSS as the kernel sums it: (page << 12) / mapcount, summed. */
 	uint64_t pss, pss_anon, pss_file, pss_shmem;
 };
@@ -2393,6 +2395,7 @@ count_pages(pid_t pid, uint64_t start, size_t pages, bool present_only)
 				n.zero++;
 				continue;
 			}
+			n.ksm += flags >> 21 & 1;
 			mapcount = kpagecount(s.pfn);
 			n.uss += mapcount == 1;
 			pss = ((uint64_t)page << 12) /
@@ -2423,11 +2426,11 @@ add_counts(struct sb *b, const struct counts *n)
 	sb_printf(b, "%lu %lu %lu %lu %lu %lu %lu", n->pages, n->present,
 	    n->swapped, n->file, n->soft_dirty, n->exclusive, rss * kib);
 	if (have_sys_admin())
-		sb_printf(b, " %lu %lu %lu %lu %lu",
+		sb_printf(b, " %lu %lu %lu %lu %lu %lu",
 		    (unsigned long)(n->pss >> 22), n->uss * kib,
 		    (unsigned long)(n->pss_anon >> 22),
 		    (unsigned long)(n->pss_file >> 22),
-		    (unsigned long)(n->pss_shmem >> 22));
+		    (unsigned long)(n->pss_shmem >> 22), n->ksm * kib);
 	/* Shared and private by bit 56; no PMD or hugetlb pages here. */
 	sb_printf(b, " %lu %lu %lu 0 0 0 0 0", (rss - n->exclusive) * kib,
 	    n->exclusive * kib, n->zero * kib);
