@@ -25,7 +25,7 @@ OBJ = $(LIB_OBJ) src/main.o
 
 UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_format tests/test_options tests/test_dump tests/test_kpage \
-	tests/test_filter
+	tests/test_filter tests/test_summary
 E2E_TESTS = tests/test_e2e tests/test_views tests/test_scan \
 	tests/test_physical tests/test_faults tests/test_hostile tests/test_edges \
 	tests/test_smaps \
