@@ -645,7 +645,8 @@ open_target(pid_t pid, int dirfd, struct target *t)
  * Asks where the zero-page and huge pages of a buffer's pages are, for
  * the summary: one PAGEMAP_SCAN sweep over segments of neighbouring
  * mappings (the kernel skips the gaps between mappings; a mapping left
- * out by -m, or pages by -r, ends a sweep). Done as each buffer comes, so
+ * out by -m, pages by -r, or a run that the walk's own scan found empty
+ * ends a sweep). Done as each buffer comes, so
  * that the reader thread reads on meanwhile. Returns 0, or -1 with errno
  * set.
  */
@@ -658,7 +659,11 @@ scan_buffer(struct dump *d, int fd, const struct walk_span *spans,
 
 	while (i < b->nsegments) {
 		first = &s[i];
-		for (j = i + 1; j < b->nsegments &&
+		if (first->entries == NULL) {
+			i++;	/* a run of empty entries: nothing there */
+			continue;
+		}
+		for (j = i + 1; j < b->nsegments && s[j].entries != NULL &&
 		    (s[j].span == s[j - 1].span ||
 		    (spans[s[j].span].map == spans[s[j - 1].span].map + 1 &&
 		    s[j].vpn == spans[s[j].span].vpn &&
