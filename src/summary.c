@@ -252,7 +252,13 @@ count_plain(struct summary *s, struct format_summary *sum,
 		file += x >> 61 & 1;
 		excl += ex;
 		soft_dirty += x >> 55 & 1;
-		priv += p & ex;
+		/*
+		 * Private as smaps counts it: mapped once. The map count
+		 * says it where it is read; bit 56 says the same but for a
+		 * page of a large folio that was once mapped shared, which
+		 * the kernel may still take as maybe shared.
+		 */
+		priv += p & (mc != NULL ? mc[i] <= 1 : ex);
 		if (!p)
 			continue;
 		hidden |= (x & PM_PFN_MASK) == 0;
@@ -280,7 +286,6 @@ count_plain(struct summary *s, struct format_summary *sum,
 	sum->exclusive += excl;
 	sum->soft_dirty += soft_dirty;
 	sum->rss += present;
-	/* Bit 56 is set exactly when smaps counts a page private. */
 	sum->private_ += priv;
 	sum->shared += present - priv;
 	sum->uss += uss;
@@ -332,7 +337,8 @@ count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
 		sum->rss++;
 		if (kf != NULL)
 			sum->ksm += kf[i] >> KPF_KSM_SHIFT & 1;
-		if (x & PM_EXCLUSIVE)
+		/* Private: mapped once (see count_plain). */
+		if (mc != NULL ? mc[i] <= 1 : (x & PM_EXCLUSIVE) != 0)
 			sum->private_++;
 		else
 			sum->shared++;
