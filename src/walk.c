@@ -128,6 +128,8 @@ walk_scan(int fd, uint64_t page_size, uint64_t start, uint64_t end,
 	int n;
 
 	memset(&arg, 0, sizeof(arg));
+	/* Tools such as valgrind cannot know that the ioctl writes vec. */
+	memset(vec, 0, len * sizeof(*vec));
 	arg.size = sizeof(arg);
 	arg.start = start * page_size;
 	arg.end = end * page_size;
