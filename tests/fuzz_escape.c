@@ -665,6 +665,8 @@ write_row(enum format_kind kind, enum row_kind row, const struct maps_entry *map
 	CHECK(out_init(out, -1, 64) == 0);
 	CHECK(format_set_mapping(&f, map) == 0);
 	if (row == ROW_SUMMARY || row == ROW_TOTAL) {
+		/* Every summary column there is (as root, with PAGEMAP_SCAN). */
+		f.summary_pss = f.summary_pss_class = f.summary_scan = true;
 		memset(&sum, 0, sizeof(sum));
 		sum.map = row == ROW_SUMMARY ? map : NULL;
 		sum.pid = 42;
@@ -702,10 +704,10 @@ row_shape(enum row_kind row, size_t *nfields, size_t *name_field)
 		*nfields = format_default_ncolumns;
 		*name_field = *nfields - 1;
 		break;
-	case ROW_SUMMARY:	/* start ... swap-kib name */
+	case ROW_SUMMARY:	/* start ... swap-kib name: 26 columns */
 	case ROW_TOTAL:
-		*nfields = 12;
-		*name_field = 11;
+		*nfields = 26;
+		*name_field = 25;
 		break;
 	}
 }
