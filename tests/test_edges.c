@@ -786,7 +786,6 @@ struct markers {
 	uintptr_t guard;	/* 4 pages: 0 written, 1 and 2 guards */
 	uintptr_t wp;		/* 4 unpopulated pages, uffd-wp'd */
 	uintptr_t poison;	/* 4 pages: 0 poisoned by uffd */
-	int uffd_errno;		/* why there are no uffd pages */
 };
 
 static uintptr_t
@@ -814,10 +813,8 @@ make_markers(struct markers *m)
 	if (madvise((void *)(m->guard + ps), 2 * ps, MADV_GUARD_INSTALL) != 0)
 		m->guard = 0;
 	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
-		m->uffd_errno = errno;
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0)
 		return;
-	}
 	{
 		struct uffdio_register reg = { .range = { anon(4), 4 * ps },
 		    .mode = UFFDIO_REGISTER_MODE_WP };
@@ -835,8 +832,6 @@ make_markers(struct markers *m)
 		    ioctl(uffd, UFFDIO_POISON, &po) == 0)
 			m->poison = (uintptr_t)reg.range.start;
 	}
-	if (m->wp == 0 || m->poison == 0)
-		m->uffd_errno = errno;
 	/* uffd stays open: the markers live while it is registered. */
 }
 
@@ -901,78 +896,105 @@ rows_of(pid_t pid, uintptr_t addr, const char *opt, const char *cols)
 }
 
 /*
- * Guard-region, uffd-wp and poison markers have bit 62 set, as pages in
- * swap do: the state column names them, and -S, swap-type, swap-offset
- * and the summary's swap leave them out.
+ * Checks the four pages at addr of pid: their states (states[k] for page
+ * k) with bit 62 as the kernel sets it for any swap-format entry, the
+ * swap type and offset 0 (none is in swap), and that -S lists none.
  */
 static void
-should_tell_markers_from_pages_in_swap(void **state)
+assert_states(pid_t pid, uintptr_t addr, const char *const states[4])
 {
 	const char *cols = "addr,state,swapped,swap-type,swap-offset";
-	struct markers m;
 	char want[512], *out;
-	size_t ps = (size_t)page;
-	bool root = geteuid() == 0;
+	size_t k, used = 0;
+
+	for (k = 0; k < 4; k++) {
+		bool bit62 = strcmp(states[k], "present") != 0 &&
+		    strcmp(states[k], "none") != 0;
+		used += (size_t)snprintf(want + used, sizeof(want) - used,
+		    "%" PRIxPTR " %s %d 0 0\n", addr + k * (uintptr_t)page,
+		    states[k], bit62);
+	}
+	out = rows_of(pid, addr, NULL, cols);
+	assert_string_equal(out, want);
+	free(out);
+	out = rows_of(pid, addr, "-S", cols);
+	assert_string_equal(out, "");
+	free(out);
+}
+
+/* Ends a marker child. */
+static void
+stop_marker_child(pid_t pid, int hold)
+{
+	close(hold);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * Guard-region markers have bit 62 set, as pages in swap do: the state
+ * column names them, and -S, swap-type, swap-offset and the summary's
+ * swap leave them out.
+ */
+static void
+should_tell_guard_markers_from_pages_in_swap(void **state)
+{
+	static const char *const states[4] = {
+		"present", "guard", "guard", "none",
+	};
+	struct markers m;
+	char *out;
 	int hold;
 	pid_t pid;
 	(void)state;
 
 	pid = start_marker_child(&m, &hold);
 	if (m.guard == 0) {
-		close(hold);
-		waitpid(pid, NULL, 0);
+		stop_marker_child(pid, hold);
 		e2e_skip("no MADV_GUARD_INSTALL (Linux 6.13+)");
 	}
-	out = rows_of(pid, m.guard, NULL, cols);
-	snprintf(want, sizeof(want), "%" PRIxPTR " present 0 0 0\n"
-	    "%" PRIxPTR " guard 1 0 0\n%" PRIxPTR " guard 1 0 0\n"
-	    "%" PRIxPTR " none 0 0 0\n", m.guard, m.guard + ps,
-	    m.guard + 2 * ps, m.guard + 3 * ps);
-	assert_string_equal(out, want);
-	free(out);
-	out = rows_of(pid, m.guard, "-S", cols);
-	assert_string_equal(out, "");
-	free(out);
+	assert_states(pid, m.guard, states);
 	/* The summary: 4 pages, 1 present, 0 in swap, 0 KiB of swap. */
 	out = rows_of(pid, m.guard, NULL, NULL);
 	assert_non_null(strstr(out, "total,,,4,1,0,"));
 	assert_true(ends_with(out, ",0,\n"));	/* swap-kib, no name */
 	free(out);
-	if (m.wp == 0 || m.poison == 0 || !root) {
-		close(hold);
-		waitpid(pid, NULL, 0);
-		if (!root)
-			e2e_skip("not root: without the swap fields a uffd-wp "
-			    "or poison marker cannot be told from swap");
-		errno = m.uffd_errno;
-		e2e_skip("no userfaultfd with WP_UNPOPULATED and POISON "
-		    "here (Linux 6.6+, root)");
+	stop_marker_child(pid, hold);
+}
+
+/*
+ * So do uffd-wp markers on unpopulated pages and UFFDIO_POISON's
+ * markers; they are told apart by the swap fields, which root sees.
+ */
+static void
+should_tell_uffd_wp_and_poison_markers_from_pages_in_swap(void **state)
+{
+	static const char *const wp[4] = {
+		"uffd-wp", "uffd-wp", "uffd-wp", "uffd-wp",
+	};
+	static const char *const poison[4] = {
+		"hwpoison", "none", "none", "none",
+	};
+	struct markers m;
+	char *out;
+	int hold;
+	pid_t pid;
+	(void)state;
+
+	if (geteuid() != 0)
+		e2e_skip("not root: without the swap fields a uffd-wp or "
+		    "poison marker cannot be told from swap");
+	pid = start_marker_child(&m, &hold);
+	if (m.wp == 0 || m.poison == 0) {
+		stop_marker_child(pid, hold);
+		e2e_skip("no userfaultfd with WP_UNPOPULATED and POISON here "
+		    "(Linux 6.6+)");
 	}
-	out = rows_of(pid, m.wp, NULL, cols);
-	snprintf(want, sizeof(want), "%" PRIxPTR " uffd-wp 1 0 0\n"
-	    "%" PRIxPTR " uffd-wp 1 0 0\n%" PRIxPTR " uffd-wp 1 0 0\n"
-	    "%" PRIxPTR " uffd-wp 1 0 0\n", m.wp, m.wp + ps, m.wp + 2 * ps,
-	    m.wp + 3 * ps);
-	assert_string_equal(out, want);
-	free(out);
-	out = rows_of(pid, m.wp, "-S", cols);
-	assert_string_equal(out, "");
-	free(out);
-	out = rows_of(pid, m.poison, NULL, cols);
-	snprintf(want, sizeof(want), "%" PRIxPTR " hwpoison 1 0 0\n"
-	    "%" PRIxPTR " none 0 0 0\n%" PRIxPTR " none 0 0 0\n"
-	    "%" PRIxPTR " none 0 0 0\n", m.poison, m.poison + ps,
-	    m.poison + 2 * ps, m.poison + 3 * ps);
-	assert_string_equal(out, want);
-	free(out);
-	out = rows_of(pid, m.poison, "-S", cols);
-	assert_string_equal(out, "");
-	free(out);
+	assert_states(pid, m.wp, wp);
+	assert_states(pid, m.poison, poison);
 	out = rows_of(pid, m.wp, NULL, NULL);
 	assert_non_null(strstr(out, "total,,,4,0,0,"));
 	free(out);
-	close(hold);
-	waitpid(pid, NULL, 0);
+	stop_marker_child(pid, hold);
 }
 
 int
@@ -997,7 +1019,9 @@ main(int argc, char **argv)
 		    should_give_up_with_exit_1_on_a_target_that_keeps_execing),
 		cmocka_unit_test(
 		    should_print_each_page_once_in_order_while_threads_map_and_unmap),
-		cmocka_unit_test(should_tell_markers_from_pages_in_swap),
+		cmocka_unit_test(should_tell_guard_markers_from_pages_in_swap),
+		cmocka_unit_test(
+		    should_tell_uffd_wp_and_poison_markers_from_pages_in_swap),
 	};
 
 	page = sysconf(_SC_PAGESIZE);
