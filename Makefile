@@ -16,7 +16,7 @@ WARNINGS = -std=c11 -Wall -Wextra -pedantic -Wwrite-strings -Werror=vla \
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS)
 ALL_CPPFLAGS = -D_GNU_SOURCE -Iinclude $(CPPFLAGS)
 
-LIB_SRC = src/dump.c src/escape.c src/filter.c src/format.c src/maps.c \
+LIB_SRC = src/app.c src/dump.c src/escape.c src/filter.c src/format.c src/maps.c \
 	src/summary.c \
 	src/options.c \
 	src/kpage.c src/out.c src/pagemap.c src/walk.c
@@ -25,7 +25,7 @@ OBJ = $(LIB_OBJ) src/main.o
 
 UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_format tests/test_options tests/test_dump tests/test_kpage \
-	tests/test_filter tests/test_summary
+	tests/test_filter tests/test_summary tests/test_corpus
 # The e2e programs, in two lists so that two people can split files at
 # once without touching the same line.
 E2E_TESTS_A = tests/test_e2e tests/test_views tests/test_scan \
@@ -48,6 +48,14 @@ pagemap-dump: $(OBJ)
 
 # What every test program links besides the library.
 TEST_SUPPORT = tests/e2e_util.o
+
+# The fixture tool: captures processes into state files and renders them
+# through the fixture entry point (tests/state.c).
+tests/fixture: tests/fixture.o tests/state.o $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -pthread
+
+tests/test_corpus: tests/test_corpus.o tests/state.o $(TEST_SUPPORT) $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -pthread
 
 tests/test_%: tests/test_%.o $(TEST_SUPPORT) $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -pthread
@@ -97,14 +105,15 @@ fmt:
 	clang-format -i src/*.c include/*.h tests/*.c
 
 clean:
-	rm -f pagemap-dump src/*.o src/*.d tests/*.o tests/*.d $(TESTS) tests/bench
+	rm -f pagemap-dump src/*.o src/*.d tests/*.o tests/*.d $(TESTS) tests/bench \
+		tests/fixture
 
 .PHONY: all check deps install uninstall lint-man fmt clean
 
 # The test objects are kept: make would otherwise remove them as
 # intermediate files after the last recipe, printing an "rm" line after
 # check's summary, which must be the last line.
-.SECONDARY: $(TESTS:=.o) $(TEST_SUPPORT)
+.SECONDARY: $(TESTS:=.o) $(TEST_SUPPORT) tests/state.o tests/fixture.o
 
 -include $(OBJ:.o=.d) $(TESTS:=.d)
 

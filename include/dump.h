@@ -39,6 +39,18 @@ struct dump {
 	struct summary counts;	/* --summary's counting */
 	struct kpage ksm_kpage;	/* flags and counts, for a process with KSM */
 	bool use_ksm_kpage;
+	int kpage_dirfd;	/* where the kpage files are: -1 for /proc */
+};
+
+/*
+ * A process's memory as files: what /proc/PID gives, or captured copies
+ * of it (the fixture entry point). maps_fd holds maps text, pagemap_fd
+ * the entries by page number, as /proc/PID/pagemap does.
+ */
+struct dump_files {
+	int pid;		/* for the pid column and messages */
+	int maps_fd;
+	int pagemap_fd;
 };
 
 enum dump_status {
@@ -70,6 +82,14 @@ uint64_t dump_page_size(void);
 int dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
     bool pss);
 
+/*
+ * Makes the dump read captured files instead of /proc: the kpage files
+ * (kpageflags, kpagecount, kpagecgroup) from the directory dirfd, which
+ * it does not close, with the PFNs taken as visible and PAGEMAP_SCAN as
+ * missing. Call after dump_init and before dump_open_kpage.
+ */
+void dump_use_captured(struct dump *d, int kpage_dirfd);
+
 /* Closes what dump_open_kpage opened, and frees what dump_init set up. */
 void dump_close_kpage(struct dump *d);
 
@@ -78,6 +98,12 @@ void dump_close_kpage(struct dump *d);
  * through /proc/self (and named by the pid that /proc gives it).
  */
 enum dump_status dump_pid(struct dump *d, pid_t pid);
+
+/*
+ * Dumps the process whose memory the files hold (the fixture entry
+ * point: tests and snapshots read through it). The files stay open.
+ */
+enum dump_status dump_files(struct dump *d, const struct dump_files *f);
 
 /*
  * Tells whether the pagemap file fd shows a PFN for the page at addr,

@@ -86,6 +86,7 @@ dump_init(struct dump *d, struct format *format, struct out *out,
 
 	memset(d, 0, sizeof(*d));
 	d->kflags_fd = -1;
+	d->kpage_dirfd = -1;
 	d->format = format;
 	d->out = out;
 	d->filter = filter;
@@ -101,11 +102,21 @@ dump_init(struct dump *d, struct format *format, struct out *out,
 }
 
 
-/* Opens one /proc/kpage* file; reports a failure. */
-static int
-open_kpage_file(enum kpage_file file, bool quiet)
+void
+dump_use_captured(struct dump *d, int kpage_dirfd)
 {
-	int fd = open(kpage_path(file), O_RDONLY | O_CLOEXEC);
+	d->kpage_dirfd = kpage_dirfd;
+	d->may_see_pfns = true;
+	d->scan_works = false;
+}
+
+/* Opens one /proc/kpage* file (or its captured copy); reports a failure. */
+static int
+open_kpage_file(const struct dump *d, enum kpage_file file, bool quiet)
+{
+	const char *path = kpage_path(file);
+	int fd = d->kpage_dirfd < 0 ? open(path, O_RDONLY | O_CLOEXEC) :
+	    openat(d->kpage_dirfd, strrchr(path, '/') + 1, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 && !quiet) {
 		if (errno == EACCES || errno == EPERM)
@@ -157,12 +168,12 @@ dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
 	for (f = 0; f < KPAGE_FILES; f++) {
 		if (!want[f])
 			continue;
-		fd[f] = open_kpage_file((enum kpage_file)f, false);
+		fd[f] = open_kpage_file(d, (enum kpage_file)f, false);
 		if (fd[f] < 0)
 			goto fail;
 	}
 	if (pss && d->may_see_pfns && fd[KPAGE_COUNT] < 0)
-		fd[KPAGE_COUNT] = open_kpage_file(KPAGE_COUNT, true);
+		fd[KPAGE_COUNT] = open_kpage_file(d, KPAGE_COUNT, true);
 	if (pss && fd[KPAGE_COUNT] < 0)
 		warnx("pss-kib and uss-kib left out of the summary: they need "
 		    "/proc/kpagecount and the PFNs (run as root)");
@@ -173,7 +184,7 @@ dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
 	 */
 	if (d->pss) {
 		d->kflags_fd = fd[KPAGE_FLAGS] >= 0 ? fd[KPAGE_FLAGS] :
-		    open_kpage_file(KPAGE_FLAGS, true);
+		    open_kpage_file(d, KPAGE_FLAGS, true);
 		d->own_kflags_fd = fd[KPAGE_FLAGS] < 0 && d->kflags_fd >= 0;
 		d->counts.kflags_fd = d->kflags_fd;
 	}
@@ -691,7 +702,7 @@ summary_kpage(struct dump *d, int dirfd, bool *failed)
 
 	if (!d->summary || !d->pss || d->kflags_fd < 0 ||
 	    (k != NULL && k->fd[KPAGE_FLAGS] >= 0) ||
-	    !summary_may_have_ksm(dirfd))
+	    (dirfd >= 0 && !summary_may_have_ksm(dirfd)))
 		return k;
 	if (!d->use_ksm_kpage) {
 		flags_fd = dup(d->kflags_fd);
@@ -909,64 +920,107 @@ self_pid(void)
 	return *end == '\0' && v > 0 ? (pid_t)v : getpid();
 }
 
-enum dump_status
-dump_pid(struct dump *d, pid_t pid)
+/*
+ * Dumps the address space t of process pid (whose /proc directory is
+ * dirfd, or -1 for captured files): the header, the rows or the summary,
+ * and the -a addresses no mapping holds.
+ */
+static enum dump_status
+dump_target(struct dump *d, pid_t pid, int dirfd, struct target *t)
 {
-	char path[32];
-	struct target t;
-	enum dump_status status = DUMP_OK;
 	struct format_summary total = {
 		.pid = (int)pid, .page_size = d->page_size,
 	};
+	enum dump_status status;
 	size_t missing;
-	int dirfd;
 
-	if (pid == 0) {
-		/*
-		 * This process: /proc/self, which is us in whatever pid
-		 * namespace /proc belongs to; its link names our pid there.
-		 */
-		dirfd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0) {
-			warn("self: /proc/self");
-			return DUMP_FAILED;
-		}
-		pid = self_pid();
-		total.pid = (int)pid;
-	} else {
-		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-		dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0)
-			return fail_errno(pid, "", errno);
+	if (t->no_memory) {
+		/* A kernel thread: the header, and no address. */
+		status = write_header(d);
+		if (status == DUMP_OK && check_addresses(d, pid, NULL, -1) > 0)
+			status = DUMP_FAILED;
+		return status;
 	}
-	status = open_target(pid, dirfd, &t);
-	if (status != DUMP_OK || t.no_memory) {
-		if (status == DUMP_OK) {
-			/* A kernel thread: the header, and no address. */
-			status = write_header(d);
-			if (status == DUMP_OK &&
-			    check_addresses(d, pid, NULL, -1) > 0)
-				status = DUMP_FAILED;
-		}
-		goto out;
-	}
-	if (d->stats && (t.opens > 1 || t.maps_reads > 1 || t.dropped > 0))
+	if (d->stats && (t->opens > 1 || t->maps_reads > 1 || t->dropped > 0))
 		fprintf(stderr, "pagemap-dump: pid %d: opened %u times, maps "
 		    "read %u times, %zu overlapping lines dropped\n", (int)pid,
-		    t.opens, t.maps_reads, t.dropped);
+		    t->opens, t->maps_reads, t->dropped);
 	if (!d->may_see_pfns)
 		warn_hidden_pfns(d, pid);
-	missing = check_addresses(d, pid, &t.maps, t.pagemap_fd);
+	missing = check_addresses(d, pid, &t->maps, t->pagemap_fd);
 	status = write_header(d);
 	if (status == DUMP_OK)
-		status = dump_pages(d, pid, dirfd, &t, &total);
+		status = dump_pages(d, pid, dirfd, t, &total);
 	if (status == DUMP_OK && d->summary &&
 	    format_summary_row(d->format, d->out, &total) != 0)
 		status = DUMP_OUTPUT_ERROR;
 	if (status == DUMP_OK && missing > 0)
 		status = DUMP_FAILED;
-out:
+	return status;
+}
+
+/* Opens the /proc directory of pid (0: this process); sets *pid. */
+static int
+open_proc_dir(pid_t *pid)
+{
+	char path[32];
+	int dirfd;
+
+	if (*pid == 0) {
+		/*
+		 * This process: /proc/self, which is us in whatever pid
+		 * namespace /proc belongs to; its link names our pid there.
+		 */
+		dirfd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			warn("self: /proc/self");
+		else
+			*pid = self_pid();
+		return dirfd;
+	}
+	snprintf(path, sizeof(path), "/proc/%d", (int)*pid);
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		fail_errno(*pid, "", errno);
+	return dirfd;
+}
+
+enum dump_status
+dump_pid(struct dump *d, pid_t pid)
+{
+	struct target t;
+	enum dump_status status;
+	int dirfd = open_proc_dir(&pid);
+
+	if (dirfd < 0)
+		return DUMP_FAILED;
+	status = open_target(pid, dirfd, &t);
+	if (status == DUMP_OK)
+		status = dump_target(d, pid, dirfd, &t);
 	close_target(&t);
 	close(dirfd);
+	return status;
+}
+
+enum dump_status
+dump_files(struct dump *d, const struct dump_files *f)
+{
+	struct target t;
+	enum dump_status status;
+
+	memset(&t, 0, sizeof(t));
+	/* Copies, so that closing the target leaves the caller's open. */
+	t.maps_fd = fcntl(f->maps_fd, F_DUPFD_CLOEXEC, 0);
+	t.pagemap_fd = fcntl(f->pagemap_fd, F_DUPFD_CLOEXEC, 0);
+	if (t.maps_fd < 0 || t.pagemap_fd < 0) {
+		warn("pid %d", f->pid);
+		close_target(&t);
+		return DUMP_FAILED;
+	}
+	t.opens = 1;
+	status = read_maps(f->pid, &t);
+	if (status == DUMP_OK)
+		status = dump_target(d, f->pid, -1, &t);
+	close_target(&t);
 	return status;
 }
