@@ -16,10 +16,10 @@ WARNINGS = -std=c11 -Wall -Wextra -pedantic -Wwrite-strings -Werror=vla \
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS)
 ALL_CPPFLAGS = -D_GNU_SOURCE -Iinclude $(CPPFLAGS)
 
-LIB_SRC = src/app.c src/dump.c src/escape.c src/filter.c src/format.c src/maps.c \
-	src/summary.c \
-	src/options.c \
-	src/kpage.c src/out.c src/pagemap.c src/walk.c
+LIB_SRC = src/app.c src/column.c src/dump.c src/escape.c src/filter.c \
+	src/format.c src/kpage.c src/maps.c src/options.c src/out.c \
+	src/pagemap.c src/pipeline.c src/regions.c src/sink.c src/sink_rows.c \
+	src/sink_summary.c src/summary.c src/walk.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 OBJ = $(LIB_OBJ) src/main.o
 
@@ -115,7 +115,7 @@ clean:
 # check's summary, which must be the last line.
 .SECONDARY: $(TESTS:=.o) $(TEST_SUPPORT) tests/state.o tests/fixture.o
 
--include $(OBJ:.o=.d) $(TESTS:=.d)
+-include $(OBJ:.o=.d) $(TESTS:=.d) tests/state.d tests/fixture.d
 
 # The benchmark: workloads it builds itself; see tests/bench.c.
 BENCH_RUNS ?= 7

@@ -1,9 +1,11 @@
 /*
- * filter: which pages to print.
+ * filter: the one place that decides which pages are selected.
  *
- * Address ranges (-r), single addresses (-a), mapping names (-m) and page
- * states (-P, -S). The address filters are turned into one sorted list of
- * disjoint intervals, so the dump reads only the pages inside them.
+ * Address ranges (-r), single addresses (-a), mapping names (-m), page
+ * states (-P, -S) and kernel page flags (-k). The address filters are
+ * turned into one sorted list of disjoint intervals, so the reader reads
+ * only the pages inside them (filter_spans); the others select pages of a
+ * batch (filter_pages), so every sink sees the same selection.
  */
 #ifndef PAGEMAP_DUMP_FILTER_H
 #define PAGEMAP_DUMP_FILTER_H
@@ -13,7 +15,9 @@
 #include <stdint.h>
 
 #include "maps.h"
+#include "page.h"
 #include "pagemap.h"
+#include "walk.h"
 
 struct filter_interval {
 	uint64_t start;
@@ -54,12 +58,41 @@ int filter_prepare(struct filter *f, uint64_t page_size);
 /* Tells whether a mapping's name passes the -m filters. */
 bool filter_map(const struct filter *f, const struct maps_entry *map);
 
-/* Tells whether a page passes the -P and -S filters. */
-bool filter_entry(const struct filter *f, const struct pagemap_entry *e);
+/*
+ * Tells whether a page passes -P, -S and -k, by its raw entry and its
+ * kpageflags (0 when not read).
+ */
+bool filter_page(const struct filter *f, uint64_t raw, uint64_t kflags);
 
-/* Tells whether a page with these kpageflags passes -k. */
-bool filter_kflags(const struct filter *f, const struct pagemap_entry *e,
-    uint64_t kflags);
+/* The facts (PAGE_FACT_*) the filter needs of each page. */
+unsigned filter_needs(const struct filter *f);
+
+/*
+ * The PAGEMAP_SCAN categories of the pages the filter can select, for
+ * the reader to read only those; 0 when it may select any page.
+ */
+uint64_t filter_scan_categories(const struct filter *f);
+
+/* What filter_pages hands each run of selected pages to. */
+typedef enum dump_status filter_sink_fn(void *ctx,
+    const struct page_batch *run);
+
+/*
+ * Hands the runs of pages of b that the filter selects to fn, in order;
+ * the whole batch at once when it selects every page. Stops at the first
+ * status fn returns that is not DUMP_OK, and returns it.
+ */
+enum dump_status filter_pages(const struct filter *f,
+    const struct page_batch *b, filter_sink_fn *fn, void *ctx);
+
+/*
+ * The spans of pages the reader is to read: for every mapping that -m
+ * lets through, its pages inside the intervals of -r and -a. Returns the
+ * array (NULL with *n 0 when there is none), or NULL with *n 1 when out
+ * of memory.
+ */
+struct walk_span *filter_spans(const struct filter *f,
+    const struct maps *maps, uint64_t page_size, size_t *n);
 
 /*
  * Returns the first selected interval that ends after addr, or NULL; the

@@ -1,9 +1,11 @@
 /*
  * format: rows written into an out buffer, as text, TSV, CSV or JSON Lines.
  *
- * A row is a list of columns. The name of the mapping is escaped once per
- * mapping (format_set_mapping), not once per page, and rows are written by
- * hand, without printf.
+ * A format is data (struct format_style in format_impl.h: separator,
+ * quoting, how booleans read, whether there is a header); a row is a list
+ * of columns from the registry (column.h). The name of the mapping is
+ * escaped once per mapping (format_set_mapping), not once per page, and
+ * rows are written by hand, without printf.
  */
 #ifndef PAGEMAP_DUMP_FORMAT_H
 #define PAGEMAP_DUMP_FORMAT_H
@@ -12,50 +14,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kpage.h"
 #include "maps.h"
 #include "out.h"
 #include "pagemap.h"
 
-enum format_column {
-	COL_PID,
-	COL_ADDR,
-	COL_PFN,
-	COL_SOFT_DIRTY,
-	COL_FILE,
-	COL_SWAPPED,
-	COL_PRESENT,
-	COL_EXCLUSIVE,
-	COL_UFFD_WP,
-	COL_GUARD,
-	COL_SWAP_TYPE,
-	COL_SWAP_OFFSET,
-	COL_PADDR,
-	COL_PERMS,
-	COL_OFFSET,
-	COL_DEV,
-	COL_INODE,
-	COL_NAME,
-	COL_KFLAGS,
-	COL_KFLAGS_HEX,
-	COL_MAPCOUNT,
-	COL_CGROUP,
-	COL_STATE,
-	COL_COUNT
-};
-
 #define FORMAT_MAX_COLUMNS 64
 
+/* The formats built in, by index into their table. */
 enum format_kind {
 	FORMAT_TEXT,
 	FORMAT_TSV,
 	FORMAT_CSV,
 	FORMAT_JSON,
 };
-
-/* The default columns: addr pfn soft-dirty file swapped present name. */
-extern const enum format_column format_default_columns[];
-extern const size_t format_default_ncolumns;
 
 /* One page to print. */
 struct format_row {
@@ -96,9 +67,6 @@ struct format_summary {
 	uint64_t page_size;
 };
 
-/* How many kflags texts a formatter keeps. */
-#define FORMAT_KFLAGS_CACHE 4
-
 /*
  * PSS is summed in the kernel's fixed point (PSS_SHIFT in task_mmu.c):
  * a page mapped n times adds (page size << FORMAT_PSS_SHIFT) / n, and
@@ -106,68 +74,30 @@ struct format_summary {
  */
 #define FORMAT_PSS_SHIFT 12
 
-struct format {
-	enum format_kind kind;
-	enum format_column cols[FORMAT_MAX_COLUMNS];
-	size_t ncols;
-	bool summary_pid;	/* summary rows start with the pid */
-	bool summary_pss;	/* summary rows have pss-kib and uss-kib */
-	bool summary_pss_class;	/* and pss-anon-kib, -file- and -shmem- */
-	bool summary_scan;	/* zero-kib, the PMD and hugetlb columns */
-	/*
-	 * The kflags column of the last few distinct flag values, written
-	 * out: neighbouring pages mostly share a handful of them.
-	 */
-	struct format_kflags {
-		uint64_t flags;
-		size_t len;	/* 0: not filled yet */
-		char text[KPAGE_NAMES_MAX + 8];
-	} kflags[FORMAT_KFLAGS_CACHE];
-	unsigned int kflags_next;	/* the entry to replace next */
-	size_t nkflags;		/* kflags columns in a row */
-	size_t nnames;		/* name columns in a row */
-	bool default_prefix;	/* the classic row (and maybe more columns
-				   after it), in a text-like format */
-	char sep;		/* the separator of a text-like format */
-	char flag_text[16][8];	/* " 0 1 0 1" for each flag combination */
-	char addr_text[32];	/* the last address: 16 hex digits, zeros */
-	int addr_first;		/* its first significant digit */
-	uint64_t addr_last;
-	bool addr_valid;
-	char *name;		/* the current mapping's name, escaped */
-	size_t name_len;
-	size_t name_cap;
-	/*
-	 * In text, a name with columns after it is one field: its blanks
-	 * escaped too, and "-" when empty. name_mid says a row has one.
-	 */
-	bool name_mid;
-	char *mid;
-	size_t mid_len;
-	size_t mid_cap;
-};
+struct format;
 
 /*
- * Sets up a formatter for the given columns (at most FORMAT_MAX_COLUMNS).
- * Returns 0, or -1 with errno EINVAL when there are too many.
+ * A formatter for the given columns (registry indexes, at most
+ * FORMAT_MAX_COLUMNS) in a format. Returns it, or NULL with errno set
+ * (EINVAL: too many columns, or no such format).
  */
-int format_init(struct format *f, enum format_kind kind,
-    const enum format_column *cols, size_t ncols);
-
-/* The name of a column in -o lists and JSON keys ("file", "name"). */
-const char *format_column_name(enum format_column col);
-
-/* The header of a column, as printed ("file/shared", "library"). */
-const char *format_column_header(enum format_column col);
-
-/* Whether a column needs /proc/kpage* (kflags, mapcount, cgroup). */
-bool format_column_needs_kpage(enum format_column col);
-
-/* Looks a column up by name (len bytes). Returns it, or -1. */
-int format_column_by_name(const char *name, size_t len);
+struct format *format_new(enum format_kind kind, const unsigned *cols,
+    size_t ncols);
 
 /* Looks a format up by name. Returns 0, or -1 when there is none. */
 int format_kind_by_name(const char *name, enum format_kind *kind);
+
+/* The names of the formats, comma-separated ("text,tsv,csv,json"). */
+const char *format_names(void);
+
+/* Whether the format has a header line (JSON Lines has none). */
+bool format_has_header(const struct format *f);
+
+/*
+ * Which summary columns can be shown (SUMMARY_* of column.h): the
+ * others are left out of the summary rows and header.
+ */
+void format_set_summary(struct format *f, unsigned have);
 
 /*
  * Writes the header line (none for JSON). Returns 0, or -1 with
@@ -198,7 +128,7 @@ int format_summary_header(struct format *f, struct out *out);
 int format_summary_row(struct format *f, struct out *out,
     const struct format_summary *s);
 
-/* Frees what the formatter holds. */
+/* Frees the formatter (NULL is fine). */
 void format_free(struct format *f);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "filter.h"
 #include "format.h"
+#include "sink.h"
 
 #define PAGEMAP_DUMP_VERSION "0.2.0"
 
@@ -31,20 +32,22 @@
 struct options {
 	pid_t *pids;		/* the processes to dump, in order */
 	size_t npids;
-	enum format_column cols[FORMAT_MAX_COLUMNS];
+	unsigned cols[FORMAT_MAX_COLUMNS];	/* column registry indexes */
 	size_t ncols;
 	enum format_kind kind;
 	bool no_header;
-	bool summary;
+	const struct sink_ops *sink;	/* the view: rows, --summary, ... */
 	struct filter filter;
 	bool help;
 	bool version;
+	bool column_help;	/* -o help */
+	bool own_columns;	/* -o was given */
 	long pid_max;		/* PIDs above this are usage errors */
 };
 
 enum options_result {
 	OPTIONS_RUN,		/* dump the pids */
-	OPTIONS_EXIT,		/* --help or --version: print, exit 0 */
+	OPTIONS_EXIT,		/* --help, -o help or --version: print, exit 0 */
 	OPTIONS_USAGE,		/* bad command line: exit 2 */
 	OPTIONS_NOMEM,		/* out of memory: exit 1 */
 };
@@ -72,7 +75,7 @@ pid_t options_parse_pid(const char *text, long pid_max);
  * with '+' appends to the default columns. Returns 0 with cols and *ncols
  * set, or -1 with why set.
  */
-int options_parse_columns(const char *list, enum format_column *cols,
+int options_parse_columns(const char *list, unsigned *cols,
     size_t *ncols, char *why, size_t whylen);
 
 /*

@@ -10,7 +10,6 @@
 #ifndef PAGEMAP_DUMP_WALK_H
 #define PAGEMAP_DUMP_WALK_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,73 +55,25 @@ enum walk_status {
 	WALK_FAILED,	/* a read failed; error says why */
 };
 
-enum walk_state {
-	BUFFER_EMPTY,	/* for the reader to fill */
-	BUFFER_READ,	/* filled, for the looker to look up */
-	BUFFER_READY,	/* for the caller */
-};
-
-struct walk_buffer {
-	uint64_t *entries;
-	uint64_t *kpage[KPAGE_FILES];	/* NULL for a file not wanted */
-	size_t used;
-	struct walk_segment *segments;
+/* A buffer handed to the caller: its segments, and how the walk goes on. */
+struct walk_result {
+	const struct walk_segment *segments;
 	size_t nsegments;
 	enum walk_status status;	/* after these segments */
 	int error;
 	const char *failed;		/* the file that failed */
-	enum walk_state state;
-	unsigned int looked;		/* lookers done with it, a bit each */
+};
+
+/* What a walk cost, for PAGEMAP_DUMP_STATS. */
+struct walk_stats {
+	uint64_t preads, entries, scans;
 };
 
 struct walk_scan_region {
 	uint64_t start, end, categories;
 };
 
-struct walk {
-	int fd;
-	uint64_t page_size;
-	const struct walk_span *spans;
-	size_t nspans;
-	uint64_t categories;	/* PAGEMAP_SCAN anyof mask; 0: read all */
-	struct kpage *kpage;	/* look up present pages there, or NULL */
-
-	/* The reader's position. */
-	size_t span;
-	uint64_t cursor;	/* next page of the span to cover */
-	bool span_checked;	/* its first entry was seen to exist */
-	struct walk_scan_region *regions;
-	size_t nregions, region;
-	uint64_t scanned_to;	/* the scan has covered the span to here */
-	uint64_t window;	/* pages the next scan covers at most */
-	uint64_t plain_until;	/* read plainly, without scans, to here */
-	enum walk_status final;
-	int final_error;
-	const char *final_file;
-
-	/* What the walk cost, for PAGEMAP_DUMP_STATS. */
-	uint64_t stat_preads;
-	uint64_t stat_entries;
-	uint64_t stat_scans;
-
-	struct walk_buffer buffers[WALK_BUFFERS];
-	void *memory;		/* what the buffers point into */
-	size_t memory_size;
-	size_t next_fill, next_take;
-	bool threaded;		/* the reader thread runs */
-	int nlookers;		/* looker threads running, 0 to 2 */
-	bool stop;
-	pthread_t thread;
-	struct walk_looker {
-		struct walk *w;
-		int id;			/* looks up part id of nlookers */
-		struct kpage *kpage;	/* its own buffers */
-		struct kpage shared;	/* for the second one */
-		pthread_t thread;
-	} lookers[WALK_LOOKERS];
-	pthread_mutex_t lock;
-	pthread_cond_t changed;
-};
+struct walk;
 
 /*
  * Tells whether PAGEMAP_SCAN may be used: not when the environment
@@ -150,17 +101,20 @@ int walk_scan(int fd, uint64_t page_size, uint64_t start, uint64_t end,
  * also looked up in the kpage files it has open. Returns 0, or -1 with
  * errno set.
  */
-int walk_start(struct walk *w, int fd, uint64_t page_size,
+struct walk *walk_start(int fd, uint64_t page_size,
     const struct walk_span *spans, size_t nspans, uint64_t categories,
     struct kpage *kpage);
 
 /* Waits for the next buffer; the caller gives it back with walk_release. */
-const struct walk_buffer *walk_next(struct walk *w);
+const struct walk_result *walk_next(struct walk *w);
 
 /* Gives a buffer back to be filled again. */
-void walk_release(struct walk *w, const struct walk_buffer *b);
+void walk_release(struct walk *w, const struct walk_result *r);
 
-/* Stops the reader (if still running) and frees everything. */
-void walk_stop(struct walk *w);
+/*
+ * Stops the reader (if still running) and frees everything (w NULL:
+ * nothing). Returns what the walk cost.
+ */
+struct walk_stats walk_stop(struct walk *w);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * dump: wires the maps snapshot, the pagemap reader and the formatter
- * together for one process.
+ * dump: one process's address space, opened so that maps and pagemap
+ * describe the same one, and handed to the page path (pipeline.c).
  */
 #include "dump.h"
 
@@ -15,8 +15,18 @@
 
 #include "maps.h"
 #include "pagemap.h"
-#include "summary.h"
+#include "pipeline.h"
 #include "walk.h"
+
+struct dump {
+	struct out *out;
+	const struct filter *filter;	/* prepared */
+	struct pipeline *pipeline;
+	uint64_t page_size;
+	bool header_done;
+	bool may_see_pfns;	/* the kernel shows us PFNs */
+	bool stats;		/* PAGEMAP_DUMP_STATS: say what was read */
+};
 
 bool
 dump_pfns_visible(int pagemap_fd, uintptr_t addr, uint64_t page_size)
@@ -78,146 +88,41 @@ dump_page_size(void)
 	return ps > 0 ? (uint64_t)ps : 4096;
 }
 
-int
-dump_init(struct dump *d, struct format *format, struct out *out,
-    const struct filter *filter, bool summary, bool no_header)
+struct dump *
+dump_new(const struct dump_config *c)
 {
-	struct pagemap_swap_layout layout;
+	struct pipeline_config pc;
+	struct dump *d = calloc(1, sizeof(*d));
 
-	memset(d, 0, sizeof(*d));
-	d->kflags_fd = -1;
-	d->kpage_dirfd = -1;
-	d->format = format;
-	d->out = out;
-	d->filter = filter;
-	d->summary = summary;
-	d->header_done = no_header;
-	d->page_size = dump_page_size();
-	d->may_see_pfns = caller_sees_pfns(d->page_size);
-	d->stats = getenv("PAGEMAP_DUMP_STATS") != NULL;
-	pagemap_swap_layout_detect(&layout);
-	pagemap_set_swap_layout(&layout);
-	d->scan_works = scan_works(d->page_size);
-	return summary_init(&d->counts, d->page_size, -1);
-}
-
-
-void
-dump_use_captured(struct dump *d, int kpage_dirfd)
-{
-	d->kpage_dirfd = kpage_dirfd;
-	d->may_see_pfns = true;
-	d->scan_works = false;
-}
-
-/* Opens one /proc/kpage* file (or its captured copy); reports a failure. */
-static int
-open_kpage_file(const struct dump *d, enum kpage_file file, bool quiet)
-{
-	const char *path = kpage_path(file);
-	int fd = d->kpage_dirfd < 0 ? open(path, O_RDONLY | O_CLOEXEC) :
-	    openat(d->kpage_dirfd, strrchr(path, '/') + 1, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 && !quiet) {
-		if (errno == EACCES || errno == EPERM)
-			warnx("%s: permission denied (run as root)",
-			    kpage_path(file));
-		else if (errno == ENOENT && file == KPAGE_CGROUP)
-			warnx("%s: not there (a kernel without "
-			    "CONFIG_MEMCG)", kpage_path(file));
-		else
-			warn("%s", kpage_path(file));
-	}
-	return fd;
-}
-
-/*
- * Which map counts need no read of /proc/kpagecount (see kpage.h). With
- * the flags at hand, a page that is exclusive and not part of a larger
- * folio has a count of 1 on every kernel. For PSS alone, the exclusive
- * bit is trusted as it is (exact where the kernel counts each page's
- * mappings; see the man page for the others); the mapcount column without
- * the flags reads them all.
- */
-static enum kpage_count_rule
-count_rule(bool flags, bool count_column)
-{
-	const char *v = getenv("PAGEMAP_DUMP_READ_COUNTS");
-
-	if (v != NULL && *v != '\0')
-		return KPAGE_COUNT_READ;
-	if (flags)
-		return KPAGE_COUNT_SMALL;
-	return count_column ? KPAGE_COUNT_READ : KPAGE_COUNT_EXCLUSIVE;
-}
-
-int
-dump_open_kpage(struct dump *d, bool flags, bool count, bool cgroup,
-    bool pss)
-{
-	int fd[KPAGE_FILES] = { -1, -1, -1 };
-	bool want[KPAGE_FILES] = { flags, count, cgroup };
-	int f;
-
-	if ((flags || count || cgroup) && !d->may_see_pfns) {
-		warnx("kflags, kflags-hex, mapcount, cgroup and -k need the "
-		    "PFNs, which the kernel shows only to root "
-		    "(CAP_SYS_ADMIN)");
-		return -1;
-	}
-	for (f = 0; f < KPAGE_FILES; f++) {
-		if (!want[f])
-			continue;
-		fd[f] = open_kpage_file(d, (enum kpage_file)f, false);
-		if (fd[f] < 0)
-			goto fail;
-	}
-	if (pss && d->may_see_pfns && fd[KPAGE_COUNT] < 0)
-		fd[KPAGE_COUNT] = open_kpage_file(d, KPAGE_COUNT, true);
-	if (pss && fd[KPAGE_COUNT] < 0)
-		warnx("pss-kib and uss-kib left out of the summary: they need "
-		    "/proc/kpagecount and the PFNs (run as root)");
-	d->pss = pss && fd[KPAGE_COUNT] >= 0;
-	/*
-	 * PSS of shmem and file pages, and hugetlb mappings, are told by a
-	 * page's flags: read for one page per mapping.
-	 */
-	if (d->pss) {
-		d->kflags_fd = fd[KPAGE_FLAGS] >= 0 ? fd[KPAGE_FLAGS] :
-		    open_kpage_file(d, KPAGE_FLAGS, true);
-		d->own_kflags_fd = fd[KPAGE_FLAGS] < 0 && d->kflags_fd >= 0;
-		d->counts.kflags_fd = d->kflags_fd;
-	}
-	if (fd[0] < 0 && fd[1] < 0 && fd[2] < 0)
-		return 0;
-	if (kpage_init(&d->kpage, fd[0], fd[1], fd[2], WALK_ENTRIES) != 0) {
+	if (d == NULL) {
 		warn("setting up");
-		return -1;
+		return NULL;
 	}
-	d->kpage.count_rule = count_rule(flags, count);
-	d->use_kpage = true;
-	return 0;
-fail:
-	for (f = 0; f < KPAGE_FILES; f++)
-		if (fd[f] >= 0)
-			close(fd[f]);
-	return -1;
+	d->out = c->out;
+	d->filter = c->filter;
+	d->header_done = c->no_header;
+	d->page_size = dump_page_size();
+	d->may_see_pfns = c->captured || caller_sees_pfns(d->page_size);
+	d->stats = getenv("PAGEMAP_DUMP_STATS") != NULL;
+	pc = (struct pipeline_config){ c->format, c->out, c->filter, c->sink,
+	    c->cols, c->ncols, d->page_size, d->may_see_pfns,
+	    !c->captured && scan_works(d->page_size), c->several_pids,
+	    c->kpage_dirfd, d->stats };
+	d->pipeline = pipeline_open(&pc);
+	if (d->pipeline == NULL) {
+		free(d);
+		return NULL;
+	}
+	return d;
 }
 
 void
-dump_close_kpage(struct dump *d)
+dump_free(struct dump *d)
 {
-	if (d->own_kflags_fd)
-		close(d->kflags_fd);
-	d->own_kflags_fd = false;
-	d->kflags_fd = -1;
-	if (d->use_kpage)
-		kpage_free(&d->kpage);
-	d->use_kpage = false;
-	if (d->use_ksm_kpage)
-		kpage_free(&d->ksm_kpage);
-	d->use_ksm_kpage = false;
-	summary_free(&d->counts);
+	if (d == NULL)
+		return;
+	pipeline_close(d->pipeline);
+	free(d);
 }
 
 /* Reports a failed open or read of /proc/PID/file; returns DUMP_FAILED. */
@@ -331,192 +236,6 @@ fail_zombie(pid_t pid)
 	warnx("pid %d: the process is a zombie: it has no memory left to "
 	    "dump", (int)pid);
 	return DUMP_FAILED;
-}
-
-static void
-warn_hidden_pfns(struct dump *d, pid_t pid)
-{
-	if (d->pfn_warned)
-		return;
-	d->pfn_warned = true;
-	warnx("pid %d: the kernel hides PFNs from callers without "
-	    "CAP_SYS_ADMIN: the pfn column reads 0 (run as root to see them)",
-	    (int)pid);
-}
-
-/* Ends a mapping of the summary: its row, and its share of the total. */
-static enum dump_status
-end_summary(struct dump *d, struct format_summary *sum,
-    struct format_summary *total)
-{
-	if (sum->map == NULL || sum->pages == 0)
-		return DUMP_OK;
-	summary_add(total, sum);
-	if (format_summary_row(d->format, d->out, sum) != 0)
-		return DUMP_OUTPUT_ERROR;
-	return DUMP_OK;
-}
-
-/*
- * The spans of pages to read: for every mapping that -m lets through, its
- * pages inside the intervals of -r and -a. Returns the array (NULL with
- * *n 0 when there is none), or NULL with *n 1 when out of memory.
- */
-static struct walk_span *
-make_spans(const struct dump *d, const struct maps *maps, size_t *n)
-{
-	const struct filter_interval *iv;
-	struct walk_span *v = NULL, *grown;
-	size_t cap = 0, i;
-	uint64_t ps = d->page_size, s, e;
-
-	*n = 0;
-	for (i = 0; i < maps->count; i++) {
-		const struct maps_entry *map = &maps->entries[i];
-		if (!filter_map(d->filter, map))
-			continue;
-		for (iv = filter_next(d->filter, map->start);
-		    iv != NULL && iv->start < map->end;
-		    iv = iv->end == UINT64_MAX ? NULL :
-		    filter_next(d->filter, iv->end)) {
-			s = iv->start > map->start ? iv->start : map->start;
-			e = iv->end < map->end ? iv->end : map->end;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 64;
-				grown = realloc(v, cap * sizeof(*v));
-				if (grown == NULL) {
-					free(v);
-					*n = 1;
-					return NULL;
-				}
-				v = grown;
-			}
-			v[*n].vpn = s / ps;
-			v[*n].end = e / ps + (e % ps != 0);
-			v[*n].map = i;
-			(*n)++;
-		}
-	}
-	return v;
-}
-
-/*
- * Which pages need reading: all of them for rows of every page; with
- * -P/-S or --summary only present or swapped ones (and soft-dirty ones,
- * which the kernel marks on holes too), found with PAGEMAP_SCAN.
- */
-static uint64_t
-scan_categories(const struct dump *d)
-{
-	uint64_t c = 0;
-
-	if (d->filter->kflags)
-		return WALK_PAGE_IS_PRESENT;	/* flags: present pages only */
-	if (d->filter->present)
-		c |= WALK_PAGE_IS_PRESENT;
-	if (d->filter->swapped)
-		c |= WALK_PAGE_IS_SWAPPED;
-	if (c == 0 && d->summary)
-		c = WALK_PAGE_IS_PRESENT | WALK_PAGE_IS_SWAPPED |
-		    WALK_PAGE_IS_SOFT_DIRTY;
-	return c;
-}
-
-/* What dump_pages carries from one segment to the next. */
-struct pages {
-	struct pagemap_entry entry;	/* the page at hand */
-	struct format_row row;		/* its row */
-	struct format_summary sum;	/* the mapping's counts so far */
-	struct format_summary *total;	/* the process's */
-};
-
-/*
- * Moves on to mapping m: ends the summary row of the one before and
- * escapes the new name. Returns DUMP_OK, DUMP_FAILED or
- * DUMP_OUTPUT_ERROR.
- */
-static enum dump_status
-begin_mapping(struct dump *d, pid_t pid, struct pages *p,
-    const struct maps_entry *m)
-{
-	if (d->summary && end_summary(d, &p->sum, p->total) != DUMP_OK)
-		return DUMP_OUTPUT_ERROR;
-	p->row.map = m;
-	p->sum = (struct format_summary){
-		.map = m, .pid = (int)pid, .page_size = d->page_size,
-	};
-	summary_begin_mapping(&d->counts, m);
-	if (format_set_mapping(d->format, m) != 0) {
-		warn("pid %d", (int)pid);
-		return DUMP_FAILED;
-	}
-	return DUMP_OK;
-}
-
-/*
- * Prints the rows of the pages of one segment that the filters let
- * through, or counts them into the summary. Returns DUMP_OK, or
- * DUMP_OUTPUT_ERROR.
- */
-static enum dump_status
-dump_segment(struct dump *d, pid_t pid, struct pages *p,
-    const struct walk_segment *seg)
-{
-	const struct filter *filter = d->filter;
-	struct pagemap_entry *e = &p->entry;
-	struct format_row *row = &p->row;
-	uint64_t k;
-
-	if (seg->entries == NULL) {
-		/* A run the scan skipped: all zero entries, counted at once. */
-		pagemap_decode(0, e);
-		if (!filter_entry(filter, e) || !filter_kflags(filter, e, 0))
-			return DUMP_OK;
-		if (d->summary) {
-			summary_count(&d->counts, &p->sum, seg->vpn, NULL, NULL,
-			    NULL, seg->n, 0);
-			return DUMP_OK;
-		}
-	}
-	if (d->summary && !filter->kflags) {
-		if (summary_count(&d->counts, &p->sum, seg->vpn, seg->entries,
-		    d->pss ? seg->kpage[KPAGE_COUNT] : NULL,
-		    seg->kpage[KPAGE_FLAGS], seg->n,
-		    (filter->present ? PM_PRESENT : 0) |
-		    (filter->swapped ? PM_SWAPPED : 0)))
-			warn_hidden_pfns(d, pid);
-		return DUMP_OK;
-	}
-	for (k = 0; k < seg->n; k++) {
-		if (seg->entries != NULL)
-			pagemap_decode(seg->entries[k], e);
-		if (e->present && e->pfn == 0 && !d->pfn_warned)
-			warn_hidden_pfns(d, pid);
-		if (!filter_entry(filter, e))
-			continue;
-		row->kflags = seg->kpage[KPAGE_FLAGS] != NULL ?
-		    seg->kpage[KPAGE_FLAGS][k] : 0;
-		row->mapcount = seg->kpage[KPAGE_COUNT] != NULL ?
-		    seg->kpage[KPAGE_COUNT][k] : 0;
-		row->cgroup = seg->kpage[KPAGE_CGROUP] != NULL ?
-		    seg->kpage[KPAGE_CGROUP][k] : 0;
-		if (!filter_kflags(filter, e, row->kflags))
-			continue;
-		if (d->summary) {
-			summary_count(&d->counts, &p->sum, seg->vpn + k,
-			    &e->raw, d->pss ? &row->mapcount : NULL,
-			    seg->kpage[KPAGE_FLAGS] != NULL ? &row->kflags : NULL,
-			    1, 0);
-			continue;
-		}
-		row->addr = (seg->vpn + k) * d->page_size;
-		if (filter->naddrs > 0)
-			row->paddr_offset = filter_page_offset(filter,
-			    row->addr, d->page_size);
-		if (format_row(d->format, d->out, row) != 0)
-			return DUMP_OUTPUT_ERROR;
-	}
-	return DUMP_OK;
 }
 
 /* Opens of maps and pagemap before giving up on a process that execs. */
@@ -652,91 +371,14 @@ open_target(pid_t pid, int dirfd, struct target *t)
 	return DUMP_FAILED;
 }
 
-/*
- * Asks where the zero-page and huge pages of a buffer's pages are, for
- * the summary: one PAGEMAP_SCAN sweep over segments of neighbouring
- * mappings (the kernel skips the gaps between mappings; a mapping left
- * out by -m, pages by -r, or a run that the walk's own scan found empty
- * ends a sweep). Done as each buffer comes, so
- * that the reader thread reads on meanwhile. Returns 0, or -1 with errno
- * set.
- */
-static int
-scan_buffer(struct dump *d, int fd, const struct walk_span *spans,
-    const struct walk_buffer *b)
-{
-	const struct walk_segment *s = b->segments, *first;
-	size_t i = 0, j;
-
-	while (i < b->nsegments) {
-		first = &s[i];
-		if (first->entries == NULL) {
-			i++;	/* a run of empty entries: nothing there */
-			continue;
-		}
-		for (j = i + 1; j < b->nsegments && s[j].entries != NULL &&
-		    (s[j].span == s[j - 1].span ||
-		    (spans[s[j].span].map == spans[s[j - 1].span].map + 1 &&
-		    s[j].vpn == spans[s[j].span].vpn &&
-		    s[j - 1].vpn + s[j - 1].n == spans[s[j - 1].span].end)); j++)
-			;
-		if (summary_scan(&d->counts, fd, first->vpn,
-		    s[j - 1].vpn + s[j - 1].n) != 0)
-			return -1;
-		i = j;
-	}
-	return 0;
-}
-
-/*
- * The kpage lookups a process's walk needs: those of the columns and -k,
- * or for the summary of a process that may map KSM pages, the flags of
- * every page too (KSM pages are told by them alone). Returns NULL for
- * none; sets *failed (reported) when they cannot be set up.
- */
-static struct kpage *
-summary_kpage(struct dump *d, int dirfd, bool *failed)
-{
-	struct kpage *k = d->use_kpage ? &d->kpage : NULL;
-	int flags_fd, count_fd;
-
-	if (!d->summary || !d->pss || d->kflags_fd < 0 ||
-	    (k != NULL && k->fd[KPAGE_FLAGS] >= 0) ||
-	    (dirfd >= 0 && !summary_may_have_ksm(dirfd)))
-		return k;
-	if (!d->use_ksm_kpage) {
-		flags_fd = dup(d->kflags_fd);
-		count_fd = dup(d->kpage.fd[KPAGE_COUNT]);
-		if (flags_fd < 0 || count_fd < 0) {
-			warn("counting KSM pages");
-			if (flags_fd >= 0)
-				close(flags_fd);
-			if (count_fd >= 0)
-				close(count_fd);
-			*failed = true;
-			return NULL;
-		}
-		/* It takes the descriptors, and closes them if it fails. */
-		if (kpage_init(&d->ksm_kpage, flags_fd, count_fd, -1,
-		    WALK_ENTRIES) != 0) {
-			warn("counting KSM pages");
-			*failed = true;
-			return NULL;
-		}
-		d->ksm_kpage.count_rule = count_rule(true, false);
-		d->use_ksm_kpage = true;
-	}
-	return &d->ksm_kpage;
-}
-
 /* Reports how a walk ended, when not at its end. */
 static enum dump_status
 walk_failure(struct dump *d, pid_t pid, int dirfd, const struct target *t,
-    enum walk_status ws, int error, const char *failed)
+    const struct pipeline_end *end)
 {
 	struct proc_stat now;
 
-	if (ws == WALK_EXITED) {
+	if (end->status == WALK_EXITED) {
 		if (out_flush(d->out) != 0)
 			return DUMP_OUTPUT_ERROR;
 		/* Its memory is gone: it exited, or exec'd (and runs on). */
@@ -750,100 +392,30 @@ walk_failure(struct dump *d, pid_t pid, int dirfd, const struct target *t,
 			    "during the dump", (int)pid, (int)pid);
 		return DUMP_FAILED;
 	}
-	if (failed != NULL && failed[0] == '/') {	/* a /proc/kpage* file */
-		errno = error;
-		warn("pid %d: %s", (int)pid, failed);
+	if (end->failed != NULL && end->failed[0] == '/') {	/* kpage* */
+		errno = end->error;
+		warn("pid %d: %s", (int)pid, end->failed);
 		return DUMP_FAILED;
 	}
-	return fail_errno(pid, "pagemap", error);
+	return fail_errno(pid, "pagemap", end->error);
 }
 
 /*
- * Prints the rows (or the summary) of the selected pages of every mapping.
- * Returns DUMP_OK, DUMP_FAILED (the process went away or pagemap failed:
- * reported), or DUMP_OUTPUT_ERROR.
+ * Hands the selected pages of every mapping to the sink. Returns DUMP_OK,
+ * DUMP_FAILED (the process went away or pagemap failed: reported), or
+ * DUMP_OUTPUT_ERROR.
  */
 static enum dump_status
-dump_pages(struct dump *d, pid_t pid, int dirfd, const struct target *t,
-    struct format_summary *total)
+dump_pages(struct dump *d, pid_t pid, int dirfd, const struct target *t)
 {
-	const struct maps *maps = &t->maps;
-	int pagemap_fd = t->pagemap_fd;
-	const struct walk_buffer *b;
-	const struct maps_entry *map = NULL, *m;
-	struct walk walk;
-	struct walk_span *spans;
-	struct kpage *kp;
-	bool kp_failed = false;
-	struct pages p = {
-		.row = { .entry = &p.entry, .page_size = d->page_size,
-		    .pid = (int)pid },
-		.total = total,
-	};
-	enum dump_status status = DUMP_OK;
-	enum walk_status ws = WALK_MORE;
-	const char *failed = NULL;
-	size_t nspans, i;
-	int error = 0;
+	struct pipeline_end end;
+	enum dump_status st;
 
-	spans = make_spans(d, maps, &nspans);
-	if (spans == NULL && nspans > 0) {
-		warnx("pid %d: out of memory", (int)pid);
-		return DUMP_FAILED;
-	}
-	kp = summary_kpage(d, dirfd, &kp_failed);
-	if (kp_failed) {
-		free(spans);
-		return DUMP_FAILED;
-	}
-	if (walk_start(&walk, pagemap_fd, d->page_size, spans, nspans,
-	    scan_categories(d), kp) != 0) {
-		free(spans);
-		warn("pid %d", (int)pid);
-		return DUMP_FAILED;
-	}
-	summary_begin_process(&d->counts);
-	while (ws == WALK_MORE && status == DUMP_OK) {
-		b = walk_next(&walk);
-		if (d->summary && d->scan_works &&
-		    scan_buffer(d, pagemap_fd, spans, b) != 0) {
-			status = fail_errno(pid, "pagemap", errno);
-			walk_release(&walk, b);
-			break;
-		}
-		for (i = 0; i < b->nsegments && status == DUMP_OK; i++) {
-			m = &maps->entries[spans[b->segments[i].span].map];
-			if (m != map) {
-				map = m;
-				status = begin_mapping(d, pid, &p, m);
-			}
-			if (status == DUMP_OK)
-				status = dump_segment(d, pid, &p,
-				    &b->segments[i]);
-		}
-		ws = b->status;
-		error = b->error;
-		failed = b->failed;
-		walk_release(&walk, b);
-	}
-	walk_stop(&walk);	/* the reader is done: its counts are final */
-	if (d->stats)
-		fprintf(stderr, "pagemap-dump: pid %d: %" PRIu64 " entries read "
-		    "with %" PRIu64 " preads, %" PRIu64 " PAGEMAP_SCAN calls\n",
-		    (int)pid, walk.stat_entries, walk.stat_preads,
-		    walk.stat_scans);
-	if (d->stats && d->use_kpage)
-		fprintf(stderr, "pagemap-dump: pid %d: %" PRIu64 " kpageflags, "
-		    "%" PRIu64 " kpagecount, %" PRIu64 " kpagecgroup reads\n",
-		    (int)pid, d->kpage.preads[KPAGE_FLAGS],
-		    d->kpage.preads[KPAGE_COUNT],
-		    d->kpage.preads[KPAGE_CGROUP]);
-	free(spans);
-	if (status == DUMP_OK && d->summary)
-		status = end_summary(d, &p.sum, total);
-	if (status == DUMP_OK && ws != WALK_END)
-		status = walk_failure(d, pid, dirfd, t, ws, error, failed);
-	return status;
+	st = pipeline_process(d->pipeline, (int)pid, dirfd, t->pagemap_fd,
+	    &t->maps, &end);
+	if (st == DUMP_OK && end.status != WALK_END)
+		st = walk_failure(d, pid, dirfd, t, &end);
+	return st;
 }
 
 /*
@@ -894,8 +466,7 @@ write_header(struct dump *d)
 {
 	if (d->header_done)
 		return DUMP_OK;
-	if ((d->summary ? format_summary_header(d->format, d->out) :
-	    format_header(d->format, d->out)) != 0)
+	if (pipeline_header(d->pipeline) != 0)
 		return DUMP_OUTPUT_ERROR;
 	d->header_done = true;
 	return DUMP_OK;
@@ -928,9 +499,6 @@ self_pid(void)
 static enum dump_status
 dump_target(struct dump *d, pid_t pid, int dirfd, struct target *t)
 {
-	struct format_summary total = {
-		.pid = (int)pid, .page_size = d->page_size,
-	};
 	enum dump_status status;
 	size_t missing;
 
@@ -946,14 +514,11 @@ dump_target(struct dump *d, pid_t pid, int dirfd, struct target *t)
 		    "read %u times, %zu overlapping lines dropped\n", (int)pid,
 		    t->opens, t->maps_reads, t->dropped);
 	if (!d->may_see_pfns)
-		warn_hidden_pfns(d, pid);
+		pipeline_warn_hidden_pfns(d->pipeline, (int)pid);
 	missing = check_addresses(d, pid, &t->maps, t->pagemap_fd);
 	status = write_header(d);
 	if (status == DUMP_OK)
-		status = dump_pages(d, pid, dirfd, t, &total);
-	if (status == DUMP_OK && d->summary &&
-	    format_summary_row(d->format, d->out, &total) != 0)
-		status = DUMP_OUTPUT_ERROR;
+		status = dump_pages(d, pid, dirfd, t);
 	if (status == DUMP_OK && missing > 0)
 		status = DUMP_FAILED;
 	return status;

@@ -208,23 +208,122 @@ filter_map(const struct filter *f, const struct maps_entry *map)
 }
 
 bool
-filter_entry(const struct filter *f, const struct pagemap_entry *e)
+filter_page(const struct filter *f, uint64_t raw, uint64_t kflags)
 {
+	if (f->kflags && (!(raw & PM_PRESENT) ||
+	    (kflags & f->kflags_want) != f->kflags_want ||
+	    (kflags & f->kflags_refuse) != 0))
+		return false;
 	if (!f->present && !f->swapped)
 		return true;
 	/* -S: pages in swap, not the markers bit 62 also marks. */
-	return (f->present && e->present) ||
-	    (f->swapped && e->state == PAGEMAP_SWAP);
+	return (f->present && (raw & PM_PRESENT)) ||
+	    (f->swapped && (raw >> 62) == 1 &&
+	    pagemap_state(raw) == PAGEMAP_SWAP);
 }
 
-bool
-filter_kflags(const struct filter *f, const struct pagemap_entry *e,
-    uint64_t kflags)
+unsigned
+filter_needs(const struct filter *f)
 {
-	if (!f->kflags)
-		return true;
-	return e->present && (kflags & f->kflags_want) == f->kflags_want &&
-	    (kflags & f->kflags_refuse) == 0;
+	return f->kflags ? PAGE_FACT_KFLAGS | PAGE_FACT_PFN : 0;
+}
+
+uint64_t
+filter_scan_categories(const struct filter *f)
+{
+	uint64_t c = 0;
+
+	if (f->kflags)
+		return WALK_PAGE_IS_PRESENT;	/* flags: present pages only */
+	if (f->present)
+		c |= WALK_PAGE_IS_PRESENT;
+	if (f->swapped)
+		c |= WALK_PAGE_IS_SWAPPED;
+	return c;
+}
+
+/* Pages from..to-1 of b, as a batch of their own. */
+static struct page_batch
+sub_batch(const struct page_batch *b, uint64_t from, uint64_t to)
+{
+	struct page_batch r = *b;
+	int k;
+
+	r.vpn = b->vpn + from;
+	r.n = to - from;
+	r.entries = b->entries + from;
+	for (k = 0; k < KPAGE_FILES; k++)
+		if (b->kpage[k] != NULL)
+			r.kpage[k] = b->kpage[k] + from;
+	return r;
+}
+
+enum dump_status
+filter_pages(const struct filter *f, const struct page_batch *b,
+    filter_sink_fn *fn, void *ctx)
+{
+	const uint64_t *kf = b->kpage[KPAGE_FLAGS];
+	struct page_batch run;
+	enum dump_status st;
+	uint64_t i = 0, start;
+
+	if (!f->present && !f->swapped && !f->kflags)
+		return fn(ctx, b);	/* every page: the batch whole */
+	if (b->entries == NULL)		/* zero entries: none or all */
+		return filter_page(f, 0, 0) ? fn(ctx, b) : DUMP_OK;
+	while (i < b->n) {
+		while (i < b->n && !filter_page(f, b->entries[i],
+		    kf != NULL ? kf[i] : 0))
+			i++;
+		start = i;
+		while (i < b->n && filter_page(f, b->entries[i],
+		    kf != NULL ? kf[i] : 0))
+			i++;
+		if (i == start)
+			break;
+		run = sub_batch(b, start, i);
+		st = fn(ctx, &run);
+		if (st != DUMP_OK)
+			return st;
+	}
+	return DUMP_OK;
+}
+
+struct walk_span *
+filter_spans(const struct filter *f, const struct maps *maps,
+    uint64_t page_size, size_t *n)
+{
+	const struct filter_interval *iv;
+	struct walk_span *v = NULL, *grown;
+	size_t cap = 0, i;
+	uint64_t s, e;
+
+	*n = 0;
+	for (i = 0; i < maps->count; i++) {
+		const struct maps_entry *map = &maps->entries[i];
+		if (!filter_map(f, map))
+			continue;
+		for (iv = filter_next(f, map->start);
+		    iv != NULL && iv->start < map->end;
+		    iv = iv->end == UINT64_MAX ? NULL :
+		    filter_next(f, iv->end)) {
+			s = iv->start > map->start ? iv->start : map->start;
+			e = iv->end < map->end ? iv->end : map->end;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				grown = realloc(v, cap * sizeof(*v));
+				if (grown == NULL) {
+					free(v);
+					*n = 1;
+					return NULL;
+				}
+				v = grown;
+			}
+			v[(*n)++] = (struct walk_span){ s / page_size,
+			    e / page_size + (e % page_size != 0), i };
+		}
+	}
+	return v;
 }
 
 const struct filter_interval *

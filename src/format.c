@@ -2,109 +2,46 @@
  * format: rows written by hand (no printf per page) into the out buffer.
  *
  * Every field is written as "separator, value". The separator is a space,
- * a tab, a comma, or for JSON the key: {"addr": for the first field and
- * ,"pfn": after it. Values differ by format only in quoting: JSON puts
- * addresses in "0x..." strings (they exceed 2^53) and flags as true/false.
+ * a tab, a comma, or in a keyed format (JSON) the key: {"addr": for the
+ * first field and ,"pfn": after it. What differs between formats is data,
+ * in the styles table: the separator, quoting, how booleans read. The
+ * columns themselves are in the registry (column.c).
  */
-#include "format.h"
+#include "format_impl.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
 
-const enum format_column format_default_columns[] = {
-	COL_ADDR, COL_PFN, COL_SOFT_DIRTY, COL_FILE, COL_SWAPPED, COL_PRESENT,
-	COL_NAME,
-};
-const size_t format_default_ncolumns =
-    sizeof(format_default_columns) / sizeof(format_default_columns[0]);
-
-static const struct {
-	const char *name;	/* for -o and as the JSON key */
-	const char *header;
-} columns[COL_COUNT] = {
-	[COL_PID] = { "pid", "pid" },
-	[COL_ADDR] = { "addr", "addr" },
-	[COL_PFN] = { "pfn", "pfn" },
-	[COL_SOFT_DIRTY] = { "soft-dirty", "soft-dirty" },
-	[COL_FILE] = { "file", "file/shared" },
-	[COL_SWAPPED] = { "swapped", "swapped" },
-	[COL_PRESENT] = { "present", "present" },
-	[COL_EXCLUSIVE] = { "exclusive", "exclusive" },
-	[COL_UFFD_WP] = { "uffd-wp", "uffd-wp" },
-	[COL_GUARD] = { "guard", "guard" },
-	[COL_SWAP_TYPE] = { "swap-type", "swap-type" },
-	[COL_SWAP_OFFSET] = { "swap-offset", "swap-offset" },
-	[COL_PADDR] = { "paddr", "paddr" },
-	[COL_PERMS] = { "perms", "perms" },
-	[COL_OFFSET] = { "offset", "offset" },
-	[COL_DEV] = { "dev", "dev" },
-	[COL_INODE] = { "inode", "inode" },
-	[COL_NAME] = { "name", "library" },
-	[COL_KFLAGS] = { "kflags", "kflags" },
-	[COL_KFLAGS_HEX] = { "kflags-hex", "kflags-hex" },
-	[COL_MAPCOUNT] = { "mapcount", "mapcount" },
-	[COL_CGROUP] = { "cgroup", "cgroup" },
-	[COL_STATE] = { "state", "state" },
+static const struct format_style styles[] = {
+	[FORMAT_TEXT] = {
+		.name = "text", .sep = ' ', .header = true,
+		.blank_split = true, .yes = "1", .no = "0",
+		.list_quote = LIST_BARE, .escape = escape_text,
+		.escape_factor = 4,
+	},
+	[FORMAT_TSV] = {
+		.name = "tsv", .sep = '\t', .header = true, .yes = "1",
+		.no = "0", .list_quote = LIST_BARE, .escape = escape_text,
+		.escape_factor = 4,
+	},
+	[FORMAT_CSV] = {
+		.name = "csv", .sep = ',', .header = true, .yes = "1",
+		.no = "0", .list_quote = LIST_QUOTED_NONEMPTY,
+		.escape = escape_csv, .escape_factor = 8, .escape_extra = 2,
+	},
+	[FORMAT_JSON] = {
+		.name = "json", .keyed = true, .quote_hex = true,
+		.quote_words = true, .yes = "true", .no = "false",
+		.list_quote = LIST_QUOTED, .escape = escape_json,
+		.escape_factor = 6, .escape_extra = 2,
+	},
 };
 
-/* The summary's columns: key and header. */
-enum summary_field {
-	SUM_PID, SUM_START, SUM_END, SUM_PERMS, SUM_PAGES, SUM_PRESENT,
-	SUM_SWAPPED, SUM_FILE, SUM_SOFT_DIRTY, SUM_EXCLUSIVE, SUM_RSS,
-	SUM_PSS, SUM_USS, SUM_PSS_ANON, SUM_PSS_FILE, SUM_PSS_SHMEM, SUM_KSM,
-	SUM_SHARED, SUM_PRIVATE, SUM_ZERO, SUM_ANON_PMD, SUM_SHMEM_PMD,
-	SUM_FILE_PMD, SUM_HUGETLB_SHARED, SUM_HUGETLB_PRIVATE, SUM_SWAP,
-	SUM_NAME, SUM_COUNT
-};
-
-static const struct {
-	const char *name;
-	const char *header;
-} summary_columns[SUM_COUNT] = {
-	[SUM_PID] = { "pid", "pid" },
-	[SUM_START] = { "start", "start" },
-	[SUM_END] = { "end", "end" },
-	[SUM_PERMS] = { "perms", "perms" },
-	[SUM_PAGES] = { "pages", "pages" },
-	[SUM_PRESENT] = { "present", "present" },
-	[SUM_SWAPPED] = { "swapped", "swapped" },
-	[SUM_FILE] = { "file", "file/shared" },
-	[SUM_SOFT_DIRTY] = { "soft-dirty", "soft-dirty" },
-	[SUM_EXCLUSIVE] = { "exclusive", "exclusive" },
-	[SUM_RSS] = { "rss-kib", "rss-kib" },
-	[SUM_PSS] = { "pss-kib", "pss-kib" },
-	[SUM_USS] = { "uss-kib", "uss-kib" },
-	[SUM_PSS_ANON] = { "pss-anon-kib", "pss-anon-kib" },
-	[SUM_PSS_FILE] = { "pss-file-kib", "pss-file-kib" },
-	[SUM_PSS_SHMEM] = { "pss-shmem-kib", "pss-shmem-kib" },
-	[SUM_KSM] = { "ksm-kib", "ksm-kib" },
-	[SUM_SHARED] = { "shared-kib", "shared-kib" },
-	[SUM_PRIVATE] = { "private-kib", "private-kib" },
-	[SUM_ZERO] = { "zero-kib", "zero-kib" },
-	[SUM_ANON_PMD] = { "anon-pmd-kib", "anon-pmd-kib" },
-	[SUM_SHMEM_PMD] = { "shmem-pmd-kib", "shmem-pmd-kib" },
-	[SUM_FILE_PMD] = { "file-pmd-kib", "file-pmd-kib" },
-	[SUM_HUGETLB_SHARED] = { "shared-hugetlb-kib", "shared-hugetlb-kib" },
-	[SUM_HUGETLB_PRIVATE] = { "private-hugetlb-kib",
-	    "private-hugetlb-kib" },
-	[SUM_SWAP] = { "swap-kib", "swap-kib" },
-	[SUM_NAME] = { "name", "library" },
-};
-
-/* Room for any one field but the name, separator and JSON key included. */
-#define FIELD_MAX 48
-
-static char *
-put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(p, s, n);
-	return p + n;
-}
+#define NSTYLES (sizeof(styles) / sizeof(styles[0]))
 
 static const char hex_digits[] = "0123456789abcdef";
 
@@ -127,8 +64,7 @@ init_hex_pairs(void)
 	}
 }
 
-/* Writes v in lower-case hex, at least min digits; returns the end. */
-static char *
+char *
 put_hex_min(char *p, uint64_t v, int min)
 {
 	int n = v == 0 ? 1 : (64 - __builtin_clzll(v) + 3) / 4;
@@ -147,16 +83,37 @@ put_hex_min(char *p, uint64_t v, int min)
 	return end;
 }
 
+/* Adds add (a power of two below 16) at digit pos, with carries. */
+static void
+add_digits(struct format *f, int pos, int add)
+{
+	char *digits = f->addr_text;
+
+	while (pos >= 0) {
+		char c = digits[pos];
+		int d = (c <= '9' ? c - '0' : c - 'a' + 10) + add;
+		if (d < 16) {
+			digits[pos] = hex_digits[d];
+			break;
+		}
+		digits[pos] = hex_digits[d - 16];
+		add = 1;
+		pos--;
+	}
+	if (pos < f->addr_first)
+		f->addr_first = pos;
+}
+
 /*
  * The address column: consecutive pages differ by the page size, so the
  * previous row's hex digits are kept and counted up in place instead of
  * being written anew.
  */
-static char *
+char *
 put_addr(struct format *f, char *p, uint64_t addr, uint64_t page_size)
 {
 	char *digits = f->addr_text;
-	int pos, add;
+	int pos, add, shift;
 
 	if (!f->addr_valid || addr != f->addr_last + page_size ||
 	    addr < f->addr_last) {
@@ -168,7 +125,7 @@ put_addr(struct format *f, char *p, uint64_t addr, uint64_t page_size)
 		f->addr_valid = true;
 	} else {
 		/* Add page_size (a power of two) with carries. */
-		int shift = __builtin_ctzll(page_size);
+		shift = __builtin_ctzll(page_size);
 		pos = 15 - shift / 4;
 		add = 1 << (shift % 4);
 		if (add == 1 && digits[pos] != 'f') {
@@ -176,22 +133,8 @@ put_addr(struct format *f, char *p, uint64_t addr, uint64_t page_size)
 			digits[pos] = next_hex_digit[(unsigned char)digits[pos]];
 			if (pos < f->addr_first)
 				f->addr_first = pos;
-		} else {
-			while (pos >= 0) {
-				char c = digits[pos];
-				int d = (c <= '9' ? c - '0' : c - 'a' + 10) +
-				    add;
-				if (d < 16) {
-					digits[pos] = hex_digits[d];
-					break;
-				}
-				digits[pos] = hex_digits[d - 16];
-				add = 1;
-				pos--;
-			}
-			if (pos < f->addr_first)
-				f->addr_first = pos;
-		}
+		} else
+			add_digits(f, pos, add);
 	}
 	f->addr_last = addr;
 	/* A fixed-size copy (the row's room allows it) beats a call. */
@@ -199,164 +142,163 @@ put_addr(struct format *f, char *p, uint64_t addr, uint64_t page_size)
 	return p + 16 - f->addr_first;
 }
 
-/* Writes v in decimal; returns the end. */
-static char *
-put_dec(char *p, uint64_t v)
+/*
+ * The kflags column: flag names, comma-separated, quoted as the style
+ * quotes lists; in a blank-split format "-" for none (an empty field
+ * would shift the columns after it). Pages next to each other mostly
+ * share a few sets of flags (DAMON's sampling, say, toggles idle on
+ * some), so the last few lists are kept.
+ */
+char *
+put_kflags(struct format *f, char *p, uint64_t flags)
 {
-	char tmp[20];
-	int n = 0;
+	char names[KPAGE_NAMES_MAX];
+	struct format_kflags *c;
+	unsigned int i;
+	size_t n, len = 0;
+	bool quote;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n > 0)
-		*p++ = tmp[--n];
-	return p;
-}
-
-/* An address-like value: bare hex, or "0x..." in JSON. */
-static char *
-put_hex(char *p, enum format_kind kind, uint64_t v)
-{
-	if (kind != FORMAT_JSON)
-		return put_hex_min(p, v, 1);
-	p = put_str(p, "\"0x");
-	p = put_hex_min(p, v, 1);
-	*p++ = '"';
-	return p;
-}
-
-static char *
-put_flag(char *p, enum format_kind kind, bool b)
-{
-	if (kind == FORMAT_JSON)
-		return put_str(p, b ? "true" : "false");
-	*p++ = b ? '1' : '0';
-	return p;
-}
-
-/* A short string of safe characters (perms): quoted only in JSON. */
-static char *
-put_word(char *p, enum format_kind kind, const char *s, size_t n)
-{
-	if (kind == FORMAT_JSON)
-		*p++ = '"';
-	memcpy(p, s, n);
-	p += n;
-	if (kind == FORMAT_JSON)
-		*p++ = '"';
-	return p;
-}
-
-/* The separator before field i, or for JSON its key. */
-static char *
-put_sep(char *p, enum format_kind kind, size_t i, const char *key)
-{
-	switch (kind) {
-	case FORMAT_TEXT:
-		if (i > 0)
-			*p++ = ' ';
-		break;
-	case FORMAT_TSV:
-		if (i > 0)
-			*p++ = '\t';
-		break;
-	case FORMAT_CSV:
-		if (i > 0)
-			*p++ = ',';
-		break;
-	case FORMAT_JSON:
-		*p++ = i > 0 ? ',' : '{';
-		*p++ = '"';
-		p = put_str(p, key);
-		*p++ = '"';
-		*p++ = ':';
-		break;
+	for (i = 0; i < FORMAT_KFLAGS_CACHE; i++) {
+		c = &f->kflags[i];
+		if (c->len > 0 && c->flags == flags) {
+			memcpy(p, c->text, c->len);
+			return p + c->len;
+		}
 	}
+	c = &f->kflags[f->kflags_next];
+	f->kflags_next = (f->kflags_next + 1) % FORMAT_KFLAGS_CACHE;
+	n = kpage_flag_names(names, flags);
+	quote = f->style->list_quote == LIST_QUOTED ||
+	    (f->style->list_quote == LIST_QUOTED_NONEMPTY && n > 0);
+	if (quote)
+		c->text[len++] = '"';
+	memcpy(c->text + len, names, n);
+	len += n;
+	if (quote)
+		c->text[len++] = '"';
+	if (f->style->blank_split && n == 0)
+		c->text[len++] = '-';
+	c->flags = flags;
+	c->len = len;
+	memcpy(p, c->text, len);
+	return p + len;
+}
+
+/* The separator before field i, or in a keyed format its key. */
+static char *
+put_sep(const struct format *f, char *p, size_t i, const char *key)
+{
+	if (!f->style->keyed) {
+		if (i > 0)
+			*p++ = f->style->sep;
+		return p;
+	}
+	*p++ = i > 0 ? ',' : '{';
+	*p++ = '"';
+	p = put_str(p, key);
+	*p++ = '"';
+	*p++ = ':';
 	return p;
 }
 
 static char *
-put_end(char *p, enum format_kind kind)
+put_end(const struct format *f, char *p)
 {
-	if (kind == FORMAT_JSON)
+	if (f->style->keyed)
 		*p++ = '}';
 	*p++ = '\n';
 	return p;
 }
 
-int
-format_init(struct format *f, enum format_kind kind,
-    const enum format_column *cols, size_t ncols)
+/* Sets what the columns ask of a row: names, lists, the fast prefix. */
+static void
+scan_columns(struct format *f)
 {
-	int i, k;
+	const struct format_style *st = f->style;
+	size_t i;
+	int k;
 
-	memset(f, 0, sizeof(*f));
-	if (ncols > FORMAT_MAX_COLUMNS) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (hex_pairs[0] == 0)
-		init_hex_pairs();
-	f->kind = kind;
-	memcpy(f->cols, cols, ncols * sizeof(*cols));
-	f->ncols = ncols;
-	f->sep = kind == FORMAT_TSV ? '\t' : kind == FORMAT_CSV ? ',' : ' ';
 	for (i = 0; i < 16; i++)
 		for (k = 0; k < 4; k++) {
-			f->flag_text[i][2 * k] = f->sep;
+			f->flag_text[i][2 * k] = st->sep;
 			f->flag_text[i][2 * k + 1] = (char)('0' + (i >> k & 1));
 		}
-	for (i = 0; i < (int)ncols; i++) {
-		f->nkflags += cols[i] == COL_KFLAGS;
-		f->nnames += cols[i] == COL_NAME;
-		f->name_mid |= kind == FORMAT_TEXT && cols[i] == COL_NAME &&
-		    i + 1 < (int)ncols;
+	for (i = 0; i < f->ncols; i++) {
+		enum column_kind kind = column_table[f->cols[i]].kind;
+		f->nkflags += kind == COLUMN_LIST;
+		f->nnames += kind == COLUMN_NAME;
+		f->name_mid |= st->blank_split && kind == COLUMN_NAME &&
+		    i + 1 < f->ncols;
 	}
-	f->default_prefix = kind != FORMAT_JSON &&
-	    ncols >= format_default_ncolumns &&
-	    memcmp(cols, format_default_columns,
-	    format_default_ncolumns * sizeof(*cols)) == 0;
-	return 0;
+	/* The fast row writes flags as 0 and 1, separated. */
+	f->default_prefix = !st->keyed && strcmp(st->yes, "1") == 0 &&
+	    f->ncols >= column_ndefaults &&
+	    memcmp(f->cols, column_defaults,
+	    column_ndefaults * sizeof(*f->cols)) == 0;
 }
 
-const char *
-format_column_name(enum format_column col)
+struct format *
+format_new(enum format_kind kind, const unsigned *cols, size_t ncols)
 {
-	return col < COL_COUNT ? columns[col].name : "?";
-}
+	struct format *f;
+	size_t i;
 
-const char *
-format_column_header(enum format_column col)
-{
-	return col < COL_COUNT ? columns[col].header : "?";
-}
-
-int
-format_column_by_name(const char *name, size_t len)
-{
-	int i;
-
-	for (i = 0; i < COL_COUNT; i++)
-		if (strlen(columns[i].name) == len &&
-		    memcmp(columns[i].name, name, len) == 0)
-			return i;
-	return -1;
+	for (i = 0; i < ncols; i++)
+		if (cols[i] >= column_count)
+			ncols = FORMAT_MAX_COLUMNS + 1;
+	if (ncols > FORMAT_MAX_COLUMNS || (size_t)kind >= NSTYLES) {
+		errno = EINVAL;
+		return NULL;
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return NULL;
+	if (hex_pairs[0] == 0)
+		init_hex_pairs();
+	f->style = &styles[kind];
+	memcpy(f->cols, cols, ncols * sizeof(*cols));
+	f->ncols = ncols;
+	scan_columns(f);
+	return f;
 }
 
 int
 format_kind_by_name(const char *name, enum format_kind *kind)
 {
-	static const char *const names[] = { "text", "tsv", "csv", "json" };
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(name, names[i]) == 0) {
+	for (i = 0; i < NSTYLES; i++)
+		if (strcmp(name, styles[i].name) == 0) {
 			*kind = (enum format_kind)i;
 			return 0;
 		}
 	return -1;
+}
+
+const char *
+format_names(void)
+{
+	static char names[64];
+	size_t i, n = 0;
+
+	if (names[0] != '\0')
+		return names;
+	for (i = 0; i < NSTYLES; i++)
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+		    i > 0 ? "," : "", styles[i].name);
+	return names;
+}
+
+bool
+format_has_header(const struct format *f)
+{
+	return f->style->header;
+}
+
+void
+format_set_summary(struct format *f, unsigned have)
+{
+	f->summary_have = have;
 }
 
 /* Writes a header line of n headers. */
@@ -364,14 +306,13 @@ static int
 write_header(struct format *f, struct out *out, const char *const *h,
     size_t n)
 {
-	static const char seps[] = { ' ', '\t', ',' };
 	size_t i;
 
-	if (f->kind == FORMAT_JSON)
+	if (!f->style->header)
 		return 0;
 	for (i = 0; i < n; i++) {
 		/* The headers hold no comma, quote or space: no quoting. */
-		if ((i > 0 && out_write(out, &seps[f->kind], 1) != 0) ||
+		if ((i > 0 && out_write(out, &f->style->sep, 1) != 0) ||
 		    out_write(out, h[i], strlen(h[i])) != 0)
 			return -1;
 	}
@@ -385,15 +326,15 @@ format_header(struct format *f, struct out *out)
 	size_t i;
 
 	for (i = 0; i < f->ncols; i++)
-		h[i] = columns[f->cols[i]].header;
+		h[i] = column_table[f->cols[i]].header;
 	return write_header(f, out, h, f->ncols);
 }
 
 /*
- * The text form of the name for a field that columns follow: the escaped
- * name with its blanks as \040 too, or "-" for none, so that a row split
- * at blanks has the same fields whatever the name. Returns 0, or -1 when
- * out of memory.
+ * The blank-split form of the name for a field that columns follow: the
+ * escaped name with its blanks as \040 too, or "-" for none, so that a
+ * row split at blanks has the same fields whatever the name. Returns 0,
+ * or -1 when out of memory.
  */
 static int
 set_mid_name(struct format *f)
@@ -425,192 +366,47 @@ set_mid_name(struct format *f)
 int
 format_set_mapping(struct format *f, const struct maps_entry *map)
 {
-	size_t need = ESCAPE_JSON_MAX(map->name_len);
+	const struct format_style *st = f->style;
+	size_t need = map->name_len * st->escape_factor + st->escape_extra;
 	char *grown;
 
-	if (ESCAPE_CSV_MAX(map->name_len) > need)
-		need = ESCAPE_CSV_MAX(map->name_len);
-	if (need > f->name_cap) {
-		grown = realloc(f->name, need);
+	if (need > f->name_cap || f->name == NULL) {
+		grown = realloc(f->name, need + 1);
 		if (grown == NULL)
 			return -1;
 		f->name = grown;
 		f->name_cap = need;
 	}
-	switch (f->kind) {
-	case FORMAT_TEXT:
-	case FORMAT_TSV:
-		f->name_len = escape_text(f->name, map->name, map->name_len);
-		break;
-	case FORMAT_CSV:
-		f->name_len = escape_csv(f->name, map->name, map->name_len);
-		break;
-	case FORMAT_JSON:
-		f->name_len = escape_json(f->name, map->name, map->name_len);
-		break;
-	}
+	f->name_len = st->escape(f->name, map->name, map->name_len);
 	return f->name_mid ? set_mid_name(f) : 0;
 }
 
 /*
- * The kflags column: flag names, comma-separated; in text "-" for none
- * (an empty field would shift the columns after it), quoted in CSV (the
- * commas) and JSON. Pages next to each other mostly share a few sets of
- * flags (DAMON's sampling, say, toggles idle on some), so the last few
- * lists are kept.
- */
-static char *
-put_kflags(struct format *f, char *p, uint64_t flags)
-{
-	char names[KPAGE_NAMES_MAX];
-	struct format_kflags *c;
-	unsigned int i;
-	size_t n, len = 0;
-	bool quote;
-
-	for (i = 0; i < FORMAT_KFLAGS_CACHE; i++) {
-		c = &f->kflags[i];
-		if (c->len > 0 && c->flags == flags) {
-			memcpy(p, c->text, c->len);
-			return p + c->len;
-		}
-	}
-	c = &f->kflags[f->kflags_next];
-	f->kflags_next = (f->kflags_next + 1) % FORMAT_KFLAGS_CACHE;
-	n = kpage_flag_names(names, flags);
-	quote = f->kind == FORMAT_JSON || (f->kind == FORMAT_CSV && n > 0);
-	if (quote)
-		c->text[len++] = '"';
-	memcpy(c->text + len, names, n);
-	len += n;
-	if (quote)
-		c->text[len++] = '"';
-	if (f->kind == FORMAT_TEXT && n == 0)
-		c->text[len++] = '-';
-	c->flags = flags;
-	c->len = len;
-	memcpy(p, c->text, len);
-	return p + len;
-}
-
-bool
-format_column_needs_kpage(enum format_column col)
-{
-	return col == COL_KFLAGS || col == COL_KFLAGS_HEX ||
-	    col == COL_MAPCOUNT || col == COL_CGROUP;
-}
-
-/*
- * Writes columns from..ncols-1 of a row, each with the separator (or JSON
+ * Writes columns from..ncols-1 of a row, each with the separator (or
  * key) before it; returns the end.
  */
 static char *
 put_columns(struct format *f, char *p, size_t from,
     const struct format_row *r)
 {
-	const struct pagemap_entry *e = r->entry;
-	const struct maps_entry *m = r->map;
-	enum format_kind kind = f->kind;
 	size_t i;
 
 	for (i = from; i < f->ncols; i++) {
-		enum format_column col = f->cols[i];
-		/* An empty name ends a text row without a trailing blank. */
-		if (col == COL_NAME && f->name_len == 0 && i + 1 == f->ncols &&
-		    kind == FORMAT_TEXT)
+		const struct column *col = &column_table[f->cols[i]];
+		bool last = i + 1 == f->ncols;
+		/* An empty name ends a blank-split row without a blank. */
+		if (col->kind == COLUMN_NAME && f->name_len == 0 && last &&
+		    f->style->blank_split)
 			break;
-		p = put_sep(p, kind, i, columns[col].name);
-		switch (col) {
-		case COL_PID:
-			p = put_dec(p, (uint64_t)r->pid);
-			break;
-		case COL_ADDR:
-			if (kind == FORMAT_JSON)
-				p = put_str(p, "\"0x");
-			p = put_addr(f, p, r->addr, r->page_size);
-			if (kind == FORMAT_JSON)
-				*p++ = '"';
-			break;
-		case COL_PFN:
-			p = put_hex(p, kind, e->pfn);
-			break;
-		case COL_SOFT_DIRTY:
-			p = put_flag(p, kind, e->soft_dirty);
-			break;
-		case COL_FILE:
-			p = put_flag(p, kind, e->file_shared);
-			break;
-		case COL_SWAPPED:
-			p = put_flag(p, kind, e->swapped);
-			break;
-		case COL_PRESENT:
-			p = put_flag(p, kind, e->present);
-			break;
-		case COL_EXCLUSIVE:
-			p = put_flag(p, kind, e->exclusive);
-			break;
-		case COL_UFFD_WP:
-			p = put_flag(p, kind, e->uffd_wp);
-			break;
-		case COL_GUARD:
-			p = put_flag(p, kind, e->guard);
-			break;
-		case COL_SWAP_TYPE:
-			p = put_dec(p, e->swap_type);
-			break;
-		case COL_SWAP_OFFSET:
-			p = put_hex(p, kind, e->swap_offset);
-			break;
-		case COL_PADDR:
-			p = put_hex(p, kind, e->present ?
-			    e->pfn * r->page_size + r->paddr_offset : 0);
-			break;
-		case COL_PERMS:
-			p = put_word(p, kind, m->perms, 4);
-			break;
-		case COL_OFFSET:
-			p = put_hex(p, kind, m->offset + (r->addr - m->start));
-			break;
-		case COL_DEV:
-			if (kind == FORMAT_JSON)
-				*p++ = '"';
-			p = put_hex_min(p, m->dev_major, 2);
-			*p++ = ':';
-			p = put_hex_min(p, m->dev_minor, 2);
-			if (kind == FORMAT_JSON)
-				*p++ = '"';
-			break;
-		case COL_INODE:
-			p = put_dec(p, m->inode);
-			break;
-		case COL_NAME:
-			if (f->name_mid && i + 1 < f->ncols) {
-				memcpy(p, f->mid, f->mid_len);
-				p += f->mid_len;
-				break;
-			}
+		p = put_sep(f, p, i, col->name);
+		if (col->kind != COLUMN_NAME)
+			p = col->put(f, p, r);
+		else if (f->name_mid && !last) {
+			memcpy(p, f->mid, f->mid_len);
+			p += f->mid_len;
+		} else {
 			memcpy(p, f->name, f->name_len);
 			p += f->name_len;
-			break;
-		case COL_KFLAGS:
-			p = put_kflags(f, p, r->kflags);
-			break;
-		case COL_KFLAGS_HEX:
-			p = put_hex(p, kind, r->kflags);
-			break;
-		case COL_MAPCOUNT:
-			p = put_dec(p, r->mapcount);
-			break;
-		case COL_CGROUP:
-			p = put_dec(p, r->cgroup);
-			break;
-		case COL_STATE: {
-			const char *name = pagemap_state_name(e->state);
-			p = put_word(p, kind, name, strlen(name));
-			break;
-		}
-		case COL_COUNT:
-			break;
 		}
 	}
 	return p;
@@ -622,14 +418,14 @@ row_max(const struct format *f)
 {
 	size_t name = f->mid_len > f->name_len ? f->mid_len : f->name_len;
 
-	return f->ncols * FIELD_MAX + f->nnames * name + 4 +
+	return f->ncols * FORMAT_FIELD_MAX + f->nnames * name + 4 +
 	    f->nkflags * sizeof(f->kflags[0].text);
 }
 
 /*
- * The default columns in a text-like format: the row almost every run
- * prints, written without the per-column dispatch, and the start of the
- * rows of -o +LIST, whose columns follow. The four flags come from a
+ * The default columns in a format with a separator: the row almost every
+ * run prints, written without the per-column dispatch, and the start of
+ * the rows of -o +LIST, whose columns follow. The four flags come from a
  * table of their 16 combinations, separators included.
  */
 static int
@@ -637,31 +433,31 @@ format_default_row(struct format *f, struct out *out,
     const struct format_row *r)
 {
 	const struct pagemap_entry *e = r->entry;
-	bool more = f->ncols > format_default_ncolumns;
+	bool more = f->ncols > column_ndefaults;
 	char *p = out_reserve(out, more ? row_max(f) : 64 + f->name_len);
 	unsigned int flags;
 
 	if (p == NULL)
 		return -1;
 	p = put_addr(f, p, r->addr, r->page_size);
-	*p++ = f->sep;
+	*p++ = f->style->sep;
 	p = put_hex_min(p, e->pfn, 1);
 	flags = (unsigned int)e->soft_dirty | (unsigned int)e->file_shared << 1 |
 	    (unsigned int)e->swapped << 2 | (unsigned int)e->present << 3;
 	memcpy(p, f->flag_text[flags], 8);
 	p += 8;
-	/* In text, an empty name ends the row without a trailing blank. */
+	/* Blank-split, an empty name ends the row without a blank. */
 	if (more && f->name_mid) {
-		*p++ = f->sep;
+		*p++ = f->style->sep;
 		memcpy(p, f->mid, f->mid_len);
 		p += f->mid_len;
-	} else if (f->name_len > 0 || f->kind != FORMAT_TEXT || more) {
-		*p++ = f->sep;
+	} else if (f->name_len > 0 || !f->style->blank_split || more) {
+		*p++ = f->style->sep;
 		memcpy(p, f->name, f->name_len);
 		p += f->name_len;
 	}
 	if (more)
-		p = put_columns(f, p, format_default_ncolumns, r);
+		p = put_columns(f, p, column_ndefaults, r);
 	*p++ = '\n';
 	out_commit(out, p);
 	return 0;
@@ -678,183 +474,68 @@ format_row(struct format *f, struct out *out, const struct format_row *r)
 	if (p == NULL)
 		return -1;
 	p = put_columns(f, p, 0, r);
-	out_commit(out, put_end(p, f->kind));
+	out_commit(out, put_end(f, p));
 	return 0;
 }
 
-
-/* Whether the summary rows of f have field i. */
+/* Whether the summary rows of f have column i. */
 static bool
 summary_has(const struct format *f, size_t i)
 {
-	switch (i) {
-	case SUM_PID:
-		return f->summary_pid;
-	case SUM_PSS:
-	case SUM_USS:
-		return f->summary_pss;
-	case SUM_PSS_ANON:
-	case SUM_PSS_FILE:
-	case SUM_PSS_SHMEM:
-	case SUM_KSM:
-		return f->summary_pss && f->summary_pss_class;
-	case SUM_ZERO:
-	case SUM_ANON_PMD:
-	case SUM_SHMEM_PMD:
-	case SUM_FILE_PMD:
-	case SUM_HUGETLB_SHARED:
-	case SUM_HUGETLB_PRIVATE:
-		return f->summary_scan;
-	default:
-		return true;
-	}
+	return (summary_column_table[i].needs & ~f->summary_have) == 0;
 }
 
 int
 format_summary_header(struct format *f, struct out *out)
 {
-	const char *h[SUM_COUNT];
+	const char *h[64];
 	size_t i, n = 0;
 
-	for (i = 0; i < SUM_COUNT; i++)
+	for (i = 0; i < summary_column_count && n < 64; i++)
 		if (summary_has(f, i))
-			h[n++] = summary_columns[i].header;
+			h[n++] = summary_column_table[i].header;
 	return write_header(f, out, h, n);
-}
-
-/* PSS in the kernel's fixed point, in whole KiB as smaps prints it. */
-static uint64_t
-pss_kib(uint64_t pss)
-{
-	return (pss >> FORMAT_PSS_SHIFT) >> 10;
 }
 
 int
 format_summary_row(struct format *f, struct out *out,
     const struct format_summary *s)
 {
-	enum format_kind kind = f->kind;
-	const struct maps_entry *m = s->map;
-	size_t name_len = m != NULL ? f->name_len : 0;
-	char *p = out_reserve(out, SUM_COUNT * FIELD_MAX + name_len + 16);
-	size_t n = 0, i;
+	const struct format_style *st = f->style;
+	size_t name_len = s->map != NULL ? f->name_len : 0, n = 0, i;
+	char *p = out_reserve(out, summary_column_count * FORMAT_FIELD_MAX +
+	    name_len + 16);
 
 	if (p == NULL)
 		return -1;
-	for (i = 0; i < SUM_COUNT; i++) {
-		const char *key = summary_columns[i].name;
-		uint64_t kib = s->page_size / 1024;
+	for (i = 0; i < summary_column_count; i++) {
+		const struct summary_column *c = &summary_column_table[i];
 		if (!summary_has(f, i))
 			continue;
-		if (m == NULL && kind == FORMAT_JSON &&
-		    (i == SUM_START || i == SUM_END || i == SUM_PERMS ||
-		    i == SUM_NAME))
+		if (s->map == NULL && st->keyed && c->of_mapping)
 			continue;	/* the total has none of these */
-		if (i == SUM_NAME && name_len == 0 && kind == FORMAT_TEXT)
-			break;
-		p = put_sep(p, kind, n++, key);
-		switch (i) {
-		case SUM_PID:
-			p = put_dec(p, (uint64_t)s->pid);
-			break;
-		case SUM_START:
-			if (m != NULL)
-				p = put_hex(p, kind, m->start);
-			else
-				p = put_str(p, "total");
-			break;
-		case SUM_END:
-		case SUM_PERMS:
-			if (m == NULL) {
-				if (kind == FORMAT_TEXT)
-					*p++ = '-';
-			} else if (i == SUM_END)
-				p = put_hex(p, kind, m->end);
-			else
-				p = put_word(p, kind, m->perms, 4);
-			break;
-		case SUM_PAGES:
-			p = put_dec(p, s->pages);
-			break;
-		case SUM_PRESENT:
-			p = put_dec(p, s->present);
-			break;
-		case SUM_SWAPPED:
-			p = put_dec(p, s->swapped);
-			break;
-		case SUM_FILE:
-			p = put_dec(p, s->file_shared);
-			break;
-		case SUM_SOFT_DIRTY:
-			p = put_dec(p, s->soft_dirty);
-			break;
-		case SUM_EXCLUSIVE:
-			p = put_dec(p, s->exclusive);
-			break;
-		case SUM_RSS:
-			p = put_dec(p, s->rss * kib);
-			break;
-		case SUM_PSS:
-			p = put_dec(p, pss_kib(s->pss));
-			break;
-		case SUM_USS:
-			p = put_dec(p, s->uss * kib);
-			break;
-		case SUM_PSS_ANON:
-			p = put_dec(p, pss_kib(s->pss_anon));
-			break;
-		case SUM_PSS_FILE:
-			p = put_dec(p, pss_kib(s->pss_file));
-			break;
-		case SUM_PSS_SHMEM:
-			p = put_dec(p, pss_kib(s->pss_shmem));
-			break;
-		case SUM_KSM:
-			p = put_dec(p, s->ksm * kib);
-			break;
-		case SUM_SHARED:
-			p = put_dec(p, s->shared * kib);
-			break;
-		case SUM_PRIVATE:
-			p = put_dec(p, s->private_ * kib);
-			break;
-		case SUM_ZERO:
-			p = put_dec(p, s->zero * kib);
-			break;
-		case SUM_ANON_PMD:
-			p = put_dec(p, s->anon_pmd * kib);
-			break;
-		case SUM_SHMEM_PMD:
-			p = put_dec(p, s->shmem_pmd * kib);
-			break;
-		case SUM_FILE_PMD:
-			p = put_dec(p, s->file_pmd * kib);
-			break;
-		case SUM_HUGETLB_SHARED:
-			p = put_dec(p, s->hugetlb_shared * kib);
-			break;
-		case SUM_HUGETLB_PRIVATE:
-			p = put_dec(p, s->hugetlb_private * kib);
-			break;
-		case SUM_SWAP:
-			p = put_dec(p, s->swapped * kib);
-			break;
-		case SUM_NAME:
+		if (c->put == NULL && name_len == 0 && st->blank_split)
+			break;		/* an empty name, last */
+		p = put_sep(f, p, n++, c->name);
+		if (c->put != NULL)
+			p = c->put(f, p, s);
+		else {
 			memcpy(p, f->name, name_len);
 			p += name_len;
-			break;
 		}
 	}
-	if (m == NULL && kind == FORMAT_JSON)
+	if (s->map == NULL && st->keyed)
 		p = put_str(p, ",\"total\":true");
-	out_commit(out, put_end(p, kind));
+	out_commit(out, put_end(f, p));
 	return 0;
 }
 
 void
 format_free(struct format *f)
 {
+	if (f == NULL)
+		return;
 	free(f->name);
 	free(f->mid);
-	memset(f, 0, sizeof(*f));
+	free(f);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "column.h"
 #include "options.h"
 
 /* The running kernel's pid_max, or the hard limit when it cannot be read. */
@@ -50,6 +51,8 @@ main(int argc, char **argv)
 	case OPTIONS_EXIT:
 		if (opts.help)
 			options_usage(stdout, true);
+		else if (opts.column_help)
+			column_help(stdout);
 		else
 			printf("pagemap-dump %s\n", PAGEMAP_DUMP_VERSION);
 		options_free(&opts);

@@ -3,6 +3,7 @@
  */
 #include "options.h"
 
+#include "column.h"
 #include "kpage.h"
 
 #include <getopt.h>
@@ -10,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char short_options[] = ":hVo:f:HPSsr:m:a:k:";
+static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:";
 
-static const struct option long_options[] = {
+static const struct option base_long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "output", required_argument, NULL, 'o' },
@@ -20,23 +21,56 @@ static const struct option long_options[] = {
 	{ "no-header", no_argument, NULL, 'H' },
 	{ "present", no_argument, NULL, 'P' },
 	{ "swapped", no_argument, NULL, 'S' },
-	{ "summary", no_argument, NULL, 's' },
 	{ "range", required_argument, NULL, 'r' },
 	{ "map", required_argument, NULL, 'm' },
 	{ "address", required_argument, NULL, 'a' },
 	{ "kflags", required_argument, NULL, 'k' },
-	{ NULL, 0, NULL, 0 },
 };
+
+#define NBASE (sizeof(base_long_options) / sizeof(base_long_options[0]))
+#define MAX_SINKS 16
+
+/* The options: the base ones, and one for each view but the default. */
+static void
+make_options(char *shorts, size_t len, struct option *longs)
+{
+	size_t n = strlen(base_short_options), k = NBASE, i;
+
+	memcpy(shorts, base_short_options, n + 1);
+	memcpy(longs, base_long_options, sizeof(base_long_options));
+	for (i = 1; sink_registry[i] != NULL && i < MAX_SINKS; i++) {
+		if (n + 1 < len) {
+			shorts[n++] = sink_registry[i]->letter;
+			shorts[n] = '\0';
+		}
+		longs[k++] = (struct option){ sink_registry[i]->option,
+		    no_argument, NULL, sink_registry[i]->letter };
+	}
+	longs[k] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* The view chosen by option letter c, or NULL. */
+static const struct sink_ops *
+sink_by_letter(int c)
+{
+	size_t i;
+
+	for (i = 1; sink_registry[i] != NULL; i++)
+		if (sink_registry[i]->letter == c)
+			return sink_registry[i];
+	return NULL;
+}
 
 void
 options_init(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->pid_max = OPTIONS_PID_LIMIT;
-	memcpy(o->cols, format_default_columns,
-	    format_default_ncolumns * sizeof(o->cols[0]));
-	o->ncols = format_default_ncolumns;
+	memcpy(o->cols, column_defaults,
+	    column_ndefaults * sizeof(o->cols[0]));
+	o->ncols = column_ndefaults;
 	o->kind = FORMAT_TEXT;
+	o->sink = sink_registry[0];
 }
 
 pid_t
@@ -69,13 +103,13 @@ column_names(char *buf, size_t len)
 	int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < COL_COUNT && used < len; i++)
+	for (i = 0; i < (int)column_count && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    i > 0 ? "," : "", format_column_name(i));
+		    i > 0 ? "," : "", column_table[i].name);
 }
 
 int
-options_parse_columns(const char *list, enum format_column *cols,
+options_parse_columns(const char *list, unsigned *cols,
     size_t *ncols, char *why, size_t whylen)
 {
 	const char *p = list, *comma;
@@ -83,15 +117,15 @@ options_parse_columns(const char *list, enum format_column *cols,
 	int col;
 
 	if (*p == '+') {
-		memcpy(cols, format_default_columns,
-		    format_default_ncolumns * sizeof(*cols));
-		n = format_default_ncolumns;
+		memcpy(cols, column_defaults,
+		    column_ndefaults * sizeof(*cols));
+		n = column_ndefaults;
 		p++;
 	}
 	for (;;) {
 		comma = strchr(p, ',');
 		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		col = format_column_by_name(p, len);
+		col = column_find(p, len);
 		if (col < 0) {
 			char names[512];
 			column_names(names, sizeof(names));
@@ -104,7 +138,7 @@ options_parse_columns(const char *list, enum format_column *cols,
 			    FORMAT_MAX_COLUMNS);
 			return -1;
 		}
-		cols[n++] = (enum format_column)col;
+		cols[n++] = (unsigned)col;
 		if (comma == NULL)
 			break;
 		p = comma + 1;
@@ -177,14 +211,39 @@ options_parse_range(const char *text, uint64_t *start, uint64_t *end,
 	return 0;
 }
 
+/* The formats as --help lists them: "text (default), tsv, csv or json". */
+static const char *
+format_list(char *buf, size_t len)
+{
+	const char *names = format_names(), *p;
+	size_t n = 0, k = 0;
+
+	for (p = names; *p != '\0'; p += strcspn(p, ","), p += *p == ',')
+		k++;
+	buf[0] = '\0';
+	for (p = names; *p != '\0' && n < len; k--) {
+		size_t w = strcspn(p, ",");
+		n += (size_t)snprintf(buf + n, len - n, "%s%.*s%s",
+		    p == names ? "" : k == 1 ? " or " : ", ", (int)w, p,
+		    p == names ? " (default)" : "");
+		p += w + (p[w] == ',');
+	}
+	return buf;
+}
+
 void
 options_usage(FILE *fp, bool full)
 {
-	char names[512];
+	char names[512], letters[MAX_SINKS + 1], list[128];
+	size_t i, n = 0;
 
-	fputs("usage: pagemap-dump [-hHPSsV] [-a addr] [-f format] "
+	for (i = 1; sink_registry[i] != NULL && n < MAX_SINKS; i++)
+		letters[n++] = sink_registry[i]->letter;
+	letters[n] = '\0';
+	fprintf(fp, "usage: pagemap-dump [-hHPS%sV] [-a addr] [-f format] "
 	    "[-k flags] [-m name]\n"
-	    "                    [-o list] [-r start-end] pid|self ...\n", fp);
+	    "                    [-o list] [-r start-end] pid|self ...\n",
+	    letters);
 	if (!full)
 		return;
 	column_names(names, sizeof(names));
@@ -193,8 +252,9 @@ options_usage(FILE *fp, bool full)
 	    "physical frame behind it and its pagemap flags.\n"
 	    "\n"
 	    "  -o, --output LIST     columns to print, comma-separated; +LIST\n"
-	    "                        adds to the default columns\n"
-	    "  -f, --format FORMAT   text (default), tsv, csv or json\n"
+	    "                        adds to the default columns; -o help\n"
+	    "                        describes every column\n"
+	    "  -f, --format FORMAT   %s\n"
 	    "  -H, --no-header       no header line\n"
 	    "  -r, --range START-END only pages in [START, END) (hex)\n"
 	    "  -m, --map NAME        only mappings whose name contains NAME\n"
@@ -202,9 +262,12 @@ options_usage(FILE *fp, bool full)
 	    "  -P, --present         only present pages\n"
 	    "  -S, --swapped         only pages in swap (not markers)\n"
 	    "  -k, --kflags LIST     only present pages with all these page\n"
-	    "                        flags (~flag: without it); needs root\n"
-	    "  -s, --summary         one row per mapping, and a total\n"
-	    "  -h, --help            show this help and exit\n"
+	    "                        flags (~flag: without it); needs root\n",
+	    format_list(list, sizeof(list)));
+	for (i = 1; sink_registry[i] != NULL; i++)
+		fprintf(fp, "  -%c, --%-16s%s\n", sink_registry[i]->letter,
+		    sink_registry[i]->option, sink_registry[i]->help);
+	fprintf(fp, "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n"
 	    "\n"
 	    "Columns: %s\n"
@@ -213,107 +276,122 @@ options_usage(FILE *fp, bool full)
 	    "PFNs need root (CAP_SYS_ADMIN); see pagemap-dump(1).\n", names);
 }
 
-enum options_result
-options_parse(struct options *o, int argc, char **argv, char *why,
+/* Sets why for an option getopt_long refused (c is ':' or '?'). */
+static void
+refused(int c, char **argv, char *why, size_t whylen)
+{
+	if (c == ':')
+		snprintf(why, whylen, "option '%s' needs a value",
+		    argv[optind - 1]);
+	else if (optopt != 0 && strncmp(argv[optind - 1], "--", 2) == 0)
+		/* A known long option given a value. */
+		snprintf(why, whylen, "option '%.64s' takes no value",
+		    argv[optind - 1]);
+	else if (optopt != 0)
+		snprintf(why, whylen, "unknown option '-%c'", optopt);
+	else
+		snprintf(why, whylen, "unknown option '%.64s'",
+		    argv[optind - 1]);
+}
+
+/* Takes -r, -a or -k's value into the filter. */
+static enum options_result
+filter_option(struct options *o, int c, const char *arg, char *why,
     size_t whylen)
 {
 	uint64_t a, b;
-	bool own_columns = false;
-	int c, i;
-	size_t k;
 
-	optind = 0;	/* a full reset, so the parser can run again */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, short_options, long_options,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			o->help = true;
-			break;
-		case 'V':
-			o->version = true;
-			break;
-		case 'o':
-			if (options_parse_columns(optarg, o->cols, &o->ncols,
-			    why, whylen) != 0)
-				return OPTIONS_USAGE;
-			own_columns = true;
-			break;
-		case 'f':
-			if (format_kind_by_name(optarg, &o->kind) != 0) {
-				snprintf(why, whylen, "unknown format '%.32s' "
-				    "(valid: text,tsv,csv,json)", optarg);
-				return OPTIONS_USAGE;
-			}
-			break;
-		case 'H':
-			o->no_header = true;
-			break;
-		case 'P':
-			o->filter.present = true;
-			break;
-		case 'S':
-			o->filter.swapped = true;
-			break;
-		case 's':
-			o->summary = true;
-			break;
-		case 'r':
-			if (options_parse_range(optarg, &a, &b, why,
-			    whylen) != 0)
-				return OPTIONS_USAGE;
-			if (filter_add_range(&o->filter, a, b) != 0)
-				return OPTIONS_NOMEM;
-			break;
-		case 'm':
-			if (filter_add_name(&o->filter, optarg) != 0)
-				return OPTIONS_NOMEM;
-			break;
-		case 'a':
-			if (options_parse_address(optarg, &a) != 0) {
-				snprintf(why, whylen, "bad address '%.64s' "
-				    "(want hex)", optarg);
-				return OPTIONS_USAGE;
-			}
-			if (filter_add_address(&o->filter, a) != 0)
-				return OPTIONS_NOMEM;
-			break;
-		case 'k':
-			if (kpage_parse_flags(optarg, &o->filter.kflags_want,
-			    &o->filter.kflags_refuse, why, whylen) != 0)
-				return OPTIONS_USAGE;
-			o->filter.kflags = true;
-			break;
-		case ':':
-			snprintf(why, whylen, "option '%s' needs a value",
-			    argv[optind - 1]);
+	switch (c) {
+	case 'r':
+		if (options_parse_range(arg, &a, &b, why, whylen) != 0)
 			return OPTIONS_USAGE;
-		default:
-			if (optopt != 0 &&
-			    strncmp(argv[optind - 1], "--", 2) == 0)
-				/* A known long option given a value. */
-				snprintf(why, whylen, "option '%.64s' takes no "
-				    "value", argv[optind - 1]);
-			else if (optopt != 0)
-				snprintf(why, whylen, "unknown option '-%c'",
-				    optopt);
-			else
-				snprintf(why, whylen, "unknown option '%.64s'",
-				    argv[optind - 1]);
+		return filter_add_range(&o->filter, a, b) != 0 ?
+		    OPTIONS_NOMEM : OPTIONS_RUN;
+	case 'a':
+		if (options_parse_address(arg, &a) != 0) {
+			snprintf(why, whylen, "bad address '%.64s' (want hex)",
+			    arg);
 			return OPTIONS_USAGE;
 		}
+		return filter_add_address(&o->filter, a) != 0 ?
+		    OPTIONS_NOMEM : OPTIONS_RUN;
+	default:	/* 'k' */
+		if (kpage_parse_flags(arg, &o->filter.kflags_want,
+		    &o->filter.kflags_refuse, why, whylen) != 0)
+			return OPTIONS_USAGE;
+		o->filter.kflags = true;
+		return OPTIONS_RUN;
 	}
-	if (o->help || o->version)
-		return OPTIONS_EXIT;
-	if (optind >= argc) {
-		snprintf(why, whylen, "no pid given");
+}
+
+/* Takes -o's value: a column list, or "help". */
+static enum options_result
+output_option(struct options *o, const char *arg, char *why, size_t whylen)
+{
+	if (strcmp(arg, "help") == 0) {
+		o->column_help = true;
+		return OPTIONS_RUN;
+	}
+	if (options_parse_columns(arg, o->cols, &o->ncols, why, whylen) != 0)
 		return OPTIONS_USAGE;
-	}
-	if (o->summary && own_columns) {
-		snprintf(why, whylen, "--summary has its own columns: no "
-		    "--output with it");
+	o->own_columns = true;
+	return OPTIONS_RUN;
+}
+
+/* Takes one option; OPTIONS_RUN when parsing goes on. */
+static enum options_result
+take_option(struct options *o, int c, char **argv, char *why,
+    size_t whylen)
+{
+	switch (c) {
+	case 'h':
+		o->help = true;
+		return OPTIONS_RUN;
+	case 'V':
+		o->version = true;
+		return OPTIONS_RUN;
+	case 'o':
+		return output_option(o, optarg, why, whylen);
+	case 'f':
+		if (format_kind_by_name(optarg, &o->kind) == 0)
+			return OPTIONS_RUN;
+		snprintf(why, whylen, "unknown format '%.32s' (valid: %s)",
+		    optarg, format_names());
 		return OPTIONS_USAGE;
+	case 'H':
+		o->no_header = true;
+		return OPTIONS_RUN;
+	case 'P':
+		o->filter.present = true;
+		return OPTIONS_RUN;
+	case 'S':
+		o->filter.swapped = true;
+		return OPTIONS_RUN;
+	case 'r':
+	case 'a':
+	case 'k':
+		return filter_option(o, c, optarg, why, whylen);
+	case 'm':
+		return filter_add_name(&o->filter, optarg) != 0 ?
+		    OPTIONS_NOMEM : OPTIONS_RUN;
 	}
+	if (c != ':' && c != '?' && sink_by_letter(c) != NULL) {
+		o->sink = sink_by_letter(c);
+		return OPTIONS_RUN;
+	}
+	refused(c, argv, why, whylen);
+	return OPTIONS_USAGE;
+}
+
+/* Takes the pids; rows of several processes say whose they are. */
+static enum options_result
+take_pids(struct options *o, int argc, char **argv, char *why,
+    size_t whylen)
+{
+	unsigned pid_col = (unsigned)column_find("pid", 3);
+	size_t k;
+	int i;
+
 	o->pids = calloc((size_t)(argc - optind), sizeof(*o->pids));
 	if (o->pids == NULL)
 		return OPTIONS_NOMEM;
@@ -328,18 +406,48 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 		}
 		o->pids[o->npids++] = pid;
 	}
-	/* Rows of several processes say whose they are. */
 	if (o->npids > 1) {
-		for (k = 0; k < o->ncols && o->cols[k] != COL_PID; k++)
+		for (k = 0; k < o->ncols && o->cols[k] != pid_col; k++)
 			;
 		if (k == o->ncols && o->ncols < FORMAT_MAX_COLUMNS) {
 			memmove(o->cols + 1, o->cols,
 			    o->ncols * sizeof(o->cols[0]));
-			o->cols[0] = COL_PID;
+			o->cols[0] = pid_col;
 			o->ncols++;
 		}
 	}
 	return OPTIONS_RUN;
+}
+
+enum options_result
+options_parse(struct options *o, int argc, char **argv, char *why,
+    size_t whylen)
+{
+	char shorts[sizeof(base_short_options) + MAX_SINKS];
+	struct option longs[NBASE + MAX_SINKS + 1];
+	enum options_result r;
+	int c;
+
+	make_options(shorts, sizeof(shorts), longs);
+	optind = 0;	/* a full reset, so the parser can run again */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		r = take_option(o, c, argv, why, whylen);
+		if (r != OPTIONS_RUN)
+			return r;
+	}
+	if (o->help || o->version || o->column_help)
+		return OPTIONS_EXIT;
+	if (optind >= argc) {
+		snprintf(why, whylen, "no pid given");
+		return OPTIONS_USAGE;
+	}
+	if (o->sink->own_columns && o->own_columns) {
+		snprintf(why, whylen, "--%s has its own columns: no "
+		    "--output with it", o->sink->option);
+		return OPTIONS_USAGE;
+	}
+	return take_pids(o, argc, argv, why, whylen);
 }
 
 void

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pagemap.h"
+#include "regions.h"
 
 #define KPF_ANON	(UINT64_C(1) << 12)
 #define KPF_SWAPBACKED	(UINT64_C(1) << 14)
@@ -67,7 +68,6 @@ summary_free(struct summary *s)
 	for (i = 0; i < s->nhugetlbfs; i++)
 		free(s->hugetlbfs[i]);
 	free(s->hugetlbfs);
-	free(s->regions);
 	memset(s, 0, sizeof(*s));
 	s->kflags_fd = -1;
 }
@@ -75,51 +75,7 @@ summary_free(struct summary *s)
 void
 summary_begin_process(struct summary *s)
 {
-	s->nregions = s->cursor = 0;
-}
-
-int
-summary_scan(struct summary *s, int fd, uint64_t start, uint64_t end)
-{
-	const uint64_t want = WALK_PAGE_IS_PFNZERO | WALK_PAGE_IS_HUGE;
-	struct walk_scan_region *grown;
-	uint64_t at, reached, last;
-	size_t base;
-	int n, k;
-
-	for (at = start; at < end; at = reached) {
-		if (s->cap - s->nregions < WALK_REGIONS) {
-			grown = realloc(s->regions, (s->cap + WALK_REGIONS) *
-			    sizeof(*grown));
-			if (grown == NULL) {
-				errno = ENOMEM;
-				return -1;
-			}
-			s->regions = grown;
-			s->cap += WALK_REGIONS;
-		}
-		n = walk_scan(fd, s->page_size, at, end, want, want,
-		    s->regions + s->nregions, WALK_REGIONS, &reached);
-		/* EFAULT: above the task's address space ([vsyscall]). */
-		if (n < 0 && errno == EFAULT)
-			return 0;
-		if (n < 0)
-			return -1;
-		/* Never a page twice (walk_end may lag, see walk.h). */
-		base = s->nregions;
-		last = base > 0 ? s->regions[base - 1].end : 0;
-		for (k = 0; k < n; k++) {
-			struct walk_scan_region r = s->regions[base + (size_t)k];
-			if (r.start < last)
-				r.start = last;
-			if (r.end > r.start)
-				s->regions[s->nregions++] = r;
-			last = r.end > last ? r.end : last;
-		}
-		if (reached <= at)
-			break;	/* no progress: nothing more here */
-	}
-	return 0;
+	s->cursor = 0;
 }
 
 void
@@ -225,25 +181,21 @@ add_file_pss(struct summary *s, struct format_summary *sum, uint64_t pss,
  * they can be, and a file page's PSS is sent to shmem or file once for
  * the run.
  */
-static bool
+static void
 count_plain(struct summary *s, struct format_summary *sum,
-    const uint64_t *e, const uint64_t *mc, const uint64_t *kf, uint64_t n,
-    uint64_t want)
+    const uint64_t *e, const uint64_t *mc, const uint64_t *kf, uint64_t n)
 {
 	const uint64_t full = s->page_size << FORMAT_PSS_SHIFT;
 	uint64_t i, x, p, ex, c, pss, file_pss = 0, file_raw = 0;
 	uint64_t pages = 0, present = 0, swapped = 0, file = 0, excl = 0;
 	uint64_t soft_dirty = 0, priv = 0, uss = 0, pss_all = 0, anon = 0;
 	uint64_t ksm = 0;
-	bool hidden = false, sw;
+	bool sw;
 
 	for (i = 0; i < n; i++) {
 		x = e[i];
 		/* In swap: bit 62 without 63, and not a marker. */
 		sw = (x >> 62) == 1 && pagemap_state(x) == PAGEMAP_SWAP;
-		if (want != 0 && !((want & x & PM_PRESENT) ||
-		    ((want & PM_SWAPPED) && sw)))
-			continue;
 		p = x >> 63;
 		ex = x >> 56 & 1;
 		pages++;
@@ -261,7 +213,6 @@ count_plain(struct summary *s, struct format_summary *sum,
 		priv += p & (mc != NULL ? mc[i] <= 1 : ex);
 		if (!p)
 			continue;
-		hidden |= (x & PM_PFN_MASK) == 0;
 		if (kf != NULL)
 			ksm += kf[i] >> KPF_KSM_SHIFT & 1;
 		/*
@@ -293,25 +244,20 @@ count_plain(struct summary *s, struct format_summary *sum,
 	sum->pss += pss_all;
 	sum->pss_anon += anon;
 	add_file_pss(s, sum, file_pss, file_raw);
-	return hidden;
 }
 
 /* Counts n entries of one kind other than PLAIN. */
-static bool
+static void
 count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
-    const uint64_t *mc, const uint64_t *kf, uint64_t n, uint64_t want,
-    enum kind kind)
+    const uint64_t *mc, const uint64_t *kf, uint64_t n, enum kind kind)
 {
 	const uint64_t full = s->page_size << FORMAT_PSS_SHIFT;
 	uint64_t i, x, c, pss;
-	bool hidden = false, sw;
+	bool sw;
 
 	for (i = 0; i < n; i++) {
 		x = e[i];
 		sw = (x >> 62) == 1 && pagemap_state(x) == PAGEMAP_SWAP;
-		if (want != 0 && !((want & x & PM_PRESENT) ||
-		    ((want & PM_SWAPPED) && sw)))
-			continue;
 		sum->pages++;
 		sum->present += x >> 63;
 		sum->swapped += sw;
@@ -320,7 +266,6 @@ count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
 		sum->soft_dirty += x >> 55 & 1;
 		if (!(x & PM_PRESENT))
 			continue;
-		hidden |= (x & PM_PFN_MASK) == 0;
 		if (kind == ZERO) {
 			sum->zero++;
 			continue;
@@ -358,26 +303,29 @@ count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
 		else
 			add_file_pss(s, sum, pss, x);
 	}
-	return hidden;
 }
 
 /* The kind of the pages from vpn on, and the page where it ends. */
 static enum kind
-kind_at(struct summary *s, uint64_t vpn, uint64_t end, const uint64_t *e,
-    uint64_t *stop)
+kind_at(struct summary *s, const struct regions *rs, uint64_t vpn,
+    uint64_t end, const uint64_t *e, uint64_t *stop)
 {
 	const struct walk_scan_region *r;
 
-	while (s->cursor < s->nregions && s->regions[s->cursor].end <= vpn)
-		s->cursor++;
-	/* Pages are counted in ascending order, but -k may look back. */
-	while (s->cursor > 0 && s->regions[s->cursor - 1].end > vpn)
-		s->cursor--;
-	if (s->cursor == s->nregions || s->regions[s->cursor].start >= end) {
+	if (rs == NULL) {
 		*stop = end;
 		return PLAIN;
 	}
-	r = &s->regions[s->cursor];
+	while (s->cursor < rs->n && rs->v[s->cursor].end <= vpn)
+		s->cursor++;
+	/* Pages are counted in ascending order, but -k may look back. */
+	while (s->cursor > 0 && rs->v[s->cursor - 1].end > vpn)
+		s->cursor--;
+	if (s->cursor == rs->n || rs->v[s->cursor].start >= end) {
+		*stop = end;
+		return PLAIN;
+	}
+	r = &rs->v[s->cursor];
 	if (r->start > vpn) {
 		*stop = r->start;
 		return PLAIN;
@@ -388,34 +336,32 @@ kind_at(struct summary *s, uint64_t vpn, uint64_t end, const uint64_t *e,
 	return e != NULL && mapping_hugetlb(s, *e) ? HUGETLB : PMD;
 }
 
-bool
-summary_count(struct summary *s, struct format_summary *sum, uint64_t vpn,
-    const uint64_t *entries, const uint64_t *mapcount, const uint64_t *kflags,
-    uint64_t n, uint64_t want)
+void
+summary_count(struct summary *s, struct format_summary *sum,
+    const struct page_batch *b, bool pss)
 {
-	uint64_t i = 0, stop;
+	const uint64_t *mapcount = pss ? b->kpage[KPAGE_COUNT] : NULL;
+	const uint64_t *kflags = b->kpage[KPAGE_FLAGS];
+	uint64_t i = 0, stop, vpn = b->vpn, n = b->n;
 	enum kind kind;
-	bool hidden = false;
 
-	if (entries == NULL) {
-		/* Zero entries: pages, and nothing else. */
-		if (want == 0)
-			sum->pages += n;
-		return false;
+	if (b->entries == NULL) {
+		sum->pages += n;	/* zero entries: pages, nothing else */
+		return;
 	}
 	while (i < n) {
 		const uint64_t *mc = mapcount != NULL ? mapcount + i : NULL;
 		const uint64_t *kf = kflags != NULL ? kflags + i : NULL;
-		kind = kind_at(s, vpn + i, vpn + n, entries + i, &stop);
+		kind = kind_at(s, b->regions, vpn + i, vpn + n, b->entries + i,
+		    &stop);
 		if (kind == PLAIN)
-			hidden |= count_plain(s, sum, entries + i, mc, kf,
-			    stop - vpn - i, want);
+			count_plain(s, sum, b->entries + i, mc, kf,
+			    stop - vpn - i);
 		else
-			hidden |= count_run(s, sum, entries + i, mc, kf,
-			    stop - vpn - i, want, kind);
+			count_run(s, sum, b->entries + i, mc, kf,
+			    stop - vpn - i, kind);
 		i = stop - vpn;
 	}
-	return hidden;
 }
 
 bool

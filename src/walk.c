@@ -10,7 +10,75 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include <pthread.h>
+
 #include "pagemap.h"
+
+enum walk_state {
+	BUFFER_EMPTY,	/* for the reader to fill */
+	BUFFER_READ,	/* filled, for the looker to look up */
+	BUFFER_READY,	/* for the caller */
+};
+
+struct walk_buffer {
+	struct walk_result pub;	/* what walk_next hands out */
+	uint64_t *entries;
+	uint64_t *kpage[KPAGE_FILES];	/* NULL for a file not wanted */
+	size_t used;
+	struct walk_segment *segments;
+	size_t nsegments;
+	enum walk_status status;	/* after these segments */
+	int error;
+	const char *failed;		/* the file that failed */
+	enum walk_state state;
+	unsigned int looked;		/* lookers done with it, a bit each */
+};
+
+struct walk {
+	int fd;
+	uint64_t page_size;
+	const struct walk_span *spans;
+	size_t nspans;
+	uint64_t categories;	/* PAGEMAP_SCAN anyof mask; 0: read all */
+	struct kpage *kpage;	/* look up present pages there, or NULL */
+
+	/* The reader's position. */
+	size_t span;
+	uint64_t cursor;	/* next page of the span to cover */
+	bool span_checked;	/* its first entry was seen to exist */
+	struct walk_scan_region *regions;
+	size_t nregions, region;
+	uint64_t scanned_to;	/* the scan has covered the span to here */
+	uint64_t window;	/* pages the next scan covers at most */
+	uint64_t plain_until;	/* read plainly, without scans, to here */
+	enum walk_status final;
+	int final_error;
+	const char *final_file;
+
+	/* What the walk cost, for PAGEMAP_DUMP_STATS. */
+	uint64_t stat_preads;
+	uint64_t stat_entries;
+	uint64_t stat_scans;
+
+	struct walk_buffer buffers[WALK_BUFFERS];
+	void *memory;		/* what the buffers point into */
+	size_t memory_size;
+	size_t next_fill, next_take;
+	bool threaded;		/* the reader thread runs */
+	int nlookers;		/* looker threads running, 0 to 2 */
+	bool stop;
+	pthread_t thread;
+	struct walk_looker {
+		struct walk *w;
+		int id;			/* looks up part id of nlookers */
+		struct kpage *kpage;	/* its own buffers */
+		struct kpage shared;	/* for the second one */
+		pthread_t thread;
+	} lookers[WALK_LOOKERS];
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+};
+
 
 /* PAGEMAP_SCAN, defined here because linux/fs.h may predate it. */
 struct walk_pm_scan_arg {
@@ -452,15 +520,15 @@ start_lookers(struct walk *w, struct kpage *kpage)
 	walk_stop_threads(w);
 }
 
-int
-walk_start(struct walk *w, int fd, uint64_t page_size,
+/* Sets a walk up, its buffers allocated. Returns 0, or -1. */
+static int
+walk_setup(struct walk *w, int fd, uint64_t page_size,
     const struct walk_span *spans, size_t nspans, uint64_t categories,
     struct kpage *kpage)
 {
 	size_t i, per_buffer, nfiles = 0;
 	int f;
 
-	memset(w, 0, sizeof(*w));
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->changed, NULL);
 	w->fd = fd;
@@ -479,7 +547,7 @@ walk_start(struct walk *w, int fd, uint64_t page_size,
 	}
 	w->regions = calloc(WALK_REGIONS, sizeof(*w->regions));
 	if (w->regions == NULL)
-		goto nomem;
+		return -1;
 	/*
 	 * One mapping for all the buffers, populated at once: faulting its
 	 * pages in one by one inside pread costs more (much more in a VM).
@@ -491,7 +559,7 @@ walk_start(struct walk *w, int fd, uint64_t page_size,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (w->memory == MAP_FAILED) {
 		w->memory = NULL;
-		goto nomem;
+		return -1;
 	}
 	for (i = 0; i < WALK_BUFFERS; i++) {
 		char *base = (char *)w->memory + i * per_buffer;
@@ -505,6 +573,23 @@ walk_start(struct walk *w, int fd, uint64_t page_size,
 			w->buffers[i].kpage[f] = (uint64_t *)(void *)base;
 		}
 	}
+	return 0;
+}
+
+struct walk *
+walk_start(int fd, uint64_t page_size, const struct walk_span *spans,
+    size_t nspans, uint64_t categories, struct kpage *kpage)
+{
+	struct walk *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	if (walk_setup(w, fd, page_size, spans, nspans, categories,
+	    kpage) != 0) {
+		walk_stop(w);
+		errno = ENOMEM;
+		return NULL;
+	}
 	/*
 	 * The reader reads pagemap; with kpage files, a second thread looks
 	 * the pages up there (most of the kernel's work then), so that the
@@ -516,36 +601,45 @@ walk_start(struct walk *w, int fd, uint64_t page_size,
 	w->threaded = pthread_create(&w->thread, NULL, reader, w) == 0;
 	if (!w->threaded && w->nlookers > 0)
 		walk_stop_threads(w);
-	return 0;
-nomem:
-	walk_stop(w);
-	errno = ENOMEM;
-	return -1;
+	return w;
 }
 
-const struct walk_buffer *
+/* Hands a ready buffer out. */
+static const struct walk_result *
+hand_out(struct walk_buffer *b)
+{
+	b->pub = (struct walk_result){ b->segments, b->nsegments, b->status,
+	    b->error, b->failed };
+	return &b->pub;
+}
+
+const struct walk_result *
 walk_next(struct walk *w)
 {
 	struct walk_buffer *b = &w->buffers[w->next_take];
 
 	if (!w->threaded) {
 		read_and_look(w, b);
-		return b;
+		return hand_out(b);
 	}
 	pthread_mutex_lock(&w->lock);
 	while (b->state != BUFFER_READY)
 		pthread_cond_wait(&w->changed, &w->lock);
 	pthread_mutex_unlock(&w->lock);
-	return b;
+	return hand_out(b);
 }
 
 void
-walk_release(struct walk *w, const struct walk_buffer *b)
+walk_release(struct walk *w, const struct walk_result *r)
 {
+	size_t i;
+
 	if (!w->threaded)
 		return;
+	for (i = 0; i < WALK_BUFFERS && &w->buffers[i].pub != r; i++)
+		;
 	pthread_mutex_lock(&w->lock);
-	w->buffers[b - w->buffers].state = BUFFER_EMPTY;
+	w->buffers[i].state = BUFFER_EMPTY;
 	w->next_take = (w->next_take + 1) % WALK_BUFFERS;
 	pthread_cond_broadcast(&w->changed);
 	pthread_mutex_unlock(&w->lock);
@@ -577,15 +671,22 @@ walk_stop_threads(struct walk *w)
 	w->stop = false;
 }
 
-void
+struct walk_stats
 walk_stop(struct walk *w)
 {
+	struct walk_stats st = { 0, 0, 0 };
+
+	if (w == NULL)
+		return st;
 	walk_stop_threads(w);
+	st = (struct walk_stats){ w->stat_preads, w->stat_entries,
+	    w->stat_scans };
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->changed);
 	if (w->memory != NULL)
 		munmap(w->memory, w->memory_size);
 	w->memory = NULL;
 	free(w->regions);
-	w->regions = NULL;
+	free(w);
+	return st;
 }

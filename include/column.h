@@ -1,0 +1,81 @@
+/*
+ * column: the registry of every column the tool can print, per page and
+ * per mapping (--summary), kept as util-linux's tools keep theirs: each
+ * column's name, header, one-line help, the facts it needs, and its
+ * writer, in one table (column.c). -o, -o help, the header line, which
+ * kpage files are opened and the rows themselves all go by it, so a new
+ * column is one entry there (and its line in the man page).
+ */
+#ifndef PAGEMAP_DUMP_COLUMN_H
+#define PAGEMAP_DUMP_COLUMN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct format;
+struct format_row;
+struct format_summary;
+
+/* What a column is, beyond its value. */
+enum column_kind {
+	COLUMN_VALUE,	/* written by put */
+	COLUMN_NAME,	/* the mapping's name, escaped once per mapping */
+	COLUMN_LIST,	/* a list of names (kflags): the widest field */
+};
+
+struct column {
+	const char *name;	/* in -o lists, and the JSON key */
+	const char *header;	/* in the header line */
+	const char *help;	/* one line, for -o help and the man page */
+	unsigned needs;		/* PAGE_FACT_* beyond the entry */
+	enum column_kind kind;
+	/* Writes the value (no separator); returns the end. */
+	char *(*put)(struct format *f, char *p, const struct format_row *r);
+};
+
+/*
+ * What a summary column needs to be shown at all: when the facts are
+ * not to be had, the column is left out of the summary (not zeroed).
+ */
+enum summary_need {
+	SUMMARY_PID = 1u << 0,		/* rows of several processes */
+	SUMMARY_PSS = 1u << 1,		/* map counts (kpagecount) */
+	SUMMARY_PSS_CLASS = 1u << 2,	/* and page flags (kpageflags) */
+	SUMMARY_SCAN = 1u << 3,		/* PAGEMAP_SCAN's zero and huge */
+};
+
+struct summary_column {
+	const char *name;
+	const char *header;
+	const char *help;
+	unsigned needs;		/* SUMMARY_* */
+	bool of_mapping;	/* the total row has no value (JSON leaves
+				   the key out) */
+	char *(*put)(struct format *f, char *p,
+	    const struct format_summary *s);
+};
+
+/* The page columns, and how many. */
+extern const struct column column_table[];
+extern const size_t column_count;
+
+/* The summary columns, in the order of a summary row. */
+extern const struct summary_column summary_column_table[];
+extern const size_t summary_column_count;
+
+/* The default columns: addr pfn soft-dirty file swapped present name. */
+extern const unsigned column_defaults[];
+extern const size_t column_ndefaults;
+
+/* Looks a page column up by name (len bytes): its index, or -1. */
+int column_find(const char *name, size_t len);
+
+/* The facts (PAGE_FACT_*) the columns need together. */
+unsigned column_needs(const unsigned *cols, size_t n);
+
+/* Writes every column with its help: page columns, then the summary's. */
+void column_help(FILE *fp);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * page: what passes along the page path, from the sources through the
+ * filter to the sinks.
+ *
+ * A source (the pagemap reader) produces batches of pages: runs of
+ * consecutive pages of one mapping with their pagemap entries. Stages
+ * add facts to a batch (the kpage values of each page; which pages are
+ * the zero page or mapped huge). The filter selects pages, and passes on
+ * only selected runs. Sinks (rows, summary) consume them.
+ */
+#ifndef PAGEMAP_DUMP_PAGE_H
+#define PAGEMAP_DUMP_PAGE_H
+
+#include <stdint.h>
+
+#include "kpage.h"
+#include "maps.h"
+
+/* The facts a column, a filter or a sink may need of a page. */
+enum page_fact {
+	PAGE_FACT_KFLAGS = 1u << KPAGE_FLAGS,	/* /proc/kpageflags */
+	PAGE_FACT_COUNT = 1u << KPAGE_COUNT,	/* /proc/kpagecount */
+	PAGE_FACT_CGROUP = 1u << KPAGE_CGROUP,	/* /proc/kpagecgroup */
+	PAGE_FACT_REGION = 1u << 3,	/* zero page or mapped huge */
+	PAGE_FACT_PFN = 1u << 4,	/* the PFNs: root */
+};
+
+/* The kpage facts: those read by PFN. */
+#define PAGE_FACTS_KPAGE \
+	(PAGE_FACT_KFLAGS | PAGE_FACT_COUNT | PAGE_FACT_CGROUP)
+
+struct regions;
+
+/* Pages vpn..vpn+n-1 of one mapping, with what is known of each. */
+struct page_batch {
+	const struct maps_entry *map;
+	uint64_t vpn;
+	uint64_t n;
+	const uint64_t *entries;	/* NULL: n zero entries */
+	const uint64_t *kpage[KPAGE_FILES];	/* per entry, or NULL */
+	/* Where the zero page and huge mappings are, or NULL. */
+	const struct regions *regions;
+};
+
+/* How a step of the page path went. */
+enum dump_status {
+	DUMP_OK,
+	DUMP_FAILED,		/* this pid failed; a message was printed */
+	DUMP_OUTPUT_ERROR,	/* writing failed: out->error says why */
+};
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * sink: what consumes the selected pages: the per-page rows, the
+ * per-mapping summary, and whatever view comes next.
+ *
+ * A sink sees only pages the filter selected, in address order, a run at
+ * a time, between begin_mapping calls. It is registered in sink.c with
+ * the option that chooses it; nothing else in the tree names it.
+ */
+#ifndef PAGEMAP_DUMP_SINK_H
+#define PAGEMAP_DUMP_SINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "filter.h"
+#include "format.h"
+#include "out.h"
+#include "page.h"
+
+/* What every sink is given when it is opened. */
+struct sink_context {
+	struct format *format;
+	struct out *out;
+	const struct filter *filter;
+	uint64_t page_size;
+	unsigned have;		/* the PAGE_FACT_* the page path provides */
+	int kflags_fd;		/* /proc/kpageflags for lookups of its own,
+				   or -1 */
+	bool several_pids;	/* rows must say whose they are */
+};
+
+struct sink_ops {
+	const char *name;
+	/* How it is chosen: -letter, --option; help for --help. */
+	char letter;
+	const char *option;
+	const char *help;
+	bool own_columns;	/* -o does not apply to it */
+	/*
+	 * Facts of every page it uses when they can be had (it is told
+	 * which in sink_context.have); without them it does with less.
+	 */
+	unsigned wants;
+	/* It looks flags up itself, in sink_context.kflags_fd. */
+	bool wants_kflags_file;
+	/* Takes runs of empty pages whole (entries NULL), unread. */
+	bool takes_empty_runs;
+	void *(*open)(const struct sink_context *c);
+	int (*header)(void *s);
+	/*
+	 * A new process, whose /proc directory is dirfd (-1 for captured
+	 * files). Sets *per_page to the kpage facts it wants of every page
+	 * of this one, beyond those of the columns (0 for none).
+	 */
+	enum dump_status (*begin_process)(void *s, int pid, int dirfd,
+	    unsigned *per_page);
+	enum dump_status (*begin_mapping)(void *s, const struct maps_entry *m);
+	enum dump_status (*pages)(void *s, const struct page_batch *b);
+	/*
+	 * The process's pages are done: complete when every one was read
+	 * (else the process went away during the walk, and a message says
+	 * so after what the sink writes here).
+	 */
+	enum dump_status (*end_process)(void *s, bool complete);
+	void (*close)(void *s);
+};
+
+/* The sinks, NULL-terminated; the first is the default (rows). */
+extern const struct sink_ops *const sink_registry[];
+
+extern const struct sink_ops sink_rows;
+extern const struct sink_ops sink_summary;
+
+#endif

@@ -1,0 +1,393 @@
+/*
+ * column: the registry of columns (see column.h). Each entry is a
+ * column's name, header, help, needs and writer; nothing else in the tree
+ * lists columns.
+ */
+#include "format_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "page.h"
+
+static char *
+put_pid(struct format *f, char *p, const struct format_row *r)
+{
+	(void)f;
+	return put_dec(p, (uint64_t)r->pid);
+}
+
+static char *
+put_addr_col(struct format *f, char *p, const struct format_row *r)
+{
+	if (f->style->quote_hex)
+		p = put_str(p, "\"0x");
+	p = put_addr(f, p, r->addr, r->page_size);
+	if (f->style->quote_hex)
+		*p++ = '"';
+	return p;
+}
+
+static char *
+put_pfn(struct format *f, char *p, const struct format_row *r)
+{
+	return put_hex(f, p, r->entry->pfn);
+}
+
+/* The columns of one bit of the entry. */
+#define BIT_COLUMN(fn, field)						\
+	static char *							\
+	fn(struct format *f, char *p, const struct format_row *r)	\
+	{								\
+		return put_flag(f, p, r->entry->field);			\
+	}
+BIT_COLUMN(put_soft_dirty, soft_dirty)
+BIT_COLUMN(put_file, file_shared)
+BIT_COLUMN(put_swapped, swapped)
+BIT_COLUMN(put_present, present)
+BIT_COLUMN(put_exclusive, exclusive)
+BIT_COLUMN(put_uffd_wp, uffd_wp)
+BIT_COLUMN(put_guard, guard)
+
+static char *
+put_swap_type(struct format *f, char *p, const struct format_row *r)
+{
+	(void)f;
+	return put_dec(p, r->entry->swap_type);
+}
+
+static char *
+put_swap_offset(struct format *f, char *p, const struct format_row *r)
+{
+	return put_hex(f, p, r->entry->swap_offset);
+}
+
+static char *
+put_paddr(struct format *f, char *p, const struct format_row *r)
+{
+	const struct pagemap_entry *e = r->entry;
+
+	return put_hex(f, p, e->present ?
+	    e->pfn * r->page_size + r->paddr_offset : 0);
+}
+
+static char *
+put_perms(struct format *f, char *p, const struct format_row *r)
+{
+	return put_word(f, p, r->map->perms, 4);
+}
+
+static char *
+put_offset(struct format *f, char *p, const struct format_row *r)
+{
+	return put_hex(f, p, r->map->offset + (r->addr - r->map->start));
+}
+
+static char *
+put_dev(struct format *f, char *p, const struct format_row *r)
+{
+	if (f->style->quote_words)
+		*p++ = '"';
+	p = put_hex_min(p, r->map->dev_major, 2);
+	*p++ = ':';
+	p = put_hex_min(p, r->map->dev_minor, 2);
+	if (f->style->quote_words)
+		*p++ = '"';
+	return p;
+}
+
+static char *
+put_inode(struct format *f, char *p, const struct format_row *r)
+{
+	(void)f;
+	return put_dec(p, r->map->inode);
+}
+
+static char *
+put_kflags_col(struct format *f, char *p, const struct format_row *r)
+{
+	return put_kflags(f, p, r->kflags);
+}
+
+static char *
+put_kflags_hex(struct format *f, char *p, const struct format_row *r)
+{
+	return put_hex(f, p, r->kflags);
+}
+
+static char *
+put_mapcount(struct format *f, char *p, const struct format_row *r)
+{
+	(void)f;
+	return put_dec(p, r->mapcount);
+}
+
+static char *
+put_cgroup(struct format *f, char *p, const struct format_row *r)
+{
+	(void)f;
+	return put_dec(p, r->cgroup);
+}
+
+static char *
+put_state(struct format *f, char *p, const struct format_row *r)
+{
+	const char *name = pagemap_state_name(r->entry->state);
+
+	return put_word(f, p, name, strlen(name));
+}
+
+#define KF PAGE_FACT_KFLAGS
+
+const struct column column_table[] = {
+	{ "pid", "pid", "the process's pid", 0, COLUMN_VALUE, put_pid },
+	{ "addr", "addr", "virtual address of the page (hex)", 0,
+	    COLUMN_VALUE, put_addr_col },
+	{ "pfn", "pfn", "page frame number (hex; 0 when not present or "
+	    "hidden)", 0, COLUMN_VALUE, put_pfn },
+	{ "soft-dirty", "soft-dirty", "written since the soft-dirty bits "
+	    "were cleared (bit 55)", 0, COLUMN_VALUE, put_soft_dirty },
+	{ "file", "file/shared", "a file page or shared anonymous page "
+	    "(bit 61)", 0, COLUMN_VALUE, put_file },
+	{ "swapped", "swapped", "bit 62: in swap, or a swap-format entry "
+	    "(see state)", 0, COLUMN_VALUE, put_swapped },
+	{ "present", "present", "in memory (bit 63)", 0, COLUMN_VALUE,
+	    put_present },
+	{ "exclusive", "exclusive", "mapped exclusively (bit 56)", 0,
+	    COLUMN_VALUE, put_exclusive },
+	{ "uffd-wp", "uffd-wp", "userfaultfd write-protected (bit 57)", 0,
+	    COLUMN_VALUE, put_uffd_wp },
+	{ "guard", "guard", "a guard region's marker (bit 58)", 0,
+	    COLUMN_VALUE, put_guard },
+	{ "swap-type", "swap-type", "swap type (bits 0-4), when in swap",
+	    0, COLUMN_VALUE, put_swap_type },
+	{ "swap-offset", "swap-offset", "swap offset (bits 5-54, hex), when "
+	    "in swap", 0, COLUMN_VALUE, put_swap_offset },
+	{ "paddr", "paddr", "physical address: pfn times the page size, "
+	    "plus -a's offset (hex)", 0, COLUMN_VALUE, put_paddr },
+	{ "perms", "perms", "the mapping's permissions (rwxp)", 0,
+	    COLUMN_VALUE, put_perms },
+	{ "offset", "offset", "offset of the page in the mapped file (hex)",
+	    0, COLUMN_VALUE, put_offset },
+	{ "dev", "dev", "device of the mapped file (major:minor, hex)", 0,
+	    COLUMN_VALUE, put_dev },
+	{ "inode", "inode", "inode of the mapped file", 0, COLUMN_VALUE,
+	    put_inode },
+	{ "name", "library", "the mapping's name: a path, [heap], [stack], "
+	    "or empty", 0, COLUMN_NAME, NULL },
+	{ "kflags", "kflags", "the page's kernel flags, by name "
+	    "(/proc/kpageflags)", KF | PAGE_FACT_PFN, COLUMN_LIST,
+	    put_kflags_col },
+	{ "kflags-hex", "kflags-hex", "the page's kernel flags as a number "
+	    "(hex)", KF | PAGE_FACT_PFN, COLUMN_VALUE, put_kflags_hex },
+	{ "mapcount", "mapcount", "how many times the page is mapped "
+	    "(/proc/kpagecount)", PAGE_FACT_COUNT | PAGE_FACT_PFN,
+	    COLUMN_VALUE, put_mapcount },
+	{ "cgroup", "cgroup", "inode of the page's memory cgroup "
+	    "(/proc/kpagecgroup)", PAGE_FACT_CGROUP | PAGE_FACT_PFN,
+	    COLUMN_VALUE, put_cgroup },
+	{ "state", "state", "what the entry stands for: none, present, swap, "
+	    "guard, uffd-wp, migration, hwpoison, device, other", 0,
+	    COLUMN_VALUE, put_state },
+};
+
+const size_t column_count = sizeof(column_table) / sizeof(column_table[0]);
+
+/* addr pfn soft-dirty file swapped present name */
+const unsigned column_defaults[] = { 1, 2, 3, 4, 5, 6, 17 };
+const size_t column_ndefaults =
+    sizeof(column_defaults) / sizeof(column_defaults[0]);
+
+int
+column_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < column_count; i++)
+		if (strlen(column_table[i].name) == len &&
+		    memcmp(column_table[i].name, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+unsigned
+column_needs(const unsigned *cols, size_t n)
+{
+	unsigned needs = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		needs |= column_table[cols[i]].needs;
+	return needs;
+}
+
+/* PSS in the kernel's fixed point, in whole KiB as smaps prints it. */
+static uint64_t
+pss_kib(uint64_t pss)
+{
+	return (pss >> FORMAT_PSS_SHIFT) >> 10;
+}
+
+static char *
+sum_pid(struct format *f, char *p, const struct format_summary *s)
+{
+	(void)f;
+	return put_dec(p, (uint64_t)s->pid);
+}
+
+/* The total's start reads "total" (a keyed format leaves the key out). */
+static char *
+sum_start(struct format *f, char *p, const struct format_summary *s)
+{
+	return s->map != NULL ? put_hex(f, p, s->map->start) :
+	    put_str(p, "total");
+}
+
+/* A field the total has no value for: "-" where fields split at blanks. */
+static char *
+no_value(struct format *f, char *p)
+{
+	if (f->style->blank_split)
+		*p++ = '-';
+	return p;
+}
+
+static char *
+sum_end(struct format *f, char *p, const struct format_summary *s)
+{
+	return s->map != NULL ? put_hex(f, p, s->map->end) : no_value(f, p);
+}
+
+static char *
+sum_perms(struct format *f, char *p, const struct format_summary *s)
+{
+	return s->map != NULL ? put_word(f, p, s->map->perms, 4) :
+	    no_value(f, p);
+}
+
+/* The columns of a count of pages, and of pages in KiB. */
+#define COUNT_COLUMN(fn, field)						\
+	static char *							\
+	fn(struct format *f, char *p, const struct format_summary *s)	\
+	{								\
+		(void)f;						\
+		return put_dec(p, s->field);				\
+	}
+#define KIB_COLUMN(fn, field)						\
+	static char *							\
+	fn(struct format *f, char *p, const struct format_summary *s)	\
+	{								\
+		(void)f;						\
+		return put_dec(p, s->field * (s->page_size / 1024));	\
+	}
+#define PSS_COLUMN(fn, field)						\
+	static char *							\
+	fn(struct format *f, char *p, const struct format_summary *s)	\
+	{								\
+		(void)f;						\
+		return put_dec(p, pss_kib(s->field));			\
+	}
+COUNT_COLUMN(sum_pages, pages)
+COUNT_COLUMN(sum_present, present)
+COUNT_COLUMN(sum_swapped, swapped)
+COUNT_COLUMN(sum_file, file_shared)
+COUNT_COLUMN(sum_soft_dirty, soft_dirty)
+COUNT_COLUMN(sum_exclusive, exclusive)
+KIB_COLUMN(sum_rss, rss)
+PSS_COLUMN(sum_pss, pss)
+KIB_COLUMN(sum_uss, uss)
+PSS_COLUMN(sum_pss_anon, pss_anon)
+PSS_COLUMN(sum_pss_file, pss_file)
+PSS_COLUMN(sum_pss_shmem, pss_shmem)
+KIB_COLUMN(sum_ksm, ksm)
+KIB_COLUMN(sum_shared, shared)
+KIB_COLUMN(sum_private, private_)
+KIB_COLUMN(sum_zero, zero)
+KIB_COLUMN(sum_anon_pmd, anon_pmd)
+KIB_COLUMN(sum_shmem_pmd, shmem_pmd)
+KIB_COLUMN(sum_file_pmd, file_pmd)
+KIB_COLUMN(sum_hugetlb_shared, hugetlb_shared)
+KIB_COLUMN(sum_hugetlb_private, hugetlb_private)
+KIB_COLUMN(sum_swap, swapped)
+
+#define PSS SUMMARY_PSS
+#define CLASS (SUMMARY_PSS | SUMMARY_PSS_CLASS)
+#define SCAN SUMMARY_SCAN
+
+/* In the order of a summary row; the name (put NULL) is last. */
+const struct summary_column summary_column_table[] = {
+	{ "pid", "pid", "the process's pid (with several pids)",
+	    SUMMARY_PID, false, sum_pid },
+	{ "start", "start", "first address of the mapping (hex); \"total\" "
+	    "in the total row", 0, true, sum_start },
+	{ "end", "end", "the address past its end (hex)", 0, true, sum_end },
+	{ "perms", "perms", "its permissions (rwxp)", 0, true, sum_perms },
+	{ "pages", "pages", "selected pages", 0, false, sum_pages },
+	{ "present", "present", "of them, present", 0, false, sum_present },
+	{ "swapped", "swapped", "of them, in swap (not markers)", 0, false,
+	    sum_swapped },
+	{ "file", "file/shared", "of them, file or shared pages", 0, false,
+	    sum_file },
+	{ "soft-dirty", "soft-dirty", "of them, soft-dirty", 0, false,
+	    sum_soft_dirty },
+	{ "exclusive", "exclusive", "of them, mapped exclusively", 0, false,
+	    sum_exclusive },
+	{ "rss-kib", "rss-kib", "Rss of smaps: present, but the zero page "
+	    "and hugetlb pages", 0, false, sum_rss },
+	{ "pss-kib", "pss-kib", "Pss: each page divided by its map count",
+	    PSS, false, sum_pss },
+	{ "uss-kib", "uss-kib", "resident pages mapped once", PSS, false,
+	    sum_uss },
+	{ "pss-anon-kib", "pss-anon-kib", "Pss_Anon: of anonymous pages",
+	    CLASS, false, sum_pss_anon },
+	{ "pss-file-kib", "pss-file-kib", "Pss_File: of file pages but "
+	    "shmem", CLASS, false, sum_pss_file },
+	{ "pss-shmem-kib", "pss-shmem-kib", "Pss_Shmem: of shmem pages",
+	    CLASS, false, sum_pss_shmem },
+	{ "ksm-kib", "ksm-kib", "KSM: resident pages KSM merged", CLASS,
+	    false, sum_ksm },
+	{ "shared-kib", "shared-kib", "Shared_Clean + Shared_Dirty: mapped "
+	    "more than once", 0, false, sum_shared },
+	{ "private-kib", "private-kib", "Private_Clean + Private_Dirty: "
+	    "mapped once", 0, false, sum_private },
+	{ "zero-kib", "zero-kib", "present pages that are the zero page",
+	    SCAN, false, sum_zero },
+	{ "anon-pmd-kib", "anon-pmd-kib", "AnonHugePages: anonymous, mapped "
+	    "by a PMD", SCAN, false, sum_anon_pmd },
+	{ "shmem-pmd-kib", "shmem-pmd-kib", "ShmemPmdMapped: shmem, mapped "
+	    "by a PMD", SCAN, false, sum_shmem_pmd },
+	{ "file-pmd-kib", "file-pmd-kib", "FilePmdMapped: other files, "
+	    "mapped by a PMD", SCAN, false, sum_file_pmd },
+	{ "shared-hugetlb-kib", "shared-hugetlb-kib", "Shared_Hugetlb",
+	    SCAN, false, sum_hugetlb_shared },
+	{ "private-hugetlb-kib", "private-hugetlb-kib", "Private_Hugetlb",
+	    SCAN, false, sum_hugetlb_private },
+	{ "swap-kib", "swap-kib", "Swap: pages in swap", 0, false,
+	    sum_swap },
+	{ "name", "library", "the mapping's name", 0, true, NULL },
+};
+
+const size_t summary_column_count =
+    sizeof(summary_column_table) / sizeof(summary_column_table[0]);
+
+void
+column_help(FILE *fp)
+{
+	size_t i;
+
+	fputs("Columns of -o (name, header where it differs, meaning):\n", fp);
+	for (i = 0; i < column_count; i++) {
+		const struct column *c = &column_table[i];
+		bool same = strcmp(c->name, c->header) == 0;
+		fprintf(fp, "  %-12s %-12s %s\n", c->name, same ? "" : c->header,
+		    c->help);
+	}
+	fputs("\nColumns of --summary, in their order (some only as root):\n",
+	    fp);
+	for (i = 0; i < summary_column_count; i++) {
+		const struct summary_column *c = &summary_column_table[i];
+		bool same = strcmp(c->name, c->header) == 0;
+		fprintf(fp, "  %-19s %-11s %s\n", c->name, same ? "" : c->header,
+		    c->help);
+	}
+}
