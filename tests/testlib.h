@@ -349,6 +349,16 @@ int tl_default_row(const char *line, const char *nl, struct tl_row *row);
  */
 void tl_default_rows(const char *out, size_t len, struct tl_rows *rows);
 
+/*
+ * Checks a dump of the tool itself in the default columns: some pages
+ * present (with present_only, every row), and with hidden no PFN but 0,
+ * without it some real ones.
+ */
+void tl_assert_own_rows(const char *out, bool present_only, bool hidden);
+
+/* Fails unless err is exactly one line: the hidden-PFN warning. */
+void tl_assert_one_pfn_warning(const char *err);
+
 /* The row of addr, or NULL. */
 const struct tl_row *tl_find_row(const struct tl_rows *rows, uint64_t addr);
 void tl_rows_free(struct tl_rows *rows);

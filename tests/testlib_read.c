@@ -7,6 +7,7 @@
  */
 #include "testlib.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -788,4 +789,37 @@ tl_rows_free(struct tl_rows *rows)
 	free(rows->v);
 	free(rows->text);
 	memset(rows, 0, sizeof(*rows));
+}
+
+void
+tl_assert_own_rows(const char *out, bool present_only, bool hidden)
+{
+	struct tl_rows rows;
+	size_t i, present = 0, real_pfns = 0;
+
+	tl_default_rows(out, strlen(out), &rows);
+	for (i = 0; i < rows.n; i++) {
+		if (present_only && rows.v[i].present != 1)
+			fail_msg("a page not present with -P: %" PRIx64,
+			    rows.v[i].addr);
+		if (hidden && rows.v[i].pfn != 0)
+			fail_msg("a PFN (%" PRIx64 ") without CAP_SYS_ADMIN",
+			    rows.v[i].pfn);
+		present += (size_t)rows.v[i].present;
+		real_pfns += rows.v[i].pfn != 0;
+	}
+	if (present == 0)
+		fail_msg("no page of the tool present");
+	if (!hidden && real_pfns == 0)
+		fail_msg("no real PFN with CAP_SYS_ADMIN");
+	tl_rows_free(&rows);
+}
+
+void
+tl_assert_one_pfn_warning(const char *err)
+{
+	if (tl_count_lines(err) != 1 || strstr(err, "CAP_SYS_ADMIN") == NULL ||
+	    strstr(err, "pfn") == NULL || strncmp(err, "pagemap-dump: ",
+	    14) != 0)
+		fail_msg("not one line warning that PFNs are hidden: %s", err);
 }
