@@ -53,12 +53,13 @@ TEST_SUPPORT = tests/testlib.o tests/testlib_child.o tests/testlib_read.o
 tests/test_%: tests/test_%.o $(TEST_SUPPORT) $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -pthread
 
-# What some programs share besides TEST_SUPPORT: the views programs their
-# child and its expectations.
+# What some programs link besides TEST_SUPPORT: the views programs their
+# child and its expectations; test_examples its reader of the documents.
 VIEWS_TESTS = tests/test_views_columns tests/test_views_select \
 	tests/test_views_summary
 $(VIEWS_TESTS): tests/views.o
-TEST_SHARED = tests/views.o
+tests/test_examples: tests/examples_doc.o
+TEST_SHARED = tests/views.o tests/examples_doc.o
 
 # Runs every test program and ends with one line that adds them up:
 # "check: N passed, N failed, N skipped" (a program that dies counts as a
