@@ -28,7 +28,8 @@ UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_filter tests/test_summary tests/test_corpus
 # The e2e programs, in two lists so that two people can split files at
 # once without touching the same line.
-E2E_TESTS_A = tests/test_e2e tests/test_views tests/test_scan \
+E2E_TESTS_A = tests/test_e2e tests/test_views_columns tests/test_views_select \
+	tests/test_views_summary tests/test_scan \
 	tests/test_faults tests/test_examples
 E2E_TESTS_B = tests/test_physical tests/test_hostile tests/test_edges \
 	tests/test_smaps
@@ -47,7 +48,7 @@ pagemap-dump: $(OBJ)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MD -MP -c -o $@ $<
 
 # What every test program links besides the library.
-TEST_SUPPORT = tests/e2e_util.o
+TEST_SUPPORT = tests/testlib.o tests/testlib_child.o tests/testlib_read.o
 
 # The fixture tool: captures processes into state files and renders them
 # through the fixture entry point (tests/state.c).
@@ -59,6 +60,14 @@ tests/test_corpus: tests/test_corpus.o tests/state.o $(TEST_SUPPORT) $(LIB_OBJ)
 
 tests/test_%: tests/test_%.o $(TEST_SUPPORT) $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -pthread
+
+# What some programs link besides TEST_SUPPORT: the views programs their
+# child and its expectations; test_examples its reader of the documents.
+VIEWS_TESTS = tests/test_views_columns tests/test_views_select \
+	tests/test_views_summary
+$(VIEWS_TESTS): tests/views.o
+tests/test_examples: tests/examples_doc.o
+TEST_SHARED = tests/views.o tests/examples_doc.o
 
 # Runs every test program and ends with one line that adds them up:
 # "check: N passed, N failed, N skipped" (a program that dies counts as a
@@ -113,9 +122,11 @@ clean:
 # The test objects are kept: make would otherwise remove them as
 # intermediate files after the last recipe, printing an "rm" line after
 # check's summary, which must be the last line.
-.SECONDARY: $(TESTS:=.o) $(TEST_SUPPORT) tests/state.o tests/fixture.o
+.SECONDARY: $(TESTS:=.o) $(TEST_SUPPORT) $(TEST_SHARED) tests/state.o \
+	tests/fixture.o
 
--include $(OBJ:.o=.d) $(TESTS:=.d) tests/state.d tests/fixture.d
+-include $(OBJ:.o=.d) $(TESTS:=.d) $(TEST_SUPPORT:.o=.d) \
+	$(TEST_SHARED:.o=.d) tests/state.d tests/fixture.d
 
 # The benchmark: workloads it builds itself; see tests/bench.c.
 BENCH_RUNS ?= 7

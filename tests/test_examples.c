@@ -27,13 +27,15 @@
  *  - the placeholder address 0x7f12a0001234 becomes an address in a page
  *    that the first child wrote, at the same offset in the page;
  *  - pagemap-dump and ./pagemap-dump become the tool under test
- *    (e2e_tool(): $PAGEMAP_DUMP or ./pagemap-dump);
+ *    (tl_tool(): $PAGEMAP_DUMP or ./pagemap-dump);
  *  - a "sudo " that starts a command is dropped when the test runs as
  *    root; otherwise the example is skipped;
  *  - "make && " in front of a command is dropped: the build is the one
  *    that made the tool under test;
  *  - "sleep N" runs as "sleep 0", and the change the wait is there to
  *    show is made at once: the first child writes one more page.
+ * Reading the documents and preparing the commands is examples_doc.c;
+ * this file holds the children, the recipes and the tests.
  * It runs with /bin/sh -c and set -e, in a new directory (the examples
  * write files such as pages.csv), stdin from /dev/null. POSIX sh has no
  * pipefail, so every program that the command runs is wrapped in a
@@ -65,19 +67,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "e2e_util.h"
+#include "examples.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
 
-#define README "README.md"
-#define MANPAGE "man/pagemap-dump.1"
-
-/* The placeholders of the documents. */
-#define PLACEHOLDER_ADDR "0x7f12a0001234"
-#define PLACEHOLDER_PID1 "1234"
-#define PLACEHOLDER_PID2 "5678"
 
 #define DEFAULT_HEADER \
 	"addr pfn soft-dirty file/shared swapped present library"
@@ -92,222 +84,13 @@
 #define SWAP_PAGES 16		/* written, then MADV_PAGEOUT */
 #define LATE_PAGES 8		/* one written at each SIGUSR1 */
 
-#define MAX_EXAMPLES 64
-#define MAX_CMDS 8
-#define MAX_NAMES 16
-#define TIMEOUT_SECONDS 300
 
 /* ---- small helpers ---------------------------------------------------- */
-
-/* A growable string. */
-struct buf {
-	char *s;
-	size_t len, cap;
-};
-
-static void
-buf_addn(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *grown;
-
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		grown = realloc(b->s, cap);
-		if (grown == NULL)
-			abort();
-		b->s = grown;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-buf_adds(struct buf *b, const char *s)
-{
-	buf_addn(b, s, strlen(s));
-}
-
-static void buf_printf(struct buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-		abort();
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	buf_addn(b, s, (size_t)n);
-	free(s);
-}
-
-/* The string built so far, never NULL. */
-static const char *
-buf_str(const struct buf *b)
-{
-	return b->s != NULL ? b->s : "";
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		abort();
-	return d;
-}
-
-/* Reads all of fd into a NUL-terminated string. */
-static char *
-read_fd(int fd)
-{
-	struct buf b = { 0 };
-	char chunk[65536];
-	ssize_t n;
-
-	buf_adds(&b, "");
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		buf_addn(&b, chunk, (size_t)n);
-	}
-	return b.s;
-}
-
-/* A whole file as a string, or NULL when it cannot be opened. */
-static char *
-read_path(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *s;
-
-	if (fd < 0)
-		return NULL;
-	s = read_fd(fd);
-	close(fd);
-	return s;
-}
-
-static bool
-starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* Lower-case hexadecimal digits, at least one. */
-static bool
-is_hex(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return false;
-	return true;
-}
-
-static bool
-is_decimal(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
 
 static bool
 is_flag(const char *s)
 {
 	return strcmp(s, "0") == 0 || strcmp(s, "1") == 0;
-}
-
-/* The lines of a text, without their newlines. */
-struct lines {
-	char *buf;
-	char **v;
-	int n;
-};
-
-static void
-lines_split(struct lines *ls, const char *text)
-{
-	size_t cap = 16;
-	char *p;
-
-	ls->buf = xstrdup(text);
-	ls->v = malloc(cap * sizeof(*ls->v));
-	ls->n = 0;
-	if (ls->v == NULL)
-		abort();
-	for (p = ls->buf; *p != '\0';) {
-		char *nl = strchr(p, '\n');
-
-		if ((size_t)ls->n == cap) {
-			char **grown = realloc(ls->v, (cap *= 2) * sizeof(*ls->v));
-
-			if (grown == NULL)
-				abort();
-			ls->v = grown;
-		}
-		ls->v[ls->n++] = p;
-		if (nl == NULL)
-			break;
-		*nl = '\0';
-		p = nl + 1;
-	}
-}
-
-static void
-lines_free(struct lines *ls)
-{
-	free(ls->buf);
-	free(ls->v);
-	ls->buf = NULL;
-	ls->v = NULL;
-	ls->n = 0;
-}
-
-/*
- * Splits s in place at every sep into at most max fields, the last of
- * which keeps the rest of s; returns how many.
- */
-static int
-split(char *s, char sep, char **f, int max)
-{
-	int n = 0;
-
-	f[n++] = s;
-	while (n < max && (s = strchr(s, sep)) != NULL) {
-		*s++ = '\0';
-		f[n++] = s;
-	}
-	return n;
 }
 
 /* The index of name among the n fields, or -1. */
@@ -322,189 +105,37 @@ field_index(char **f, int n, const char *name)
 	return -1;
 }
 
-static int
-count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++)
-		if (*s == '\n')
-			n++;
-	return n;
-}
-
 /* ---- the children ----------------------------------------------------- */
 
-/* What a child tells the test about its address space. */
+/* A child's mappings, in the order of its table. */
+enum { ANON, FILE_MAP, HEAP, THP, SWAP, LATE, NMAPS };
+
+/* What a child holds, from its table. */
 struct layout {
 	uintptr_t anon;		/* ANON_PAGES, the first ANON_WRITTEN written */
 	uintptr_t file;		/* FILE_PAGES of FILE_NAME, all read */
 	uintptr_t heap;		/* HEAP_BYTES from malloc, written */
 	uintptr_t thp;		/* two huge pages, MADV_HUGEPAGE, written */
 	uintptr_t swap;		/* SWAP_PAGES, written and paged out */
-	uintptr_t late;		/* LATE_PAGES, one written at each SIGUSR1 */
-	int failed_step;	/* 0, or where building failed */
+	uintptr_t late;		/* LATE_PAGES, one written at each "sleep" */
 };
 
 static struct {
+	struct tl_child child[2];
 	pid_t pid[2];
 	char arg[2][16];	/* the pids, as arguments */
 	struct layout l[2];
-	int ack[2];		/* read end: a byte for each SIGUSR1 */
+	int late[2];		/* how many late pages each has written */
 	char dir[64];		/* the temporary directory of the run */
 	char file[96];		/* the file the children map */
 	char tool[PATH_MAX];	/* the tool under test, absolute */
 	char status[96];	/* where the shell functions write failures */
 	long page;
-	uint64_t hpage;
 	bool root;
 	uintptr_t addr;		/* what the placeholder address becomes */
 	uintptr_t touched;	/* the page the last "sleep" wrote, or 0 */
 	int workdirs;		/* how many examples have had a directory */
 } fx;
-
-/* What the SIGUSR1 handler of a child writes to. */
-static char *child_late;
-static int child_ack = -1;
-static volatile sig_atomic_t child_next;
-
-/* Writes the next late page and tells the test which it was. */
-static void
-on_usr1(int sig)
-{
-	unsigned char k = (unsigned char)child_next;
-
-	(void)sig;
-	if (k < LATE_PAGES) {
-		child_late[(size_t)k * (size_t)fx.page] = 'l';
-		child_next = k + 1;
-	}
-	if (write(child_ack, &k, 1) != 1)
-		_exit(98);
-}
-
-static uint64_t
-huge_page_size(void)
-{
-	FILE *fp = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
-	    "r");
-	unsigned long long v = 0;
-
-	if (fp != NULL) {
-		if (fscanf(fp, "%llu", &v) != 1)
-			v = 0;
-		fclose(fp);
-	}
-	return v > 0 ? v : 2 << 20;
-}
-
-/* Maps pages of private anonymous memory without huge pages, or NULL. */
-static char *
-map_small(size_t pages)
-{
-	size_t size = pages * (size_t)fx.page;
-	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	(void)madvise(p, size, MADV_NOHUGEPAGE);
-	return p;
-}
-
-static void
-touch(char *p, size_t pages)
-{
-	size_t i;
-
-	for (i = 0; i < pages; i++)
-		p[i * (size_t)fx.page] = (char)(1 + i % 100);
-}
-
-/* Builds a child's address space; returns 0, or the step that failed. */
-static int
-build(struct layout *l)
-{
-	const size_t hp = (size_t)fx.hpage;
-	volatile char sink;
-	char *p, *aligned;
-	size_t i;
-	int fd;
-
-	if ((p = map_small(ANON_PAGES)) == NULL)
-		return 1;
-	touch(p, ANON_WRITTEN);
-	l->anon = (uintptr_t)p;
-
-	fd = open(fx.file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 2;
-	p = mmap(NULL, FILE_PAGES * (size_t)fx.page, PROT_READ, MAP_PRIVATE,
-	    fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return 3;
-	for (i = 0; i < FILE_PAGES; i++)
-		sink = p[i * (size_t)fx.page];
-	(void)sink;
-	l->file = (uintptr_t)p;
-
-	if ((p = malloc(HEAP_BYTES)) == NULL)
-		return 4;
-	memset(p, 'h', HEAP_BYTES);
-	l->heap = (uintptr_t)p;
-
-	/* Two huge pages, their mapping trimmed to exactly them. */
-	p = mmap(NULL, 3 * hp, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return 5;
-	aligned = (char *)(((uintptr_t)p + hp - 1) / hp * hp);
-	if (aligned > p && munmap(p, (size_t)(aligned - p)) != 0)
-		return 6;
-	if (munmap(aligned + 2 * hp, (size_t)(p + 3 * hp - aligned) - 2 * hp)
-	    != 0 && p + 3 * hp > aligned + 2 * hp)
-		return 7;
-	(void)madvise(aligned, 2 * hp, MADV_HUGEPAGE);
-	touch(aligned, 2 * hp / (size_t)fx.page);
-	l->thp = (uintptr_t)aligned;
-
-	if ((p = map_small(SWAP_PAGES)) == NULL)
-		return 8;
-	touch(p, SWAP_PAGES);
-	(void)madvise(p, SWAP_PAGES * (size_t)fx.page, MADV_PAGEOUT);
-	l->swap = (uintptr_t)p;
-
-	if ((p = map_small(LATE_PAGES)) == NULL)
-		return 9;
-	l->late = (uintptr_t)p;
-	return 0;
-}
-
-/* The child: builds, reports, then waits for signals until killed. */
-static void
-run_child(int info, int ack)
-{
-	struct sigaction sa;
-	struct layout l;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	memset(&l, 0, sizeof(l));
-	l.failed_step = build(&l);
-	child_late = (char *)l.late;
-	child_ack = ack;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL) != 0 && l.failed_step == 0)
-		l.failed_step = 10;
-	if (write(info, &l, sizeof(l)) != (ssize_t)sizeof(l))
-		_exit(99);
-	close(info);
-	for (;;)
-		pause();
-}
 
 /*
  * Whether the HEAP_BYTES at addr lie in the [heap] of pid, which may be
@@ -513,68 +144,49 @@ run_child(int info, int ack)
 static bool
 in_heap(pid_t pid, uintptr_t addr)
 {
-	char path[64], *text, *line;
-	unsigned long first = 0, last = 0;
+	struct tl_vma *v;
+	uint64_t first = 0, last = 0;
+	size_t i, n = tl_maps(pid, &v);
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	if ((text = read_path(path)) == NULL)
-		return false;
-	for (line = text; line != NULL && *line != '\0';) {
-		unsigned long start, end;
-		char *nl = strchr(line, '\n');
-
-		if (nl != NULL)
-			*nl = '\0';
-		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
-		    ends_with(line, " [heap]")) {
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, "[heap]") == 0) {
 			if (first == 0)
-				first = start;
-			last = end;
+				first = v[i].start;
+			last = v[i].end;
 		}
-		line = nl != NULL ? nl + 1 : NULL;
-	}
-	free(text);
+	tl_vmas_free(v, n);
 	return first != 0 && addr >= first && addr + HEAP_BYTES <= last;
 }
 
-static int
+static void
 start_child(int i)
 {
-	int info[2], ack[2];
-	ssize_t n;
+	const struct tl_map table[NMAPS] = {
+		[ANON] = { .kind = TL_ANON, .pages = ANON_PAGES,
+		    .touch = "0-23" },
+		[FILE_MAP] = { .kind = TL_FILE, .pages = FILE_PAGES,
+		    .flags = TL_EXISTING, .touch = "all", .path = fx.file },
+		[HEAP] = { .kind = TL_HEAP, .bytes = HEAP_BYTES },
+		[THP] = { .kind = TL_ANON, .bytes = 2 * tl_thp_size(),
+		    .flags = TL_THP | TL_NORESERVE, .touch = "all" },
+		[SWAP] = { .kind = TL_ANON, .pages = SWAP_PAGES,
+		    .touch = "all", .pageout = "all" },
+		[LATE] = { .kind = TL_ANON, .pages = LATE_PAGES },
+	};
+	struct tl_child *c = &fx.child[i];
 
-	if (pipe2(info, O_CLOEXEC) != 0 || pipe2(ack, O_CLOEXEC) != 0)
-		return -1;
-	fflush(NULL);
-	fx.pid[i] = fork();
-	if (fx.pid[i] < 0)
-		return -1;
-	if (fx.pid[i] == 0) {
-		close(info[0]);
-		close(ack[0]);
-		run_child(info[1], ack[1]);
-	}
-	close(info[1]);
-	close(ack[1]);
-	fx.ack[i] = ack[0];
-	do
-		n = read(info[0], &fx.l[i], sizeof(fx.l[i]));
-	while (n < 0 && errno == EINTR);
-	close(info[0]);
-	if (n != (ssize_t)sizeof(fx.l[i]) || fx.l[i].failed_step != 0) {
-		fprintf(stderr, "test_examples: child %d failed at step %d\n",
-		    i + 1, n == (ssize_t)sizeof(fx.l[i]) ?
-		    fx.l[i].failed_step : -1);
-		return -1;
-	}
-	snprintf(fx.arg[i], sizeof(fx.arg[i]), "%d", (int)fx.pid[i]);
-	if (!in_heap(fx.pid[i], fx.l[i].heap)) {
-		fprintf(stderr, "test_examples: malloc did not put the child's "
-		    "block in [heap] (a malloc without brk, as under valgrind "
-		    "or ASan?)\n");
-		return -1;
-	}
-	return 0;
+	tl_child_start(c, table, NMAPS, 0);
+	fx.pid[i] = c->pid;
+	memcpy(fx.arg[i], c->arg, sizeof(fx.arg[i]));
+	fx.l[i].anon = c->map[ANON].addr;
+	fx.l[i].file = c->map[FILE_MAP].addr;
+	fx.l[i].heap = c->map[HEAP].addr;
+	fx.l[i].thp = c->map[THP].addr;
+	fx.l[i].swap = c->map[SWAP].addr;
+	fx.l[i].late = c->map[LATE].addr;
+	if (!in_heap(fx.pid[i], fx.l[i].heap))
+		fail_msg("malloc did not put the child's block in [heap] (a "
+		    "malloc without brk, as under valgrind or ASan?)");
 }
 
 static int
@@ -609,8 +221,7 @@ start_children(void **state)
 		return -1;
 	free(buf);
 	for (i = 0; i < 2; i++)
-		if (start_child(i) != 0)
-			return -1;
+		start_child(i);
 	fx.addr = fx.l[0].anon + ADDR_PAGE * (uintptr_t)fx.page +
 	    (uintptr_t)(strtoull(PLACEHOLDER_ADDR, NULL, 16) %
 	    (unsigned long long)fx.page);
@@ -623,13 +234,8 @@ stop_children(void **state)
 	int i;
 
 	(void)state;
-	for (i = 0; i < 2; i++) {
-		if (fx.pid[i] > 0) {
-			kill(fx.pid[i], SIGKILL);
-			waitpid(fx.pid[i], NULL, 0);
-			close(fx.ack[i]);
-		}
-	}
+	for (i = 0; i < 2; i++)
+		tl_child_stop(&fx.child[i]);
 	nftw(fx.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return 0;
 }
@@ -638,17 +244,12 @@ stop_children(void **state)
 static uintptr_t
 touch_late_page(void)
 {
-	unsigned char k;
-	ssize_t n;
+	int k = fx.late[0]++;
 
-	assert_int_equal(kill(fx.pid[0], SIGUSR1), 0);
-	do
-		n = read(fx.ack[0], &k, 1);
-	while (n < 0 && errno == EINTR);
-	assert_int_equal(n, 1);
 	if (k >= LATE_PAGES)
 		fail_msg("the first child has no late page left to write");
-	return fx.l[0].late + k * (uintptr_t)fx.page;
+	tl_child_touch(&fx.child[0], LATE, (size_t)k);
+	return fx.l[0].late + (uintptr_t)k * (uintptr_t)fx.page;
 }
 
 /* ---- what the kernel says, read here ---------------------------------- */
@@ -658,89 +259,28 @@ touch_late_page(void)
 #define PM_SWAPPED(e) (((e) >> 62) & 1)
 #define PM_PRESENT(e) (((e) >> 63) & 1)
 
-/* The pagemap entries of n pages of pid from addr. */
-static void
-pagemap_read(pid_t pid, uintptr_t addr, uint64_t *e, size_t n)
-{
-	char path[64];
-	ssize_t got;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fail_msg("%s: %s", path, strerror(errno));
-	got = pread(fd, e, n * sizeof(*e),
-	    (off_t)(addr / (uintptr_t)fx.page * sizeof(*e)));
-	close(fd);
-	if (got != (ssize_t)(n * sizeof(*e)))
-		fail_msg("%s: short read", path);
-}
-
 static uint64_t
 pagemap_entry(pid_t pid, uintptr_t addr)
 {
 	uint64_t e;
 
-	pagemap_read(pid, addr, &e, 1);
+	tl_pagemap(pid, addr, &e, 1);
 	return e;
-}
-
-/* A mapping of /proc/PID/maps. */
-struct vma {
-	uintptr_t start, end;
-	char name[PATH_MAX];
-};
-
-/* The mappings of pid; returns how many (*v to be freed). */
-static int
-read_maps(pid_t pid, struct vma **v)
-{
-	char path[64], *text;
-	struct lines ls;
-	int i, n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	text = read_path(path);
-	if (text == NULL)
-		fail_msg("%s: %s", path, strerror(errno));
-	lines_split(&ls, text);
-	free(text);
-	*v = calloc((size_t)ls.n + 1, sizeof(**v));
-	if (*v == NULL)
-		abort();
-	for (i = 0; i < ls.n; i++) {
-		unsigned long start, end;
-		int at = 0;
-		const char *name;
-
-		if (sscanf(ls.v[i], "%lx-%lx %*s %*s %*s %*s%n", &start, &end,
-		    &at) != 2 || at == 0)
-			continue;
-		for (name = ls.v[i] + at; *name == ' '; name++)
-			;
-		(*v)[n].start = start;
-		(*v)[n].end = end;
-		snprintf((*v)[n].name, sizeof((*v)[n].name), "%s", name);
-		n++;
-	}
-	lines_free(&ls);
-	return n;
 }
 
 /* How many pages pid maps that have pagemap entries. */
 static long
 mapped_pages(pid_t pid)
 {
-	struct vma *v;
+	struct tl_vma *v;
 	long pages = 0;
-	int i, n = read_maps(pid, &v);
+	int i, n = (int)tl_maps(pid, &v);
 
 	for (i = 0; i < n; i++)
 		if (strcmp(v[i].name, "[vsyscall]") != 0)
 			pages += (long)((v[i].end - v[i].start) /
 			    (uintptr_t)fx.page);
-	free(v);
+	tl_vmas_free(v, (size_t)n);
 	return pages;
 }
 
@@ -751,9 +291,9 @@ mapped_pages(pid_t pid)
 static long
 heap_of(pid_t pid, uintptr_t *start, uintptr_t *end)
 {
-	struct vma *v;
+	struct tl_vma *v;
 	long pages = 0;
-	int i, n = read_maps(pid, &v);
+	int i, n = (int)tl_maps(pid, &v);
 
 	*start = *end = 0;
 	for (i = 0; i < n; i++)
@@ -764,56 +304,26 @@ heap_of(pid_t pid, uintptr_t *start, uintptr_t *end)
 			pages += (long)((v[i].end - v[i].start) /
 			    (uintptr_t)fx.page);
 		}
-	free(v);
+	tl_vmas_free(v, (size_t)n);
 	if (*start == 0)
 		fail_msg("the child has no [heap] mapping");
 	return pages;
-}
-
-/* The kB of a field of /proc/PID/smaps for the mapping at start, or -1. */
-static long
-smaps_kb(pid_t pid, uintptr_t start, const char *field)
-{
-	char path[64], head[32], *text;
-	struct lines ls;
-	long kb = -1;
-	int i;
-	bool in = false;
-
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	snprintf(head, sizeof(head), "%lx-", (unsigned long)start);
-	if ((text = read_path(path)) == NULL)
-		return -1;
-	lines_split(&ls, text);
-	free(text);
-	for (i = 0; i < ls.n; i++) {
-		char c = ls.v[i][0];
-
-		/* A mapping's line starts with its address, a field's with
-		   a capital. */
-		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
-			in = starts_with(ls.v[i], head);
-		else if (in && starts_with(ls.v[i], field))
-			kb = strtol(ls.v[i] + strlen(field), NULL, 10);
-	}
-	lines_free(&ls);
-	return kb;
 }
 
 /* The tool's stdout for args, which must succeed. */
 static char *
 tool_output(const char *const *args)
 {
-	struct e2e_run r;
+	struct tl_run r;
 	char *out;
 
-	e2e_run(&r, NULL, args);
-	if (e2e_exit_code(&r) != 0)
-		fail_msg("%s %s ...: exit %d: %s", e2e_tool(), args[0],
-		    e2e_exit_code(&r), r.err);
+	tl_run(&r, NULL, args);
+	if (tl_exit_code(&r) != 0)
+		fail_msg("%s %s ...: exit %d: %s", tl_tool(), args[0],
+		    tl_exit_code(&r), r.err);
 	out = r.out;
 	r.out = NULL;
-	e2e_run_free(&r);
+	tl_run_free(&r);
 	return out;
 }
 
@@ -823,711 +333,10 @@ present_pages(int i)
 {
 	const char *const args[] = { "-P", "-H", fx.arg[i], NULL };
 	char *out = tool_output(args);
-	int n = count_lines(out);
+	int n = tl_count_lines(out);
 
 	free(out);
 	return n;
-}
-
-/* ---- the documents ---------------------------------------------------- */
-
-/* One command of an example. */
-struct command {
-	char *text;	/* as the document has it, unescaped, lines joined */
-	char *shown;	/* the output the document shows after it, or NULL */
-	int line;
-};
-
-struct example {
-	const char *doc;
-	char section[96];
-	int line;
-	struct command cmd[MAX_CMDS];
-	int ncmd;
-	char name[200];
-};
-
-static struct example examples[MAX_EXAMPLES];
-static int nexamples;
-static struct buf problems;	/* what the documents have that we cannot read */
-
-static void problem(const char *doc, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-problem(const char *doc, int line, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	buf_printf(&problems, "%s:%d: %s\n", doc, line, msg);
-}
-
-/*
- * Whether sh would read on past the end of s: an open quote, or a last
- * word that is "|", "&&", "||" or a backslash before the end.
- */
-static bool
-incomplete(const char *s)
-{
-	const char *p, *last = NULL;
-	char q = 0;
-
-	for (p = s; *p != '\0'; p++) {
-		if (q == '\'') {
-			if (*p == '\'')
-				q = 0;
-			continue;
-		}
-		if (q == '"') {
-			if (*p == '\\' && p[1] != '\0')
-				p++;
-			else if (*p == '"')
-				q = 0;
-			continue;
-		}
-		if (*p == '\\') {
-			if (p[1] == '\0')
-				return true;
-			last = ++p;
-		} else if (*p == '\'' || *p == '"') {
-			q = *p;
-			last = p;
-		} else if (*p == '#' && (p == s || p[-1] == ' ' ||
-		    p[-1] == '\t' || p[-1] == '\n')) {
-			while (p[1] != '\0' && p[1] != '\n')
-				p++;
-		} else if (*p != ' ' && *p != '\t' && *p != '\n') {
-			last = p;
-		}
-	}
-	if (q != 0)
-		return true;
-	return last != NULL && (*last == '|' ||
-	    (*last == '&' && last > s && last[-1] == '&'));
-}
-
-static struct example *
-new_example(const char *doc, const char *section, int line)
-{
-	struct example *ex;
-
-	if (nexamples == MAX_EXAMPLES) {
-		problem(doc, line, "more than %d examples", MAX_EXAMPLES);
-		return NULL;
-	}
-	ex = &examples[nexamples++];
-	ex->doc = doc;
-	snprintf(ex->section, sizeof(ex->section), "%s", section);
-	ex->line = line;
-	return ex;
-}
-
-static struct command *
-add_command(struct example *ex, const char *text, int line)
-{
-	struct command *c;
-
-	if (ex == NULL)
-		return NULL;
-	if (ex->ncmd == MAX_CMDS) {
-		problem(ex->doc, line, "more than %d commands in one example",
-		    MAX_CMDS);
-		return NULL;
-	}
-	c = &ex->cmd[ex->ncmd++];
-	c->text = xstrdup(text);
-	c->line = line;
-	return c;
-}
-
-static void
-append_line(char **s, const char *line)
-{
-	struct buf b = { 0 };
-
-	if (*s != NULL) {
-		buf_adds(&b, *s);
-		buf_adds(&b, "\n");
-		free(*s);
-	}
-	buf_adds(&b, line);
-	*s = b.s;
-}
-
-/*
- * Reads one line of a display that holds "$ " commands and the output
- * they show (a fenced block of README.md other than sh, or a .Bd of the
- * manual): a "$ " line is a command, a line that continues it (indented,
- * or needed to end it) is added to it, and any other line is output.
- */
-static void
-display_line(struct example **ex, struct command **cmd, bool *open,
-    const char *doc, const char *section, int lineno, const char *line)
-{
-	if (*cmd != NULL && (incomplete((*cmd)->text) ||
-	    (*open && (line[0] == ' ' || line[0] == '\t')))) {
-		append_line(&(*cmd)->text, line);
-	} else if (starts_with(line, "$ ")) {
-		if (*ex == NULL)
-			*ex = new_example(doc, section, lineno);
-		*cmd = add_command(*ex, line + 2, lineno);
-		*open = true;
-	} else if (*cmd != NULL) {
-		append_line(&(*cmd)->shown, line);
-		*open = false;
-	}
-}
-
-/* Every example of README.md's fenced blocks. */
-static void
-parse_readme(const char *text)
-{
-	struct lines ls;
-	struct example *ex = NULL;
-	struct command *cmd = NULL;
-	char section[96] = "";
-	size_t indent = 0;
-	bool fence = false, sh = false, open = false;
-	int i;
-
-	lines_split(&ls, text);
-	for (i = 0; i < ls.n; i++) {
-		const char *line = ls.v[i], *t = line;
-		int lineno = i + 1;
-
-		while (*t == ' ')
-			t++;
-		if (!fence) {
-			if (line[0] == '#') {
-				const char *h = line;
-
-				while (*h == '#' || *h == ' ')
-					h++;
-				snprintf(section, sizeof(section), "%s", h);
-			} else if (starts_with(t, "```")) {
-				fence = true;
-				indent = (size_t)(t - line);
-				t += 3;
-				sh = strcmp(t, "sh") == 0 ||
-				    strcmp(t, "shell") == 0 ||
-				    strcmp(t, "bash") == 0;
-				ex = NULL;
-				cmd = NULL;
-			}
-			continue;
-		}
-		if (strcmp(t, "```") == 0) {
-			fence = false;
-			continue;
-		}
-		line = strlen(line) >= indent ? line + indent : t;
-		if (!sh) {
-			display_line(&ex, &cmd, &open, README, section, lineno,
-			    line);
-		} else if (cmd != NULL && incomplete(cmd->text)) {
-			append_line(&cmd->text, line);
-		} else if (*t == '\0' || *t == '#') {
-			ex = NULL;	/* the next command is another example */
-			cmd = NULL;
-		} else {
-			if (ex == NULL)
-				ex = new_example(README, section, lineno);
-			cmd = add_command(ex, starts_with(line, "$ ") ?
-			    line + 2 : line, lineno);
-		}
-	}
-	if (fence)
-		problem(README, ls.n, "a fenced block that does not end");
-	lines_free(&ls);
-}
-
-/* A special character \(xx or \[xx] of mdoc, or NULL. */
-static const char *
-mdoc_char(const char *name, size_t n)
-{
-	static const char *const table[][2] = {
-		{ "aq", "'" }, { "dq", "\"" }, { "ti", "~" }, { "ha", "^" },
-		{ "ga", "`" }, { "rs", "\\" }, { "at", "@" }, { "sh", "#" },
-		{ "Do", "$" }, { "lB", "[" }, { "rB", "]" }, { "ba", "|" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strlen(table[i][0]) == n &&
-		    strncmp(table[i][0], name, n) == 0)
-			return table[i][1];
-	return NULL;
-}
-
-/* The text of a line of the manual with its escapes undone, or NULL. */
-static char *
-mdoc_unescape(const char *s, int lineno)
-{
-	struct buf b = { 0 };
-	const char *c;
-
-	buf_adds(&b, "");
-	for (; *s != '\0'; s++) {
-		if (*s != '\\') {
-			buf_addn(&b, s, 1);
-			continue;
-		}
-		switch (*++s) {
-		case 'e':
-			buf_adds(&b, "\\");
-			break;
-		case '-':
-			buf_adds(&b, "-");
-			break;
-		case ' ':
-			buf_adds(&b, " ");
-			break;
-		case '&':
-		case '|':
-		case '^':
-			break;
-		case '(':
-			if (s[1] == '\0' || s[2] == '\0' ||
-			    (c = mdoc_char(s + 1, 2)) == NULL)
-				goto unknown;
-			buf_adds(&b, c);
-			s += 2;
-			break;
-		case '[': {
-			const char *end = strchr(s, ']');
-
-			if (end == NULL ||
-			    (c = mdoc_char(s + 1, (size_t)(end - s - 1))) == NULL)
-				goto unknown;
-			buf_adds(&b, c);
-			s = end;
-			break;
-		}
-		default:
-			goto unknown;
-		}
-	}
-	return b.s;
-unknown:
-	problem(MANPAGE, lineno, "an mdoc escape this test cannot undo: \\%.3s",
-	    s);
-	free(b.s);
-	return NULL;
-}
-
-/* Every example of the manual's EXAMPLES section. */
-static void
-parse_man(const char *text)
-{
-	struct lines ls;
-	struct example *ex = NULL;
-	struct command *cmd = NULL;
-	bool in = false, display = false, open = false, found = false;
-	int i;
-
-	lines_split(&ls, text);
-	for (i = 0; i < ls.n; i++) {
-		const char *line = ls.v[i];
-		int lineno = i + 1;
-		char *plain;
-
-		if (starts_with(line, ".Sh ")) {
-			in = strcmp(line, ".Sh EXAMPLES") == 0;
-			found = found || in;
-			continue;
-		}
-		if (!in)
-			continue;
-		if (starts_with(line, ".Bd")) {
-			if (display)
-				problem(MANPAGE, lineno, "a .Bd inside a .Bd");
-			display = true;
-			ex = new_example(MANPAGE, "EXAMPLES", lineno);
-			cmd = NULL;
-			continue;
-		}
-		if (starts_with(line, ".Ed")) {
-			if (ex != NULL && ex->ncmd == 0)
-				problem(MANPAGE, ex->line,
-				    "a display without a \"$ \" command");
-			display = false;
-			continue;
-		}
-		if (!display) {
-			if (starts_with(line, ".Dl") || starts_with(line, ".D1") ||
-			    strstr(line, "pagemap-dump") != NULL)
-				problem(MANPAGE, lineno, "a command outside a .Bd "
-				    "display, which this test does not run: %s",
-				    line);
-			continue;
-		}
-		if (line[0] == '.' || line[0] == '\'') {
-			problem(MANPAGE, lineno, "a request inside a display: %s",
-			    line);
-			continue;
-		}
-		if ((plain = mdoc_unescape(line, lineno)) == NULL)
-			continue;
-		display_line(&ex, &cmd, &open, MANPAGE, "EXAMPLES", lineno,
-		    plain);
-		free(plain);
-	}
-	if (!found)
-		problem(MANPAGE, 1, "no .Sh EXAMPLES section");
-	lines_free(&ls);
-}
-
-/* ---- running a command ------------------------------------------------ */
-
-/* A command made ready for sh. */
-struct prepared {
-	char *text;			/* the command, substituted */
-	bool sudo;			/* it had a "sudo " to drop */
-	int nnames;
-	char names[MAX_NAMES][64];	/* the programs it runs */
-};
-
-/* What a placeholder pid may not touch: it is part of a longer word. */
-static bool
-word_char(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z') || c == '_' || c == '$' || c == '.';
-}
-
-/* The name of the shell function that stands for the tool. */
-#define TOOL_FUNCTION "pagemap_dump_"
-
-/*
- * Substitutes the placeholders of raw (see the top of this file) and
- * notes the programs it runs: the first word of each simple command.
- */
-static void
-prepare(struct prepared *pc, const char *raw)
-{
-	struct buf b = { 0 };
-	const char *p = raw;
-	bool start = true;
-	char q = 0;
-
-	memset(pc, 0, sizeof(*pc));
-	buf_adds(&b, "");
-	while (*p != '\0') {
-		if (q == 0 && start) {
-			size_t n;
-
-			if (*p == ' ' || *p == '\t' || *p == '\n') {
-				buf_addn(&b, p++, 1);
-				continue;
-			}
-			if (starts_with(p, "sudo ")) {
-				pc->sudo = true;
-				p += 5;
-				continue;
-			}
-			if (starts_with(p, "make && ")) {
-				p += 8;
-				continue;
-			}
-			start = false;
-			if (*p == '#')
-				continue;	/* a comment: copied below */
-			if (starts_with(p, "./pagemap-dump"))
-				p += 2;
-			if (starts_with(p, "pagemap-dump") &&
-			    !word_char(p[12]) && p[12] != '-') {
-				buf_adds(&b, TOOL_FUNCTION);
-				p += 12;
-				n = strlen(TOOL_FUNCTION);
-			} else {
-				for (n = 0; p[n] != '\0' &&
-				    strchr(" \t\n|&;<>()", p[n]) == NULL; n++)
-					;
-				buf_addn(&b, p, n);
-				p += n;
-			}
-			if (pc->nnames < MAX_NAMES && n < 64) {
-				memcpy(pc->names[pc->nnames],
-				    b.s + b.len - n, n);
-				pc->names[pc->nnames++][n] = '\0';
-			}
-			continue;
-		}
-		if (q != '\'') {
-			if (starts_with(p, PLACEHOLDER_ADDR) &&
-			    !word_char(p[strlen(PLACEHOLDER_ADDR)])) {
-				buf_printf(&b, "0x%lx", (unsigned long)fx.addr);
-				p += strlen(PLACEHOLDER_ADDR);
-				continue;
-			}
-			if (starts_with(p, "$$")) {
-				buf_adds(&b, fx.arg[0]);
-				p += 2;
-				continue;
-			}
-			if ((p == raw || !word_char(p[-1])) &&
-			    (starts_with(p, PLACEHOLDER_PID1) ||
-			    starts_with(p, PLACEHOLDER_PID2)) &&
-			    !word_char(p[4])) {
-				buf_adds(&b, fx.arg[p[0] == '1' ? 0 : 1]);
-				p += 4;
-				continue;
-			}
-		}
-		if (q == '\'') {
-			if (*p == '\'')
-				q = 0;
-		} else if (q == '"') {
-			if (*p == '\\' && p[1] != '\0')
-				buf_addn(&b, p++, 1);
-			else if (*p == '"')
-				q = 0;
-		} else if (*p == '\'' || *p == '"') {
-			q = *p;
-		} else if (*p == '\\' && p[1] != '\0') {
-			buf_addn(&b, p++, 1);
-		} else if (*p == '#' && (p == raw || p[-1] == ' ' ||
-		    p[-1] == '\t')) {
-			while (*p != '\0' && *p != '\n')
-				buf_addn(&b, p++, 1);
-			continue;
-		} else if (*p == '|' || *p == ';' || *p == '(' ||
-		    (*p == '&' && (p == raw || (p[-1] != '>' && p[-1] != '<')))) {
-			start = true;
-			if ((*p == '|' || *p == '&') && p[1] == *p)
-				buf_addn(&b, p++, 1);
-		} else if (*p == '\n') {
-			start = true;
-		}
-		buf_addn(&b, p++, 1);
-	}
-	pc->text = b.s;
-}
-
-static const char *const builtins[] = {
-	":", "cd", "echo", "printf", "read", "set", "test", "[", "true",
-	"false", "export", "exit", "wait", "kill", "command", "eval", "exec",
-	"unset", "shift", "trap", "umask", NULL,
-};
-
-/* The first line of a command, without a comment after it, for messages. */
-static void
-summary_of(char *out, size_t size, const char *text)
-{
-	const char *comment = strstr(text, "  #");
-	size_t n = strcspn(text, "\n");
-
-	if (comment != NULL && (size_t)(comment - text) < n)
-		n = (size_t)(comment - text);
-	while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t'))
-		n--;
-	snprintf(out, size, "%.*s%s", (int)n, text,
-	    text[strcspn(text, "\n")] != '\0' ? " ..." : "");
-}
-
-static bool
-is_builtin(const char *name)
-{
-	int i;
-
-	for (i = 0; builtins[i] != NULL; i++)
-		if (strcmp(builtins[i], name) == 0)
-			return true;
-	return false;
-}
-
-/* Whether name is a program in $PATH. */
-static bool
-installed(const char *name)
-{
-	const char *path = getenv("PATH"), *p, *end;
-	char full[PATH_MAX];
-
-	if (strchr(name, '/') != NULL)
-		return access(name, X_OK) == 0;
-	if (path == NULL)
-		path = "/usr/bin:/bin";
-	for (p = path; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
-		end = strchr(p, ':');
-		if (end == NULL)
-			end = p + strlen(p);
-		snprintf(full, sizeof(full), "%.*s/%s", (int)(end - p),
-		    end == p ? "." : p, name);
-		if (access(full, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Whether a name can be that of a shell function. */
-static bool
-identifier(const char *s)
-{
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-	    *s == '_'))
-		return false;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
-
-/*
- * The script sh runs for a prepared command: set -e, a function for the
- * tool, and one for every other program, each of which writes
- * "name status" to fx.status when it fails.
- */
-static char *
-script_of(const struct prepared *pc)
-{
-	struct buf b = { 0 };
-	int i, j;
-
-	buf_printf(&b, "set -e\n"
-	    "__failed() { printf '%%s %%s\\n' \"$1\" \"$2\" >> '%s'; "
-	    "return \"$2\"; }\n", fx.status);
-	buf_printf(&b, "%s() { '%s' \"$@\" || __failed pagemap-dump $?; }\n",
-	    TOOL_FUNCTION, fx.tool);
-	for (i = 0; i < pc->nnames; i++) {
-		const char *n = pc->names[i];
-
-		if (strcmp(n, TOOL_FUNCTION) == 0 || is_builtin(n) ||
-		    !identifier(n))
-			continue;
-		for (j = 0; j < i; j++)
-			if (strcmp(pc->names[j], n) == 0)
-				break;
-		if (j == i)
-			buf_printf(&b, "%s() { command %s \"$@\" || "
-			    "__failed %s $?; }\n", n, n, n);
-	}
-	buf_adds(&b, pc->text);
-	buf_adds(&b, "\n");
-	return b.s;
-}
-
-struct run;
-
-/*
- * What an example command is and how its output is checked. A command
- * matches the first recipe all of whose need strings it contains (as the
- * document writes it).
- */
-struct recipe {
-	const char *what;
-	const char *need[4];
-	const char *not_run;	/* why it is not run, or NULL */
-	const char *run_as;	/* the command run instead, or NULL */
-	int exit_status;	/* of the whole command */
-	const char *may_fail;	/* "name status" that a function may record */
-	void (*check)(const struct run *);
-};
-
-/* One command as run. */
-struct run {
-	const struct example *ex;
-	const struct command *cmd;
-	const struct prepared *pc;
-	const struct recipe *rc;
-	char *script;
-	char dir[96];		/* where it ran */
-	int status;		/* of sh, from waitpid */
-	char *out, *err;
-	char *failures;		/* "name status" lines of the functions */
-	bool head;		/* a program of it is head */
-};
-
-/* The run whose output the checks look at, printed when they fail. */
-static const struct run *cur;
-
-static void
-show_run(void)
-{
-	struct lines ls;
-	int i;
-
-	if (cur == NULL)
-		return;
-	print_error("%s:%d: %s\n", cur->ex->doc, cur->cmd->line,
-	    cur->cmd->text);
-	print_error("  checked as: %s\n", cur->rc->what);
-	print_error("  ran in %s: %s", cur->dir, cur->pc->text);
-	print_error("\n  exit status %d\n", WIFEXITED(cur->status) ?
-	    WEXITSTATUS(cur->status) : 128 + WTERMSIG(cur->status));
-	lines_split(&ls, cur->out);
-	print_error("  stdout (%d lines):\n", ls.n);
-	for (i = 0; i < ls.n && i < 30; i++)
-		print_error("    %s\n", ls.v[i]);
-	if (ls.n > 30)
-		print_error("    ...\n");
-	lines_free(&ls);
-	if (cur->err[0] != '\0')
-		print_error("  stderr:\n%s\n", cur->err);
-}
-
-/* Fails the test, after showing the command, unless cond holds. */
-#define require(cond, ...)                                              \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			show_run();                                     \
-			fail_msg(__VA_ARGS__);                          \
-		}                                                       \
-	} while (0)
-
-/* Runs r->script with sh in r->dir. */
-static void
-sh_run(struct run *r)
-{
-	int out = memfd_create("out", MFD_CLOEXEC);
-	int err = memfd_create("err", MFD_CLOEXEC);
-	long waited;
-	pid_t pid, done;
-
-	assert_true(out >= 0 && err >= 0);
-	unlink(fx.status);
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
-		    dup2(err, 2) < 0 || chdir(r->dir) != 0)
-			_exit(126);
-		execl("/bin/sh", "sh", "-c", r->script, (char *)NULL);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	for (waited = 0;; waited++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-		done = waitpid(pid, &r->status, WNOHANG);
-		if (done == pid || (done < 0 && errno != EINTR))
-			break;
-		if (waited == TIMEOUT_SECONDS * 100L) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &r->status, 0);
-			fail_msg("%s:%d: still running after %d s: %s",
-			    r->ex->doc, r->cmd->line, TIMEOUT_SECONDS,
-			    r->cmd->text);
-		}
-		nanosleep(&ts, NULL);
-	}
-	lseek(out, 0, SEEK_SET);
-	lseek(err, 0, SEEK_SET);
-	r->out = read_fd(out);
-	r->err = read_fd(err);
-	close(out);
-	close(err);
-	r->failures = read_path(fx.status);
-	if (r->failures == NULL)
-		r->failures = xstrdup("");
 }
 
 /* ---- the recipes ------------------------------------------------------ */
@@ -1537,9 +346,9 @@ sh_run(struct run *r)
 static void
 check_page_row(const char *line)
 {
-	char *copy = xstrdup(line), *f[7];
-	int n = split(copy, ' ', f, 7), i;
-	bool ok = n >= 6 && is_hex(f[0]) && is_hex(f[1]);
+	char *copy = strdup(line), *f[7];
+	int n = tl_split(copy, ' ', f, 7), i;
+	bool ok = n >= 6 && tl_is_hex(f[0]) && tl_is_hex(f[1]);
 
 	for (i = 2; ok && i < 6; i++)
 		ok = is_flag(f[i]);
@@ -1551,14 +360,14 @@ check_page_row(const char *line)
 
 /* The row of ls (default columns) for addr, or -1. */
 static int
-row_of(const struct lines *ls, uintptr_t addr)
+row_of(const struct tl_lines *ls, uintptr_t addr)
 {
 	char want[32];
 	int i;
 
 	snprintf(want, sizeof(want), "%lx ", (unsigned long)addr);
 	for (i = 0; i < ls->n; i++)
-		if (starts_with(ls->v[i], want))
+		if (tl_starts_with(ls->v[i], want))
 			return i;
 	return -1;
 }
@@ -1571,11 +380,11 @@ row_of(const struct lines *ls, uintptr_t addr)
 static void
 check_child_dump(const char *what, const char *text, bool cut)
 {
-	struct lines ls;
+	struct tl_lines ls;
 	char *copy, *f[7];
 	int i, at;
 
-	lines_split(&ls, text);
+	tl_lines_split(&ls, text);
 	require(ls.n >= 1 && strcmp(ls.v[0], DEFAULT_HEADER) == 0,
 	    "%s: the first line is not the header '%s'", what,
 	    DEFAULT_HEADER);
@@ -1583,7 +392,7 @@ check_child_dump(const char *what, const char *text, bool cut)
 		check_page_row(ls.v[i]);
 	if (cut) {
 		require(ls.n == 10, "%s: %d lines, not head's 10", what, ls.n);
-		lines_free(&ls);
+		tl_lines_free(&ls);
 		return;
 	}
 	require(ls.n - 1 == mapped_pages(fx.pid[0]),
@@ -1599,8 +408,8 @@ check_child_dump(const char *what, const char *text, bool cut)
 		uint64_t e = pagemap_entry(fx.pid[0], addr);
 		char pfn[32];
 
-		copy = xstrdup(ls.v[at + i]);
-		require(split(copy, ' ', f, 7) == 6,
+		copy = strdup(ls.v[at + i]);
+		require(tl_split(copy, ' ', f, 7) == 6,
 		    "%s: an anonymous page with a name: %s", what,
 		    ls.v[at + i]);
 		snprintf(pfn, sizeof(pfn), "%lx", (unsigned long)PM_PFN(e));
@@ -1615,13 +424,13 @@ check_child_dump(const char *what, const char *text, bool cut)
 	at = row_of(&ls, fx.l[0].file);
 	require(at > 0, "%s: no row for the file at %lx", what,
 	    (unsigned long)fx.l[0].file);
-	copy = xstrdup(ls.v[at]);
-	require(split(copy, ' ', f, 7) == 7 && strcmp(f[6], fx.file) == 0 &&
+	copy = strdup(ls.v[at]);
+	require(tl_split(copy, ' ', f, 7) == 7 && strcmp(f[6], fx.file) == 0 &&
 	    strcmp(f[3], "1") == 0 && strcmp(f[5], "1") == 0,
 	    "%s: the file's first page is not a present file page named "
 	    "'%s': '%s'", what, fx.file, ls.v[at]);
 	free(copy);
-	lines_free(&ls);
+	tl_lines_free(&ls);
 }
 
 /* A dump of the whole process, maybe cut by head. */
@@ -1642,7 +451,7 @@ check_dump_to_file(const struct run *r)
 	    "no '> FILE' in the command");
 	snprintf(path, sizeof(path), "%s/%.*s", r->dir,
 	    (int)strcspn(gt + 2, " \n"), gt + 2);
-	text = read_path(path);
+	text = tl_read_file(path);
 	require(text != NULL, "%s was not written", path);
 	require(r->out[0] == '\0', "output on stdout besides %s", path);
 	check_child_dump(path, text, false);
@@ -1661,7 +470,7 @@ check_sleep(const struct run *r)
 static void
 check_diff(const struct run *r)
 {
-	struct lines ls;
+	struct tl_lines ls;
 	char old[32], new[32], *copy, *f[7];
 	int i, seen = 0;
 	uint64_t e;
@@ -1671,14 +480,14 @@ check_diff(const struct run *r)
 	e = pagemap_entry(fx.pid[0], fx.touched);
 	snprintf(old, sizeof(old), "< %lx ", (unsigned long)fx.touched);
 	snprintf(new, sizeof(new), "> %lx ", (unsigned long)fx.touched);
-	lines_split(&ls, r->out);
+	tl_lines_split(&ls, r->out);
 	for (i = 0; i < ls.n; i++) {
-		bool before = starts_with(ls.v[i], old);
+		bool before = tl_starts_with(ls.v[i], old);
 
-		if (!before && !starts_with(ls.v[i], new))
+		if (!before && !tl_starts_with(ls.v[i], new))
 			continue;
-		copy = xstrdup(ls.v[i] + 2);
-		require(split(copy, ' ', f, 7) == 6,
+		copy = strdup(ls.v[i] + 2);
+		require(tl_split(copy, ' ', f, 7) == 6,
 		    "a row of the diff that is not one of an anonymous page: "
 		    "'%s'", ls.v[i]);
 		require(before ? strcmp(f[1], "0") == 0 &&
@@ -1693,14 +502,14 @@ check_diff(const struct run *r)
 	require(seen == 3, "the diff does not show the page %lx, written "
 	    "between the dumps, as absent then present",
 	    (unsigned long)fx.touched);
-	lines_free(&ls);
+	tl_lines_free(&ls);
 }
 
 /* -a ADDR -o addr,pfn,paddr: the header and the page, from pagemap. */
 static void
 check_lookup(const struct run *r)
 {
-	struct lines ls;
+	struct tl_lines ls;
 	char want[96];
 	uint64_t e = pagemap_entry(fx.pid[0], fx.addr);
 	unsigned long pfn = (unsigned long)PM_PFN(e);
@@ -1710,12 +519,12 @@ check_lookup(const struct run *r)
 	snprintf(want, sizeof(want), "%lx %lx %lx", (unsigned long)pageof,
 	    pfn, pfn * (unsigned long)fx.page + (unsigned long)(fx.addr -
 	    pageof));
-	lines_split(&ls, r->out);
+	tl_lines_split(&ls, r->out);
 	require(ls.n == 2 && strcmp(ls.v[0], "addr pfn paddr") == 0 &&
 	    strcmp(ls.v[1], want) == 0,
 	    "want the header 'addr pfn paddr' and the row '%s'", want);
 	require(!fx.root || pfn != 0, "the pfn is 0 as root");
-	lines_free(&ls);
+	tl_lines_free(&ls);
 }
 
 /* awk counting the present pages: what -P finds, at least the written. */
@@ -1724,10 +533,10 @@ check_count(const struct run *r)
 {
 	int present = present_pages(0);
 
-	char *copy = xstrdup(r->out);
+	char *copy = strdup(r->out);
 
 	copy[strcspn(copy, "\n")] = '\0';
-	require(is_decimal(copy) && count_lines(r->out) == 1,
+	require(tl_is_decimal(copy) && tl_count_lines(r->out) == 1,
 	    "not one number");
 	free(copy);
 	require(atoi(r->out) == present && present >= ANON_WRITTEN +
@@ -1740,21 +549,21 @@ check_count(const struct run *r)
 static void
 check_heap_cut(const struct run *r)
 {
-	struct lines ls;
+	struct tl_lines ls;
 	uintptr_t start, end, a;
 	char *copy, *f[3];
 	long pages;
 	int i;
 
 	pages = heap_of(fx.pid[0], &start, &end);
-	lines_split(&ls, r->out);
+	tl_lines_split(&ls, r->out);
 	require(ls.n == pages, "%d lines for the %ld pages of [heap]", ls.n,
 	    pages);
 	for (i = 0; i < ls.n; i++) {
-		copy = xstrdup(ls.v[i]);
+		copy = strdup(ls.v[i]);
 		a = strtoul(copy, NULL, 16);
-		require(split(copy, ' ', f, 3) == 2 && is_hex(f[0]) &&
-		    is_hex(f[1]) && a >= start && a < end &&
+		require(tl_split(copy, ' ', f, 3) == 2 && tl_is_hex(f[0]) &&
+		    tl_is_hex(f[1]) && a >= start && a < end &&
 		    (i == 0 || a > strtoul(ls.v[i - 1], NULL, 16)),
 		    "line %d is not 'addr pfn' of a page of the heap, in "
 		    "order", i + 1);
@@ -1774,47 +583,47 @@ check_heap_cut(const struct run *r)
 		    "the written heap page %lx: no line '%s'",
 		    (unsigned long)a, want);
 	}
-	lines_free(&ls);
+	tl_lines_free(&ls);
 }
 
 /* grep libc | awk '$6 == 1': the present pages of the C library. */
 static void
 check_libc(const struct run *r)
 {
-	struct lines ls;
-	struct vma *v;
+	struct tl_lines ls;
+	struct tl_vma *v;
 	char *copy, *f[7];
-	int i, n = read_maps(fx.pid[0], &v), present = 0, maps = 0;
+	int i, n = (int)tl_maps(fx.pid[0], &v), present = 0, maps = 0;
 
 	for (i = 0; i < n; i++) {
 		size_t pages = (v[i].end - v[i].start) / (uintptr_t)fx.page, j;
 		uint64_t *e;
 
-		if (!ends_with(v[i].name, "/libc.so.6"))
+		if (!tl_ends_with(v[i].name, "/libc.so.6"))
 			continue;
 		maps++;
 		e = calloc(pages, sizeof(*e));
 		assert_non_null(e);
-		pagemap_read(fx.pid[0], v[i].start, e, pages);
+		tl_pagemap(fx.pid[0], v[i].start, e, pages);
 		for (j = 0; j < pages; j++)
 			present += (int)PM_PRESENT(e[j]);
 		free(e);
 	}
-	free(v);
+	tl_vmas_free(v, (size_t)n);
 	if (maps == 0)
-		e2e_skip("the child maps no libc.so.6 (not glibc?)");
-	lines_split(&ls, r->out);
+		tl_skip("the child maps no libc.so.6 (not glibc?)");
+	tl_lines_split(&ls, r->out);
 	require(ls.n == present && present > 0,
 	    "%d lines for the %d present pages of libc.so.6", ls.n, present);
 	for (i = 0; i < ls.n; i++) {
 		check_page_row(ls.v[i]);
-		copy = xstrdup(ls.v[i]);
-		require(split(copy, ' ', f, 7) == 7 && strcmp(f[5], "1") == 0 &&
-		    ends_with(f[6], "/libc.so.6"),
+		copy = strdup(ls.v[i]);
+		require(tl_split(copy, ' ', f, 7) == 7 && strcmp(f[5], "1") == 0 &&
+		    tl_ends_with(f[6], "/libc.so.6"),
 		    "not a present page of libc.so.6: '%s'", ls.v[i]);
 		free(copy);
 	}
-	lines_free(&ls);
+	tl_lines_free(&ls);
 }
 
 /* A sum per mapping name. */
@@ -1833,18 +642,18 @@ library_sums(struct sum *sums, int max)
 {
 	const char *const args[] = { "-s", "-f", "tsv", fx.arg[0], NULL };
 	char *out = tool_output(args), *f[64];
-	struct lines ls;
+	struct tl_lines ls;
 	int i, j, n, nsums = 0, kib_at, name_at;
 
-	lines_split(&ls, out);
+	tl_lines_split(&ls, out);
 	free(out);
 	assert_true(ls.n > 1);
-	n = split(ls.v[0], '\t', f, 64);
+	n = tl_split(ls.v[0], '\t', f, 64);
 	kib_at = field_index(f, n, "rss-kib");
 	name_at = field_index(f, n, "library");
 	assert_true(kib_at >= 0 && name_at >= 0);
 	for (i = 1; i < ls.n; i++) {
-		int m = split(ls.v[i], '\t', f, 64);
+		int m = tl_split(ls.v[i], '\t', f, 64);
 
 		assert_int_equal(m, n);
 		if (f[name_at][0] == '\0')
@@ -1854,14 +663,14 @@ library_sums(struct sum *sums, int max)
 				break;
 		if (j == nsums) {
 			assert_true(nsums < max);
-			sums[nsums].name = xstrdup(f[name_at]);
+			sums[nsums].name = strdup(f[name_at]);
 			sums[nsums].kib = 0;
 			sums[nsums].seen = false;
 			nsums++;
 		}
 		sums[j].kib += strtol(f[kib_at], NULL, 10);
 	}
-	lines_free(&ls);
+	tl_lines_free(&ls);
 	return nsums;
 }
 
@@ -1870,12 +679,12 @@ static void
 check_library_sums(const struct run *r)
 {
 	struct sum sums[256];
-	struct lines ls;
+	struct tl_lines ls;
 	long last = -1;
 	int i, j, nsums = library_sums(sums, 256);
 	bool file = false, heap = false;
 
-	lines_split(&ls, r->out);
+	tl_lines_split(&ls, r->out);
 	require(ls.n > 0, "no output");
 	for (i = 0; i < ls.n; i++) {
 		char *sp = strchr(ls.v[i], ' ');
@@ -1884,7 +693,7 @@ check_library_sums(const struct run *r)
 		require(sp != NULL && sp > ls.v[i], "not 'KiB name': '%s'",
 		    ls.v[i]);
 		*sp = '\0';
-		require(is_decimal(ls.v[i]), "not a number of KiB: '%s'",
+		require(tl_is_decimal(ls.v[i]), "not a number of KiB: '%s'",
 		    ls.v[i]);
 		kib = atol(ls.v[i]);
 		for (j = 0; j < nsums; j++)
@@ -1911,34 +720,34 @@ check_library_sums(const struct run *r)
 	require(heap, "no line for the child's [heap]");
 	for (i = 0; i < nsums; i++)
 		free(sums[i].name);
-	lines_free(&ls);
+	tl_lines_free(&ls);
 }
 
 /* -S -f json | jq: the swapped pages, with their swap offsets. */
 static void
 check_swapped(const struct run *r)
 {
-	struct lines ls;
+	struct tl_lines ls;
 	uint64_t e[SWAP_PAGES];
 	char *copy, *f[4];
 	int i, j, swapped = 0;
 
-	lines_split(&ls, r->out);
+	tl_lines_split(&ls, r->out);
 	for (i = 0; i < ls.n; i++) {
-		copy = xstrdup(ls.v[i]);
-		require(split(copy, '\t', f, 4) == 3 && starts_with(f[0], "0x")
-		    && is_hex(f[0] + 2) && starts_with(f[1], "0x") &&
-		    is_hex(f[1] + 2),
+		copy = strdup(ls.v[i]);
+		require(tl_split(copy, '\t', f, 4) == 3 && tl_starts_with(f[0], "0x")
+		    && tl_is_hex(f[0] + 2) && tl_starts_with(f[1], "0x") &&
+		    tl_is_hex(f[1] + 2),
 		    "not 'address<TAB>swap offset<TAB>name': '%s'", ls.v[i]);
 		free(copy);
 	}
-	if (!e2e_swap_exists()) {
+	if (!tl_swap_exists()) {
 		require(ls.n == 0, "swapped pages listed without swap");
-		lines_free(&ls);
-		e2e_skip("no swap area: the example ran and rightly listed "
+		tl_lines_free(&ls);
+		tl_skip("no swap area: the example ran and rightly listed "
 		    "nothing, so its output was not checked");
 	}
-	pagemap_read(fx.pid[0], fx.l[0].swap, e, SWAP_PAGES);
+	tl_pagemap(fx.pid[0], fx.l[0].swap, e, SWAP_PAGES);
 	for (i = 0; i < SWAP_PAGES; i++) {
 		char want[96];
 
@@ -1953,26 +762,26 @@ check_swapped(const struct run *r)
 				break;
 		require(j < ls.n, "no line '%s' for a paged-out page", want);
 	}
-	lines_free(&ls);
+	tl_lines_free(&ls);
 	if (swapped == 0)
-		e2e_skip("MADV_PAGEOUT left no page of the child in swap");
+		tl_skip("MADV_PAGEOUT left no page of the child in swap");
 }
 
 /* -m '[heap]' -o addr,pfn,mapcount,kflags: the written heap pages. */
 static void
 check_heap_kflags(const struct run *r)
 {
-	struct lines ls;
+	struct tl_lines ls;
 	uintptr_t start, end, a;
 	char *copy, *f[8];
 	long pages = heap_of(fx.pid[0], &start, &end);
 	int i, n, pfn_at, count_at, flags_at;
 
-	lines_split(&ls, r->out);
+	tl_lines_split(&ls, r->out);
 	require(ls.n == 1 + pages, "%d lines: not the header and the %ld "
 	    "pages of [heap]", ls.n, pages);
-	copy = xstrdup(ls.v[0]);
-	n = split(copy, ' ', f, 8);
+	copy = strdup(ls.v[0]);
+	n = tl_split(copy, ' ', f, 8);
 	require(strcmp(f[0], "addr") == 0, "the header: '%s'", ls.v[0]);
 	pfn_at = field_index(f, n, "pfn");
 	count_at = field_index(f, n, "mapcount");
@@ -1988,8 +797,8 @@ check_heap_kflags(const struct run *r)
 		i = row_of(&ls, a);
 		require(i > 0, "no row for the written heap page %lx",
 		    (unsigned long)a);
-		copy = xstrdup(ls.v[i]);
-		require(split(copy, ' ', f, 8) == n &&
+		copy = strdup(ls.v[i]);
+		require(tl_split(copy, ' ', f, 8) == n &&
 		    strtoull(f[pfn_at], NULL, 16) == PM_PFN(e) &&
 		    PM_PFN(e) != 0 && strcmp(f[count_at], "1") == 0,
 		    "the heap page %lx, written by the child alone: '%s'",
@@ -2000,7 +809,7 @@ check_heap_kflags(const struct run *r)
 		    ls.v[i]);
 		free(copy);
 	}
-	lines_free(&ls);
+	tl_lines_free(&ls);
 }
 
 /* The summary's header, as the tool prints it for the first child. */
@@ -2018,30 +827,30 @@ summary_header(void)
 static void
 check_thp_summary(const struct run *r)
 {
-	struct lines ls;
+	struct tl_lines ls;
 	char *header = summary_header(), *copy, *f[32], want[32];
-	long thp_kb = smaps_kb(fx.pid[0], fx.l[0].thp, "AnonHugePages:");
+	long thp_kb = tl_smaps_kb(fx.pid[0], fx.l[0].thp, "AnonHugePages:");
 	int i, n, pages_at, present_at;
 	bool seen = false;
 
-	lines_split(&ls, r->out);
+	tl_lines_split(&ls, r->out);
 	require(ls.n >= 2 && strcmp(ls.v[0], header) == 0 &&
-	    starts_with(ls.v[ls.n - 1], "total "),
+	    tl_starts_with(ls.v[ls.n - 1], "total "),
 	    "not the summary's header '%s', rows and a total", header);
-	copy = xstrdup(header);
-	n = split(copy, ' ', f, 32);
+	copy = strdup(header);
+	n = tl_split(copy, ' ', f, 32);
 	pages_at = field_index(f, n, "pages");
 	present_at = field_index(f, n, "present");
 	free(copy);
 	require(pages_at > 0 && present_at > 0, "no pages or present column");
 	snprintf(want, sizeof(want), "%lx ", (unsigned long)fx.l[0].thp);
 	for (i = 1; i < ls.n; i++) {
-		copy = xstrdup(ls.v[i]);
-		require(split(copy, ' ', f, 32) >= present_at + 1 &&
+		copy = strdup(ls.v[i]);
+		require(tl_split(copy, ' ', f, 32) >= present_at + 1 &&
 		    strcmp(f[pages_at], f[present_at]) == 0 &&
-		    is_decimal(f[pages_at]),
+		    tl_is_decimal(f[pages_at]),
 		    "a row whose pages are not all present: '%s'", ls.v[i]);
-		if (starts_with(ls.v[i], want))
+		if (tl_starts_with(ls.v[i], want))
 			seen = strtol(f[present_at], NULL, 10) * fx.page /
 			    1024 >= thp_kb;
 		free(copy);
@@ -2050,32 +859,32 @@ check_thp_summary(const struct run *r)
 	    "%lx are not in the summary", thp_kb,
 	    (unsigned long)fx.l[0].thp);
 	free(header);
-	lines_free(&ls);
+	tl_lines_free(&ls);
 }
 
 /* -P -f csv PID1 PID2 > pages.csv: both children's present pages. */
 static void
 check_csv(const struct run *r)
 {
-	struct lines ls;
+	struct tl_lines ls;
 	char path[128], *text, *f[32];
 	int i, n, present_at, rows[2] = { 0, 0 }, last = 0;
 
 	snprintf(path, sizeof(path), "%s/pages.csv", r->dir);
-	text = read_path(path);
+	text = tl_read_file(path);
 	require(text != NULL, "%s was not written", path);
-	lines_split(&ls, text);
+	tl_lines_split(&ls, text);
 	free(text);
-	require(ls.n > 1 && starts_with(ls.v[0], "pid,addr,pfn,"),
+	require(ls.n > 1 && tl_starts_with(ls.v[0], "pid,addr,pfn,"),
 	    "pages.csv does not start with a header 'pid,addr,pfn,...'");
-	n = split(ls.v[0], ',', f, 32);
+	n = tl_split(ls.v[0], ',', f, 32);
 	present_at = field_index(f, n, "present");
 	require(present_at > 0, "no present column in pages.csv");
 	for (i = 1; i < ls.n; i++) {
-		char *line = xstrdup(ls.v[i]);
+		char *line = strdup(ls.v[i]);
 		int who;
 
-		require(split(line, ',', f, n) == n, "pages.csv, line %d: '%s'",
+		require(tl_split(line, ',', f, n) == n, "pages.csv, line %d: '%s'",
 		    i + 1, ls.v[i]);
 		who = strcmp(f[0], fx.arg[0]) == 0 ? 0 :
 		    strcmp(f[0], fx.arg[1]) == 0 ? 1 : -1;
@@ -2090,7 +899,7 @@ check_csv(const struct run *r)
 		require(rows[i] == present_pages(i) && rows[i] > 0,
 		    "pages.csv has %d rows for child %d, which has %d present "
 		    "pages", rows[i], i + 1, present_pages(i));
-	lines_free(&ls);
+	tl_lines_free(&ls);
 }
 
 /*
@@ -2154,91 +963,16 @@ recipe_for(const char *text)
 	return NULL;
 }
 
-/*
- * Whether a row of out has the form of a row that the document shows:
- * the same number of fields, hexadecimal where the shown one is and text
- * where it is not; a last field of text (a name) may hold spaces, so
- * there it takes the rest of the line.
- */
-static bool
-row_has_form(const char *shown, const char *row)
-{
-	char *s = xstrdup(shown), *o = xstrdup(row), *sf[64], *of[64];
-	int ns = split(s, ' ', sf, 64), no, i;
-	bool named = ns > 1 && !is_hex(sf[ns - 1]), ok;
-
-	no = split(o, ' ', of, named ? ns : 64);
-	ok = no == ns;
-	for (i = 0; ok && i < ns; i++) {
-		if (named && i == ns - 1)
-			ok = of[i][0] != '\0';
-		else
-			ok = is_hex(sf[i]) == is_hex(of[i]) && of[i][0] != '\0';
-	}
-	free(s);
-	free(o);
-	return ok;
-}
-
-/*
- * Checks that the output has the shape of the one the document shows
- * after the command: the same header; every row of the form of a row
- * shown, and every row shown of the form of one printed; and when the
- * document does not cut it ("..."), as many rows.
- */
-static void
-check_shown_shape(const struct run *r)
-{
-	struct lines shown, out;
-	int i, j, rows = 0;
-	bool cut = false;
-
-	lines_split(&shown, r->cmd->shown);
-	lines_split(&out, r->out);
-	require(out.n > 0 && strcmp(out.v[0], shown.v[0]) == 0,
-	    "the first line is not '%s', as the document shows",
-	    shown.v[0]);
-	for (j = 1; j < shown.n; j++) {
-		if (strcmp(shown.v[j], "...") == 0)
-			cut = true;
-		else if (shown.v[j][0] != '\0')
-			rows++;
-	}
-	require(cut || out.n - 1 == rows, "%d rows where the document shows "
-	    "%d", out.n - 1, rows);
-	for (i = 1; i < out.n; i++) {
-		bool ok = false;
-
-		for (j = 1; !ok && j < shown.n; j++)
-			ok = strcmp(shown.v[j], "...") != 0 &&
-			    shown.v[j][0] != '\0' &&
-			    row_has_form(shown.v[j], out.v[i]);
-		require(ok, "line %d is of no form the document shows: '%s'",
-		    i + 1, out.v[i]);
-	}
-	for (j = 1; j < shown.n; j++) {
-		bool ok = strcmp(shown.v[j], "...") == 0 ||
-		    shown.v[j][0] == '\0';
-
-		for (i = 1; !ok && i < out.n; i++)
-			ok = row_has_form(shown.v[j], out.v[i]);
-		require(ok, "no line printed has the form of the line '%s' "
-		    "that the document shows", shown.v[j]);
-	}
-	lines_free(&shown);
-	lines_free(&out);
-}
-
 /* Checks the statuses of a run: of sh, and of each program in it. */
 static void
 check_statuses(const struct run *r, const struct recipe *rc)
 {
-	struct lines ls;
+	struct tl_lines ls;
 	int i, code = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
 
 	require(code == rc->exit_status, "exit status %d, not %d", code,
 	    rc->exit_status);
-	lines_split(&ls, r->failures);
+	tl_lines_split(&ls, r->failures);
 	for (i = 0; i < ls.n; i++) {
 		const char *sp = strrchr(ls.v[i], ' ');
 		bool ok = rc->may_fail != NULL &&
@@ -2246,11 +980,11 @@ check_statuses(const struct run *r, const struct recipe *rc)
 
 		/* SIGPIPE, when head has read what it wants. */
 		ok = ok || (r->head && sp != NULL &&
-		    strcmp(sp + 1, "141") == 0 && !starts_with(ls.v[i], "head "));
+		    strcmp(sp + 1, "141") == 0 && !tl_starts_with(ls.v[i], "head "));
 		require(ok, "a program of the pipeline failed: '%s' "
 		    "(program, status)", ls.v[i]);
 	}
-	lines_free(&ls);
+	tl_lines_free(&ls);
 	require(!fx.root || r->err[0] == '\0', "stderr as root: %s", r->err);
 }
 
@@ -2264,7 +998,7 @@ should_find_the_examples_of_both_documents(void **state)
 	(void)state;
 	if (problems.len > 0)
 		fail_msg("examples this test cannot read:\n%s",
-		    buf_str(&problems));
+		    tl_buf_str(&problems));
 	for (i = 0; i < nexamples; i++) {
 		if (strcmp(examples[i].doc, MANPAGE) == 0)
 			man++;
@@ -2287,9 +1021,10 @@ static void
 run_example(void **state)
 {
 	const struct example *ex = *state;
+	const struct subst sb = { fx.addr, { fx.arg[0], fx.arg[1] } };
 	const struct recipe *rc[MAX_CMDS];
 	struct prepared pc[MAX_CMDS];
-	struct buf why = { 0 };
+	struct tl_buf why = { 0 };
 	char dir[96];
 	int i, j, to_run = 0;
 
@@ -2304,18 +1039,18 @@ run_example(void **state)
 	}
 	for (i = 0; i < ex->ncmd; i++) {
 		prepare(&pc[i], rc[i]->run_as != NULL ? rc[i]->run_as :
-		    ex->cmd[i].text);
+		    ex->cmd[i].text, &sb);
 		if (rc[i]->not_run != NULL) {
 			char what[128];
 
 			summary_of(what, sizeof(what), ex->cmd[i].text);
-			buf_printf(&why, "%snot run: '%s': %s",
+			tl_buf_printf(&why, "%snot run: '%s': %s",
 			    why.len > 0 ? "; " : "", what, rc[i]->not_run);
 			continue;
 		}
 		to_run++;
 		if (pc[i].sudo && !fx.root)
-			e2e_skip("needs root (sudo): run the tests as root");
+			tl_skip("needs root (sudo): run the tests as root");
 		for (j = 0; j < pc[i].nnames; j++)
 			if (strcmp(pc[i].names[j], TOOL_FUNCTION) != 0 &&
 			    !is_builtin(pc[i].names[j]) &&
@@ -2324,13 +1059,13 @@ run_example(void **state)
 
 				snprintf(msg, sizeof(msg), "%s is not installed",
 				    pc[i].names[j]);
-				e2e_skip(msg);
+				tl_skip(msg);
 			}
 	}
 	if (to_run == 0)
-		e2e_skip(buf_str(&why));
+		tl_skip(tl_buf_str(&why));
 	if (why.len > 0) {
-		printf("[  NOTE    ] %s\n", buf_str(&why));
+		printf("[  NOTE    ] %s\n", tl_buf_str(&why));
 		fflush(stdout);
 	}
 	/* One directory for the commands of the example, new. */
@@ -2350,8 +1085,8 @@ run_example(void **state)
 		for (j = 0; j < pc[i].nnames; j++)
 			r.head = r.head || strcmp(pc[i].names[j], "head") == 0;
 		snprintf(r.dir, sizeof(r.dir), "%s", dir);
-		r.script = script_of(&pc[i]);
-		sh_run(&r);
+		r.script = script_of(&pc[i], fx.status, fx.tool);
+		sh_run(&r, fx.status);
 		cur = &r;
 		check_statuses(&r, rc[i]);
 		if (r.cmd->shown != NULL)
@@ -2372,7 +1107,7 @@ int
 main(void)
 {
 	struct CMUnitTest *tests;
-	char *readme = read_path(README), *man = read_path(MANPAGE);
+	char *readme = tl_read_file(README), *man = tl_read_file(MANPAGE);
 	int i, n;
 
 	if (readme == NULL || man == NULL) {
@@ -2380,10 +1115,10 @@ main(void)
 		    "the top of the repository)\n", README, MANPAGE);
 		return 1;
 	}
-	if (realpath(e2e_tool(), fx.tool) == NULL ||
+	if (realpath(tl_tool(), fx.tool) == NULL ||
 	    access(fx.tool, X_OK) != 0) {
 		fprintf(stderr, "test_examples: %s not built (run make)\n",
-		    e2e_tool());
+		    tl_tool());
 		return 1;
 	}
 	if (strchr(fx.tool, '\'') != NULL) {
@@ -2391,7 +1126,6 @@ main(void)
 		return 1;
 	}
 	fx.page = sysconf(_SC_PAGESIZE);
-	fx.hpage = huge_page_size();
 	fx.root = geteuid() == 0;
 	parse_readme(readme);
 	parse_man(man);
@@ -2412,7 +1146,7 @@ main(void)
 		summary_of(first, sizeof(first), ex->cmd[0].text);
 		snprintf(ex->name, sizeof(ex->name), "%s:%d: %s%s", ex->doc,
 		    ex->line, first, ex->ncmd > 1 &&
-		    !ends_with(first, " ...") ? " ..." : "");
+		    !tl_ends_with(first, " ...") ? " ..." : "");
 		n++;
 		tests[n].name = ex->name;
 		tests[n].test_func = run_example;
