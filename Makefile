@@ -31,7 +31,7 @@ UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 # once without touching the same line.
 E2E_TESTS_A = tests/test_e2e tests/test_views tests/test_scan \
 	tests/test_faults tests/test_examples
-E2E_TESTS_B = tests/test_physical tests/test_hostile tests/test_edges \
+E2E_TESTS_B = $(PHYSICAL_TESTS) tests/test_hostile tests/test_edges \
 	tests/test_smaps
 E2E_TESTS = $(E2E_TESTS_A) $(E2E_TESTS_B)
 TESTS = $(UNIT_TESTS) $(E2E_TESTS)
@@ -46,6 +46,12 @@ pagemap-dump: $(OBJ)
 
 %.o: %.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MD -MP -c -o $@ $<
+
+# The test_physical_* programs share a child and its readers.
+PHYSICAL_TESTS = tests/test_physical_counts tests/test_physical_kflags \
+	tests/test_physical_formats tests/test_physical_exclusive \
+	tests/test_physical_caps
+$(PHYSICAL_TESTS): tests/physical.o
 
 # What every test program links besides the library.
 TEST_SUPPORT = tests/e2e_util.o
@@ -107,7 +113,7 @@ clean:
 # check's summary, which must be the last line.
 .SECONDARY: $(TESTS:=.o) $(TEST_SUPPORT)
 
--include $(OBJ:.o=.d) $(TESTS:=.d)
+-include $(OBJ:.o=.d) $(TESTS:=.d) tests/physical.d
 
 # The benchmark: workloads it builds itself; see tests/bench.c.
 BENCH_RUNS ?= 7
