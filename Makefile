@@ -32,7 +32,7 @@ UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 E2E_TESTS_A = tests/test_e2e tests/test_views tests/test_scan \
 	tests/test_faults tests/test_examples
 E2E_TESTS_B = $(PHYSICAL_TESTS) tests/test_hostile tests/test_edges \
-	tests/test_smaps
+	tests/test_smaps tests/test_races
 E2E_TESTS = $(E2E_TESTS_A) $(E2E_TESTS_B)
 TESTS = $(UNIT_TESTS) $(E2E_TESTS)
 TEST_LIBS = -lcmocka
