@@ -54,7 +54,7 @@ PHYSICAL_TESTS = tests/test_physical_counts tests/test_physical_kflags \
 $(PHYSICAL_TESTS): tests/physical.o
 
 # What every test program links besides the library.
-TEST_SUPPORT = tests/e2e_util.o
+TEST_SUPPORT = tests/testlib.o tests/testlib_child.o tests/testlib_read.o
 
 tests/test_%: tests/test_%.o $(TEST_SUPPORT) $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -pthread
@@ -113,7 +113,7 @@ clean:
 # check's summary, which must be the last line.
 .SECONDARY: $(TESTS:=.o) $(TEST_SUPPORT)
 
--include $(OBJ:.o=.d) $(TESTS:=.d) tests/physical.d
+-include $(OBJ:.o=.d) $(TESTS:=.d) $(TEST_SUPPORT:.o=.d) tests/physical.d
 
 # The benchmark: workloads it builds itself; see tests/bench.c.
 BENCH_RUNS ?= 7

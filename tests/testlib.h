@@ -1,0 +1,414 @@
+/*
+ * testlib: what the end-to-end tests share, so that each test file holds
+ * only its cases: a growable buffer; running the tool with its output
+ * captured; a child process whose address space is built from a table;
+ * strict readers of the text, TSV, CSV and JSON Lines outputs; what the
+ * kernel says about a process, read directly; and skips that print why.
+ *
+ * Everything is named tl_ so that it cannot clash with what a test file
+ * keeps for itself. A helper that cannot do its job fails the test
+ * (cmocka's fail_msg) rather than returning an error, unless its comment
+ * says otherwise.
+ */
+#ifndef PAGEMAP_DUMP_TESTLIB_H
+#define PAGEMAP_DUMP_TESTLIB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* The header line of the default output. */
+#define TL_DEFAULT_HEADER \
+	"addr pfn soft-dirty file/shared swapped present library\n"
+
+/* The size of a page, set by the first call. */
+long tl_page(void);
+
+/* ---- a growable buffer, always NUL-terminated once written to ---- */
+
+struct tl_buf {
+	char *s;
+	size_t len, cap;
+};
+
+/* Makes room for more bytes and their NUL after len. */
+void tl_buf_reserve(struct tl_buf *b, size_t more);
+void tl_buf_add(struct tl_buf *b, const char *s, size_t n);
+void tl_buf_adds(struct tl_buf *b, const char *s);
+void tl_buf_addc(struct tl_buf *b, char c);
+void tl_buf_printf(struct tl_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The text so far: "" when nothing was added, never NULL. */
+const char *tl_buf_str(struct tl_buf *b);
+/* Reads fd to its end (EINTR retried) onto the end of b. */
+void tl_buf_read_fd(struct tl_buf *b, int fd);
+void tl_buf_free(struct tl_buf *b);
+
+/* ---- small text helpers ---- */
+
+/* A file's whole text (to be freed), or NULL when it cannot be read. */
+char *tl_read_file(const char *path);
+/* A memfd's (or file's) whole text from its start, to be freed. */
+char *tl_read_memfd(int fd);
+size_t tl_count_lines(const char *s);
+bool tl_starts_with(const char *s, const char *prefix);
+bool tl_ends_with(const char *s, const char *suffix);
+/* Lower-case hex digits, at least one. */
+bool tl_is_hex(const char *s);
+/* Decimal digits, at least one. */
+bool tl_is_decimal(const char *s);
+/*
+ * Splits s in place at every sep into at most max fields, the last of
+ * which keeps the rest of s; returns how many.
+ */
+int tl_split(char *s, char sep, char **f, int max);
+
+/* The lines of a text, without their newlines, split in a copy. */
+struct tl_lines {
+	char *buf;
+	char **v;
+	int n;
+};
+
+void tl_lines_split(struct tl_lines *ls, const char *text);
+void tl_lines_free(struct tl_lines *ls);
+
+/* ---- running the tool ---- */
+
+/* What one run of the tool gave. */
+struct tl_run {
+	int status;		/* as from waitpid */
+	char *out;		/* stdout, NUL-terminated ("" when sent away) */
+	char *err;		/* stderr, NUL-terminated */
+};
+
+/* How to start the tool; all zero is a plain run. */
+struct tl_how {
+	const char *const *env;	/* NAME=value to add, NULL-terminated */
+	bool drop_admin;	/* without CAP_SYS_ADMIN in the bounding set */
+	bool as_nobody;		/* as user and group 65534 */
+	int out_fd;		/* stdout goes here instead when above 0 */
+	unsigned timeout;	/* seconds before SIGALRM ends it, or 0 */
+};
+
+/* The exit status of a forked child whose setup before exec failed. */
+#define TL_SETUP_FAILED 99
+
+/* The binary under test: $PAGEMAP_DUMP, or ./pagemap-dump. */
+const char *tl_tool(void);
+
+/*
+ * Fails unless the tool under test is built; call it first in main.
+ * Returns 0, or 1 after saying on stderr that it is missing.
+ */
+int tl_check_tool(const char *program);
+
+/*
+ * Starts the tool with args (NULL-terminated) as how says (or plainly
+ * for NULL), stdout on out and stderr on err. The caller's other
+ * descriptors should be close-on-exec. Returns its pid.
+ */
+pid_t tl_spawn(const struct tl_how *how, int out, int err,
+    const char *const *args);
+
+/* Waits for pid (EINTR retried); returns its status. */
+int tl_wait(pid_t pid);
+
+/*
+ * Runs the tool with args, with env (NAME=value strings, NULL-terminated,
+ * or NULL) added to the environment, stdout and stderr captured.
+ */
+void tl_run(struct tl_run *r, const char *const *env,
+    const char *const *args);
+
+/* Runs the tool as how says (NULL: plainly). */
+void tl_run_how(struct tl_run *r, const struct tl_how *how,
+    const char *const *args);
+
+/* Runs the tool with the arguments listed: tl_runl(&r, "-P", pid). */
+#define tl_runl(r, ...) \
+	tl_run((r), NULL, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* The exit code, or -1 when the tool was killed by a signal. */
+int tl_exit_code(const struct tl_run *r);
+
+/* Fails unless status is of a run that ended by itself: no signal. */
+void tl_assert_not_killed(int status, const char *what, const char *err);
+
+/*
+ * Fails unless the run exited 0, not killed, and (when PFNs show, with
+ * CAP_SYS_ADMIN) printed nothing on stderr.
+ */
+void tl_assert_ran_ok(const struct tl_run *r);
+
+void tl_run_free(struct tl_run *r);
+
+/* ---- a child process built from a table ---- */
+
+enum tl_kind {
+	TL_ANON,	/* private anonymous memory */
+	TL_SHARED,	/* shared anonymous memory (/dev/zero (deleted)) */
+	TL_MEMFD,	/* a memfd, mapped shared (/memfd:NAME (deleted)) */
+	TL_FILE,	/* a file of zero pages, mapped private, read-only */
+	TL_HEAP,	/* malloc'ed bytes, written: in [heap] */
+};
+
+/* Flags of a mapping. */
+#define TL_ISOLATED 0x01	/* a hole and a guard page on either side */
+#define TL_NORESERVE 0x02	/* MAP_NORESERVE */
+#define TL_THP 0x04		/* aligned to huge pages, MADV_HUGEPAGE */
+#define TL_COLD 0x08		/* a file out of the page cache before use */
+#define TL_DELETED 0x10		/* a file removed as soon as it is mapped */
+#define TL_EXISTING 0x20	/* a file that is there already, not made */
+#define TL_JOINED 0x40		/* right after the previous mapping */
+
+/*
+ * One mapping of a child. Which pages are touched (written, or read in
+ * a read-only mapping) and which are paged out are page lists: NULL or
+ * "" for none, "all", "0,2,5-7" for pages and ranges, "/3" for every
+ * third page from the first, "~1000" for 1000 pages spread evenly.
+ */
+struct tl_map {
+	enum tl_kind kind;
+	size_t pages;		/* its size in pages, or ... */
+	size_t bytes;		/* ... in bytes when not 0 (rounded up) */
+	unsigned flags;
+	int prot;		/* 0: read-write, read-only for a file */
+	const char *touch;	/* the pages touched */
+	const char *pageout;	/* the pages then given MADV_PAGEOUT */
+	const char *path;	/* a file's path; NULL: one under /tmp */
+};
+
+/* A mapping as the child made it. */
+struct tl_mapped {
+	uintptr_t addr;
+	size_t size;		/* bytes */
+	bool pageout_ok;	/* MADV_PAGEOUT returned 0 (when asked) */
+	bool thp_ok;		/* MADV_HUGEPAGE returned 0 (when asked) */
+	char *path;		/* a file's path, or "" */
+	char *name;		/* the name /proc/PID/maps gives it */
+};
+
+/* Flags of a child. */
+#define TL_FRESH 0x01	/* runs this program afresh: no page shared */
+
+struct tl_child {
+	pid_t pid;
+	char arg[16];		/* the pid, as an argument */
+	int hold;		/* write end: the child lives until closed */
+	int ack;		/* read end: a byte for each tl_child_touch */
+	size_t n;
+	struct tl_mapped *map;	/* one for each entry of the table */
+};
+
+/*
+ * Forks a child that builds the n mappings of the table and then lives
+ * until tl_child_stop (or the test's end). With TL_FRESH, the child
+ * execs /proc/self/exe first, so that it shares no copy-on-write page
+ * with the test; main must then start with tl_child_main. Fails the
+ * test when the child cannot be started or built.
+ */
+void tl_child_start(struct tl_child *c, const struct tl_map *table,
+    size_t n, unsigned flags);
+
+/* Makes the child touch one more page of mapping i, and waits for it. */
+void tl_child_touch(struct tl_child *c, size_t i, size_t page);
+
+/* Ends the child and removes the files it made; harmless when not run. */
+void tl_child_stop(struct tl_child *c);
+
+/*
+ * In main, before anything else: when this process is a TL_FRESH child,
+ * builds its mappings and never returns; otherwise returns.
+ */
+void tl_child_main(int argc, char **argv);
+
+/* ---- strict readers of the outputs ---- */
+
+/* The fields of a record; each is NUL-terminated, with its length. */
+struct tl_rec {
+	size_t n, cap;
+	char **f;
+	size_t *len;
+	bool *quoted;		/* CSV: the field was in double quotes */
+};
+
+struct tl_table {
+	size_t n, cap;
+	struct tl_rec *r;
+};
+
+void tl_rec_add(struct tl_rec *r, const char *s, size_t n);
+void tl_rec_free(struct tl_rec *r);
+struct tl_rec *tl_table_new_rec(struct tl_table *t);
+void tl_table_free(struct tl_table *t);
+
+/* Fails unless s is empty or ends with a newline. */
+void tl_assert_whole_lines(const char *s);
+
+/*
+ * Reads text output: every line is ncols - 1 fields separated by single
+ * spaces, then the last (the name), which runs to the end of the line
+ * and is empty when the line ends after the field before it.
+ */
+void tl_read_text(const char *s, size_t ncols, struct tl_table *t);
+
+/* Reads TSV: every line split on tabs gives exactly ncols fields. */
+void tl_read_tsv(const char *s, size_t ncols, struct tl_table *t);
+
+/*
+ * Reads one RFC 4180 record at *p (ended by CRLF or LF) into rec: a
+ * quote anywhere but around a whole field, text after a closing quote,
+ * a CR without LF or a record without a line end is an error. Returns 0
+ * and advances *p, or -1 with *why.
+ */
+int tl_csv_record(const char **p, const char *end, struct tl_rec *rec,
+    const char **why);
+
+/* Reads all of s as CSV records, failing the test on the first error. */
+void tl_read_csv(const char *s, struct tl_table *t);
+
+/* Whether two tables hold the same fields; if not, why says where. */
+bool tl_tables_equal(const struct tl_table *want, size_t want_from,
+    const struct tl_table *got, size_t got_from, const char *what,
+    char *why, size_t whylen);
+void tl_assert_tables_equal(const struct tl_table *want, size_t want_from,
+    const struct tl_table *got, size_t got_from, const char *what);
+
+/* The record of t whose field i is s, or NULL. */
+const struct tl_rec *tl_find_rec(const struct tl_table *t, size_t i,
+    const char *s);
+
+/* The length of the UTF-8 character at s (n bytes left), 0 if invalid. */
+size_t tl_utf8_len(const unsigned char *s, size_t n);
+bool tl_valid_utf8(const unsigned char *s, size_t n);
+
+/* A JSON object's member: a string decoded, else the value's text. */
+enum tl_jtype { TL_JSTRING, TL_JNUMBER, TL_JBOOL, TL_JNULL, TL_JNESTED };
+
+struct tl_jmember {
+	char *key;
+	enum tl_jtype type;
+	char *s;
+	size_t len;
+	bool b;			/* a boolean's value */
+};
+
+struct tl_jobject {
+	size_t n, cap;
+	struct tl_jmember *m;
+};
+
+/*
+ * Reads len bytes as exactly one JSON object (RFC 8259): valid UTF-8,
+ * no raw control byte in a string, no duplicate key, nothing after it;
+ * a member's value may be an array or object (kept as its text). Returns
+ * 0, or -1 with *why.
+ */
+int tl_json_object(const char *line, size_t len, struct tl_jobject *o,
+    const char **why);
+
+/* Reads every line of JSON Lines; returns how many (fails on a bad one). */
+size_t tl_read_json_lines(const char *s, struct tl_jobject **objs);
+
+/* The member key of o, or NULL. */
+const struct tl_jmember *tl_jget(const struct tl_jobject *o,
+    const char *key);
+void tl_jobject_free(struct tl_jobject *o);
+void tl_jobjects_free(struct tl_jobject *objs, size_t n);
+
+/* One row of the default text output. */
+struct tl_row {
+	uint64_t addr, pfn;
+	int soft_dirty, file, swapped, present;
+	const char *name;	/* into the rows' own copy of the text */
+};
+
+struct tl_rows {
+	struct tl_row *v;
+	size_t n;
+	char *text;
+};
+
+/*
+ * Reads the row of the default columns from line to nl: lower-case hex
+ * addr and pfn, four flags 0 or 1, single spaces, then a space and the
+ * name or the end. Returns 0, or -1 when the row is not of that form.
+ */
+int tl_default_row(const char *line, const char *nl, struct tl_row *row);
+
+/*
+ * Reads the default output of len bytes: the header, then rows of the
+ * default columns, every line whole; fails the test otherwise.
+ */
+void tl_default_rows(const char *out, size_t len, struct tl_rows *rows);
+
+/* The row of addr, or NULL. */
+const struct tl_row *tl_find_row(const struct tl_rows *rows, uint64_t addr);
+void tl_rows_free(struct tl_rows *rows);
+
+/* ---- what the kernel says ---- */
+
+/* A pagemap entry, decoded. */
+struct tl_page {
+	uint64_t raw, pfn, swap_offset;
+	unsigned swap_type;
+	int soft_dirty, exclusive, file, swapped, present;
+};
+
+/* Reads the pagemap entries of n pages of pid from addr. */
+void tl_pagemap(pid_t pid, uint64_t addr, uint64_t *e, size_t n);
+/* The pagemap entry of addr in pid, decoded (pfn 0 unless present). */
+struct tl_page tl_page_state(pid_t pid, uint64_t addr);
+
+/* A line of /proc/PID/maps. */
+struct tl_vma {
+	uint64_t start, end, offset;
+	char perms[8];
+	char dev[16];
+	unsigned long inode;
+	char *name;
+};
+
+/* The mappings of pid; returns how many (*v for tl_vmas_free). */
+size_t tl_maps(pid_t pid, struct tl_vma **v);
+void tl_vmas_free(struct tl_vma *v, size_t n);
+/* The mapping of pid that starts at start; fails when there is none. */
+struct tl_vma tl_vma_at(pid_t pid, uint64_t start);
+
+/* A field of smaps ("Rss:") of the mapping at start, in kB, or -1. */
+long tl_smaps_kb(pid_t pid, uint64_t start, const char *field);
+
+/* ---- what the machine can do, and skips that say why not ---- */
+
+bool tl_is_root(void);
+bool tl_have_sys_admin(void);
+/* Whether /proc/swaps lists a swap area. */
+bool tl_swap_exists(void);
+/* The size of a transparent huge page (2 MiB when not told). */
+uint64_t tl_thp_size(void);
+/* Whether THP may be used on request (not "[never]"). */
+bool tl_thp_enabled(void);
+/* Whether this kernel answers PAGEMAP_SCAN (Linux 6.7+). */
+bool tl_have_pagemap_scan(void);
+
+/* Prints why a test is skipped, as [  SKIP    ] why, then skips it. */
+void tl_skip(const char *why);
+/* The same, with the reason formatted. */
+void tl_skipf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Skip unless the machine can: each says why it skipped. */
+void tl_require_root(void);
+void tl_require_sys_admin(void);
+void tl_require_swap(void);
+void tl_require_thp(void);
+/* At least pages free hugetlb pages of the default size. */
+void tl_require_hugetlb(long pages);
+
+#endif
