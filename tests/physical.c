@@ -43,21 +43,6 @@ struct physical_child child;
 
 /* ---- the child ---------------------------------------------------------- */
 
-static uint64_t
-huge_page_size(void)
-{
-	FILE *fp = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
-	    "r");
-	unsigned long long v = 0;
-
-	if (fp != NULL) {
-		if (fscanf(fp, "%llu", &v) != 1)
-			v = 0;
-		fclose(fp);
-	}
-	return v > 0 ? v : 2 << 20;
-}
-
 /* Maps n anonymous pages at addr (inside the reservation). */
 static char *
 map_fixed(uintptr_t addr, size_t size, int advice)
@@ -215,7 +200,7 @@ run_child(int info, int hold)
 	}
 	memset(&l, 0, sizeof(l));
 	l.page = (uint64_t)sysconf(_SC_PAGESIZE);
-	l.hpage = huge_page_size();
+	l.hpage = tl_thp_size();
 	l.failed_step = build(&l);
 	if (l.failed_step == 0) {
 		grandchild = fork();
@@ -268,25 +253,10 @@ run_child(int info, int hold)
 int
 physical_unusable(const char *prog)
 {
-	char status[4096];
-	const char *p;
-	ssize_t n;
-	int fd;
-
-	if (access(e2e_tool(), X_OK) != 0) {
-		fprintf(stderr, "%s: %s not built (run make)\n", prog,
-		    e2e_tool());
+	if (tl_check_tool(prog) != 0)
 		return 1;
-	}
 	/* The columns need root; without it, there is nothing to test. */
-	fd = open("/proc/self/status", O_RDONLY);
-	n = fd >= 0 ? read(fd, status, sizeof(status) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	status[n > 0 ? n : 0] = '\0';
-	p = strstr(status, "\nCapEff:");
-	if (p == NULL || !(strtoull(p + 8, NULL, 16) & BIT(CAP_SYS_ADMIN)) ||
-	    access("/proc/kpageflags", R_OK) != 0) {
+	if (!tl_have_sys_admin() || access("/proc/kpageflags", R_OK) != 0) {
 		printf("[  SKIP    ] %s: needs root with CAP_SYS_ADMIN and "
 		    "/proc/kpageflags\n", prog);
 		return 0;
@@ -337,31 +307,6 @@ physical_stop(void **state)
 
 /* ---- running the tool ------------------------------------------------- */
 
-/* Reads all of a memfd from its start into a NUL-terminated string. */
-static char *
-slurp(int fd)
-{
-	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap), *grown;
-	ssize_t n;
-
-	assert_non_null(buf);
-	lseek(fd, 0, SEEK_SET);
-	for (;;) {
-		if (cap - len < 2) {
-			grown = realloc(buf, cap *= 2);
-			assert_non_null(grown);
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
 /* Writes text to a file; returns 0, or -1. */
 static int
 write_file(const char *path, const char *text)
@@ -405,7 +350,7 @@ restrict_child(enum restriction how)
 
 /* Runs path with args (NULL-terminated) restricted, output captured. */
 void
-run_restricted(struct e2e_run *r, enum restriction how, const char *path,
+run_restricted(struct tl_run *r, enum restriction how, const char *path,
     const char *const *args)
 {
 	const char *argv[32];
@@ -427,16 +372,16 @@ run_restricted(struct e2e_run *r, enum restriction how, const char *path,
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	waitpid(pid, &r->status, 0);
-	r->out = slurp(out);
-	r->err = slurp(err);
+	r->status = tl_wait(pid);
+	r->out = tl_read_memfd(out);
+	r->err = tl_read_memfd(err);
 	close(out);
 	close(err);
 }
 
 /* Runs the tool on pid (the child when NULL) with opts, restricted. */
 void
-dump_as(struct e2e_run *r, enum restriction how, const char *pid,
+dump_as(struct tl_run *r, enum restriction how, const char *pid,
     const char *const *opts)
 {
 	const char *args[30];
@@ -446,26 +391,27 @@ dump_as(struct e2e_run *r, enum restriction how, const char *pid,
 		args[n++] = *opts++;
 	args[n++] = pid != NULL ? pid : child.pid_arg;
 	args[n] = NULL;
-	if (how == AS_ROOT)
-		e2e_run(r, NULL, args);
+	if (how == USER_NAMESPACE)
+		run_restricted(r, how, tl_tool(), args);
 	else
-		run_restricted(r, how, e2e_tool(), args);
+		tl_run_how(r, &(struct tl_how){ .drop_admin = how ==
+		    BOUNDING_SET }, args);
 }
 
 /* Runs the tool on the child with opts, with or without CAP_SYS_ADMIN. */
 void
-dump(struct e2e_run *r, bool sys_admin, const char *const *opts)
+dump(struct tl_run *r, bool sys_admin, const char *const *opts)
 {
 	dump_as(r, sys_admin ? AS_ROOT : BOUNDING_SET, NULL, opts);
 }
 
 /* Runs the tool as root on the child; it must succeed. */
 void
-dump_ok(struct e2e_run *r, const char *const *opts)
+dump_ok(struct tl_run *r, const char *const *opts)
 {
 	dump(r, true, opts);
-	if (e2e_exit_code(r) != 0)
-		fail_msg("%s ...: exit %d: %s", opts[0], e2e_exit_code(r),
+	if (tl_exit_code(r) != 0)
+		fail_msg("%s ...: exit %d: %s", opts[0], tl_exit_code(r),
 		    r->err);
 }
 
@@ -476,24 +422,6 @@ range(char *buf, size_t len, uintptr_t start, uintptr_t end)
 }
 
 /* ---- reading the output ------------------------------------------------ */
-
-/* Splits s in place at sep; returns the number of fields (up to max). */
-size_t
-split(char *s, char sep, char **f, size_t max)
-{
-	size_t n = 0;
-
-	for (;;) {
-		char *end = strchr(s, sep);
-		if (n == max)
-			return max + 1;
-		f[n++] = s;
-		if (end == NULL)
-			return n;
-		*end = '\0';
-		s = end + 1;
-	}
-}
 
 /* The next line of *text (cut in place), or NULL at the end. */
 char *
@@ -575,7 +503,7 @@ parse_pages(char *text, size_t *n)
 
 	*n = 0;
 	while ((line = next_line(&text)) != NULL) {
-		if (split(line, ' ', f, 8) != 6)
+		if (tl_split(line, ' ', f, 8) != 6)
 			fail_msg("not 6 fields: %s", line);
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 256;
@@ -601,13 +529,13 @@ pages(uintptr_t start, uintptr_t end, const char *kflags, size_t *n)
 	char r[64];
 	const char *opts[] = { "-H", "-o", PAGE_COLUMNS, "-r", r,
 	    kflags != NULL ? "-k" : NULL, kflags, NULL };
-	struct e2e_run run;
+	struct tl_run run;
 	struct page_row *rows;
 
 	range(r, sizeof(r), start, end);
 	dump_ok(&run, opts);
 	rows = parse_pages(run.out, n);
-	e2e_run_free(&run);
+	tl_run_free(&run);
 	return rows;
 }
 
@@ -636,18 +564,20 @@ read_table(struct summary *s, bool sys_admin, const char *const *args)
 	char *text, *line;
 
 	dump(&s->run, sys_admin, args);
-	if (e2e_exit_code(&s->run) != 0)
+	if (tl_exit_code(&s->run) != 0)
 		fail_msg("%s ...: exit %d: %s", args[0],
-		    e2e_exit_code(&s->run), s->run.err);
+		    tl_exit_code(&s->run), s->run.err);
 	text = s->run.out;
 	line = next_line(&text);
 	assert_non_null(line);
-	s->ncols = split(line, '\t', s->header, 40);
-	assert_true(s->ncols <= 40);
+	/* Fewer than 64: the last field never holds the rest of a line. */
+	s->ncols = (size_t)tl_split(line, '\t', s->header, 64);
+	assert_true(s->ncols < 64);
 	s->nrows = 0;
 	while ((line = next_line(&text)) != NULL) {
 		assert_true(s->nrows < 256);
-		if (split(line, '\t', s->rows[s->nrows], 40) != s->ncols)
+		if ((size_t)tl_split(line, '\t', s->rows[s->nrows], 64) !=
+		    s->ncols)
 			fail_msg("a row without %zu fields", s->ncols);
 		s->nrows++;
 	}
@@ -694,81 +624,22 @@ cell(const struct summary *s, const char *start, const char *name)
 	return 0;
 }
 
-/*
- * Finds key in a flat JSON object (one line); returns the value's kind
- * ('s' string, 'n' number, 'b' true/false, 0 when missing) with its text
- * (a string's without the quotes) in buf. Fails on a malformed line.
- */
+/* The type of member key of o, or -1 when o has none. */
 int
-json_field(const char *line, const char *key, char *buf, size_t len)
+json_type(const struct tl_jobject *o, const char *key)
 {
-	const char *p = line, *k, *v;
-	size_t klen;
-	int kind = 0, found = 0;
+	const struct tl_jmember *m = tl_jget(o, key);
 
-	if (*p++ != '{')
-		fail_msg("not an object: %s", line);
-	for (;;) {
-		if (*p++ != '"')
-			fail_msg("no key at '%s' in %s", p - 1, line);
-		k = p;
-		while (*p != '"' && *p != '\0')
-			p++;
-		klen = (size_t)(p - k);
-		if (*p++ != '"' || *p++ != ':')
-			fail_msg("bad key in %s", line);
-		v = p;
-		if (*p == '"') {
-			kind = 's';
-			for (p++; *p != '"'; p++) {
-				if (*p == '\0')
-					fail_msg("open string in %s", line);
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-			}
-			v++;
-			p++;
-		} else if (strncmp(p, "true", 4) == 0 ||
-		    strncmp(p, "false", 5) == 0) {
-			kind = 'b';
-			p += *p == 't' ? 4 : 5;
-		} else if (*p >= '0' && *p <= '9') {
-			kind = 'n';
-			while (*p >= '0' && *p <= '9')
-				p++;
-		} else
-			fail_msg("bad value at '%s' in %s", p, line);
-		if (strlen(key) == klen && memcmp(key, k, klen) == 0) {
-			size_t n = (size_t)(p - v) - (kind == 's');
-			assert_true(n < len);
-			memcpy(buf, v, n);
-			buf[n] = '\0';
-			found = kind;
-		}
-		if (*p == '}' && p[1] == '\0')
-			return found;
-		if (*p++ != ',')
-			fail_msg("no comma at '%s' in %s", p - 1, line);
-	}
+	return m != NULL ? (int)m->type : -1;
 }
 
-/* The transparent huge page setting, or skips the test. */
+/* Skips unless the child's THP area got MADV_HUGEPAGE on a THP kernel. */
 void
 require_thp(void)
 {
-	FILE *fp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-	char line[128] = "";
-
-	if (fp == NULL)
-		e2e_skip("no /sys/kernel/mm/transparent_hugepage: a kernel "
-		    "without THP");
-	if (fgets(line, sizeof(line), fp) == NULL)
-		line[0] = '\0';
-	fclose(fp);
-	if (strstr(line, "[never]") != NULL)
-		e2e_skip("transparent huge pages are disabled ([never])");
+	tl_require_thp();
 	if (!child.l.thp_advised)
-		e2e_skip("MADV_HUGEPAGE was refused");
+		tl_skip("MADV_HUGEPAGE was refused");
 }
 
 /*

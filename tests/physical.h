@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "e2e_util.h"
+#include "testlib.h"
 
 #ifndef CAP_SYS_ADMIN
 #define CAP_SYS_ADMIN 21
@@ -102,20 +102,19 @@ enum restriction {
 	USER_NAMESPACE,		/* root of a new user namespace */
 };
 
-void run_restricted(struct e2e_run *r, enum restriction how,
+void run_restricted(struct tl_run *r, enum restriction how,
     const char *path, const char *const *args);
-void dump_as(struct e2e_run *r, enum restriction how, const char *pid,
+void dump_as(struct tl_run *r, enum restriction how, const char *pid,
     const char *const *opts);
-void dump(struct e2e_run *r, bool sys_admin, const char *const *opts);
-void dump_ok(struct e2e_run *r, const char *const *opts);
+void dump(struct tl_run *r, bool sys_admin, const char *const *opts);
+void dump_ok(struct tl_run *r, const char *const *opts);
 void range(char *buf, size_t len, uintptr_t start, uintptr_t end);
 
-size_t split(char *s, char sep, char **f, size_t max);
 char *next_line(char **text);
 uint64_t number(const char *s, int base);
 bool has_word(const char *text, const char *word);
 void names_of(uint64_t flags, char *buf, size_t len);
-int json_field(const char *line, const char *key, char *buf, size_t len);
+int json_type(const struct tl_jobject *o, const char *key);
 
 /* One row of PAGE_COLUMNS. */
 struct page_row {
@@ -133,10 +132,10 @@ size_t region_pages(void);
 
 /* A summary (or a table of pages), read back: header and rows as fields. */
 struct summary {
-	struct e2e_run run;
-	char *header[40];
+	struct tl_run run;
+	char *header[64];
 	size_t ncols;
-	char *rows[256][40];
+	char *rows[256][64];
 	size_t nrows;
 };
 

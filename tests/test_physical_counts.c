@@ -93,7 +93,7 @@ should_halve_the_pss_of_a_mapping_shared_with_a_forked_process(
 	assert_int_equal(cell(&s, "total", "rss-kib"), 6 * kib);
 	assert_int_equal(cell(&s, "total", "pss-kib"), 3 * kib + kib / 2);
 	assert_int_equal(cell(&s, "total", "uss-kib"), kib);
-	e2e_run_free(&s.run);
+	tl_run_free(&s.run);
 }
 
 /*
@@ -146,7 +146,7 @@ should_count_two_mappings_of_a_page_mapped_twice_by_one_process(
 	/* One page: the same PFN through both. */
 	assert_string_equal(s.rows[0][column(&s, "pfn")],
 	    s.rows[1][column(&s, "pfn")]);
-	e2e_run_free(&s.run);
+	tl_run_free(&s.run);
 }
 
 static void
@@ -173,7 +173,7 @@ should_halve_the_pss_of_a_page_mapped_twice_by_one_process(void **state)
 	assert_int_equal(cell(&s, "total", "rss-kib"), 2 * kib);
 	assert_int_equal(cell(&s, "total", "pss-kib"), kib);
 	assert_int_equal(cell(&s, "total", "uss-kib"), 0);
-	e2e_run_free(&s.run);
+	tl_run_free(&s.run);
 }
 
 static void
@@ -201,7 +201,7 @@ should_split_the_pss_of_every_area_by_its_mappings(void **state)
 	assert_int_equal(cell(&s, flush, "rss-kib"), FLUSH_PAGES * kib);
 	assert_int_equal(cell(&s, flush, "pss-kib"), FLUSH_PAGES * kib);
 	assert_int_equal(cell(&s, flush, "uss-kib"), FLUSH_PAGES * kib);
-	e2e_run_free(&s.run);
+	tl_run_free(&s.run);
 }
 
 static void
@@ -238,39 +238,39 @@ should_sum_pss_and_uss_of_every_mapping_in_the_total(void **state)
 	pss = cell(&s, "total", "pss-kib");
 	assert_true(pss + s.nrows >= sum_pss && pss <= sum_pss + s.nrows);
 	assert_true(pss < sum_rss);
-	e2e_run_free(&s.run);
+	tl_run_free(&s.run);
 }
 
 static void
 should_give_pss_and_uss_as_numbers_in_a_json_summary(void **state)
 {
 	const uint64_t kib = child.l.page / 1024;
-	char r[64], v[64];
+	char r[64];
 	const char *const opts[] = { "-s", "-f", "json", "-r", r, NULL };
-	struct e2e_run run;
-	char *text, *line;
-	size_t rows = 0;
+	struct tl_run run;
+	struct tl_jobject *o;
+	size_t n, i, totals = 0;
 	(void)state;
 
 	range(r, sizeof(r), child.l.shared, child.l.cow + COW_PAGES *
 	    child.l.page);
 	dump_ok(&run, opts);
-	text = run.out;
-	while ((line = next_line(&text)) != NULL) {
-		rows++;
-		assert_int_equal(json_field(line, "pss-kib", v, sizeof(v)),
-		    'n');
-		assert_int_equal(json_field(line, "uss-kib", v, sizeof(v)),
-		    'n');
-		if (json_field(line, "total", v, sizeof(v)) != 'b')
+	n = tl_read_json_lines(run.out, &o);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(json_type(&o[i], "pss-kib"), TL_JNUMBER);
+		assert_int_equal(json_type(&o[i], "uss-kib"), TL_JNUMBER);
+		if (json_type(&o[i], "total") != TL_JBOOL)
 			continue;
-		json_field(line, "pss-kib", v, sizeof(v));
-		assert_int_equal(number(v, 10), 3 * kib + kib / 2);
-		json_field(line, "uss-kib", v, sizeof(v));
-		assert_int_equal(number(v, 10), kib);
+		totals++;
+		assert_int_equal(number(tl_jget(&o[i], "pss-kib")->s, 10),
+		    3 * kib + kib / 2);
+		assert_int_equal(number(tl_jget(&o[i], "uss-kib")->s, 10),
+		    kib);
 	}
-	assert_int_equal(rows, 4);
-	e2e_run_free(&run);
+	assert_int_equal(totals, 1);
+	tl_jobjects_free(o, n);
+	tl_run_free(&run);
 }
 
 int

@@ -27,14 +27,14 @@ static void
 require_kpagecount(void)
 {
 	if (access("/proc/kpagecount", R_OK) != 0)
-		e2e_skip("no readable /proc/kpagecount");
+		tl_skip("no readable /proc/kpagecount");
 	/* Set in the environment, it would make every run read them. */
 	unsetenv("PAGEMAP_DUMP_READ_COUNTS");
 }
 
 /* Runs the tool as root on the child with env (NAME=value) added. */
 static void
-dump_env(struct e2e_run *r, const char *const *env, const char *const *opts)
+dump_env(struct tl_run *r, const char *const *env, const char *const *opts)
 {
 	const char *args[30];
 	int n = 0;
@@ -43,9 +43,9 @@ dump_env(struct e2e_run *r, const char *const *env, const char *const *opts)
 		args[n++] = *opts++;
 	args[n++] = child.pid_arg;
 	args[n] = NULL;
-	e2e_run(r, env, args);
-	if (e2e_exit_code(r) != 0)
-		fail_msg("%s ...: exit %d: %s", args[0], e2e_exit_code(r),
+	tl_run(r, env, args);
+	if (tl_exit_code(r) != 0)
+		fail_msg("%s ...: exit %d: %s", args[0], tl_exit_code(r),
 		    r->err);
 }
 
@@ -119,7 +119,7 @@ should_print_the_same_with_and_without_reading_every_mapcount(
 	const uint64_t ps = child.l.page;
 	char ranges[4][64], thp[32], own_thp[32], diff[1024], ask[64];
 	const char *args[16];
-	struct e2e_run without, with;
+	struct tl_run without, with;
 	size_t i, n, k, attempt;
 	(void)state;
 
@@ -166,16 +166,16 @@ should_print_the_same_with_and_without_reading_every_mapcount(
 				break;
 			first_difference(without.out, with.out, diff,
 			    sizeof(diff));
-			e2e_run_free(&without);
-			e2e_run_free(&with);
+			tl_run_free(&without);
+			tl_run_free(&with);
 		}
 		if (attempt == 5)
 			fail_msg("%s: the output differs with "
 			    "PAGEMAP_DUMP_READ_COUNTS=1 in 5 attempts; the "
 			    "last time at %s", words(asks[i], ask,
 			    sizeof(ask)), diff);
-		e2e_run_free(&without);
-		e2e_run_free(&with);
+		tl_run_free(&without);
+		tl_run_free(&with);
 	}
 }
 
@@ -196,7 +196,7 @@ kpage_reads(const char *const *opts, uintptr_t start, uintptr_t end,
 	    read_all ? "PAGEMAP_DUMP_READ_COUNTS=1" : NULL, NULL };
 	const char *args[16];
 	struct kpage_reads k = { 0, 0, 0 };
-	struct e2e_run r;
+	struct tl_run r;
 	char rng[64], cmd[160], *text, *line;
 	int n = 0, found = 0, pid;
 
@@ -218,7 +218,7 @@ kpage_reads(const char *const *opts, uintptr_t start, uintptr_t end,
 		fail_msg("%s: %d lines of kpage reads for pid %d in:\n%s",
 		    words(args, cmd, sizeof(cmd)), found, (int)child.pid,
 		    r.err);
-	e2e_run_free(&r);
+	tl_run_free(&r);
 	return k;
 }
 
@@ -229,10 +229,10 @@ kpage_reads(const char *const *opts, uintptr_t start, uintptr_t end,
 static void
 require_exclusive(uintptr_t start, size_t count, const char *what)
 {
-	char r[64], *text, *line, why[160];
+	char r[64], *text, *line;
 	const char *const opts[] = { "-H", "-o", "present,exclusive", "-r", r,
 	    NULL };
-	struct e2e_run run;
+	struct tl_run run;
 	size_t n = 0;
 
 	range(r, sizeof(r), start, start + count * child.l.page);
@@ -241,14 +241,13 @@ require_exclusive(uintptr_t start, size_t count, const char *what)
 	while ((line = next_line(&text)) != NULL) {
 		n++;
 		if (strcmp(line, "1 1") != 0) {
-			snprintf(why, sizeof(why), "the %s pages are not all "
+			tl_skipf("the %s pages are not all "
 			    "present and exclusive (bit 56): '%s'", what,
 			    line);
-			e2e_skip(why);
 		}
 	}
 	assert_int_equal(n, count);
-	e2e_run_free(&run);
+	tl_run_free(&run);
 }
 
 static void
@@ -315,16 +314,13 @@ should_read_kpagecount_for_pages_shared_with_a_forked_process(
 static void
 require_own_thp(void)
 {
-	char why[160];
-
 	require_thp();
 	if (!child.l.own_thp_advised)
-		e2e_skip("MADV_HUGEPAGE was refused");
+		tl_skip("MADV_HUGEPAGE was refused");
 	if (anon_huge_kib(child.l.own_thp) * 1024 != child.l.hpage) {
-		snprintf(why, sizeof(why), "the kernel gave the child no huge "
+		tl_skipf("the kernel gave the child no huge "
 		    "page of its own (AnonHugePages %" PRIu64 " kB there)",
 		    anon_huge_kib(child.l.own_thp));
-		e2e_skip(why);
 	}
 }
 

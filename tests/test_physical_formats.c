@@ -52,7 +52,7 @@ check_fields(const char *addr, const char *kflags, uint64_t hex,
 
 /* Runs the region in a format with FORMAT_COLUMNS; returns the output. */
 static void
-dump_format(struct e2e_run *run, const char *format)
+dump_format(struct tl_run *run, const char *format)
 {
 	char r[64];
 	const char *const opts[] = { "-f", format, "-o", FORMAT_COLUMNS,
@@ -67,7 +67,7 @@ static void
 should_write_the_physical_columns_in_text_and_tsv(void **state)
 {
 	const char *const formats[] = { "text", "tsv" };
-	struct e2e_run run;
+	struct tl_run run;
 	char *text, *line, *f[8] = { NULL };
 	size_t i, n;
 	(void)state;
@@ -82,7 +82,7 @@ should_write_the_physical_columns_in_text_and_tsv(void **state)
 		    "addr kflags kflags-hex mapcount cgroup present" :
 		    "addr\tkflags\tkflags-hex\tmapcount\tcgroup\tpresent");
 		for (n = 0; (line = next_line(&text)) != NULL; n++) {
-			if (split(line, sep, f, 8) != 6)
+			if (tl_split(line, sep, f, 8) != 6)
 				fail_msg("%s: not 6 fields: %s", formats[i],
 				    line);
 			/* In text, "-" for no flags keeps the columns. */
@@ -93,117 +93,86 @@ should_write_the_physical_columns_in_text_and_tsv(void **state)
 			    i == 0 ? "-" : "");
 		}
 		assert_int_equal(n, region_pages());
-		e2e_run_free(&run);
-	}
-}
-
-/* Splits a CSV line in place, unquoting; quoted[i] tells which were. */
-static size_t
-split_csv(char *s, char **f, bool *quoted, size_t max)
-{
-	size_t n = 0;
-	char *w;
-
-	for (;;) {
-		if (n == max)
-			return max + 1;
-		f[n] = w = s;
-		quoted[n] = *s == '"';
-		if (quoted[n]) {
-			for (s++;; s++) {
-				if (*s == '\0')
-					fail_msg("an open quote");
-				if (*s == '"' && s[1] == '"')
-					*w++ = *s++;
-				else if (*s == '"')
-					break;
-				else
-					*w++ = *s;
-			}
-			s++;
-			if (*s != ',' && *s != '\0')
-				fail_msg("text after a closing quote");
-		} else {
-			while (*s != ',' && *s != '\0') {
-				if (*s == '"')
-					fail_msg("a quote inside a field");
-				*w++ = *s++;
-			}
-		}
-		n++;
-		if (*s == '\0') {
-			*w = '\0';
-			return n;
-		}
-		*w = '\0';
-		s++;
+		tl_run_free(&run);
 	}
 }
 
 static void
 should_quote_kflags_in_csv_so_that_it_parses_back(void **state)
 {
-	struct e2e_run run;
-	char *text, *line, *f[8] = { NULL };
-	bool quoted[8];
-	size_t n;
+	static const char *const header[6] = { "addr", "kflags", "kflags-hex",
+		"mapcount", "cgroup", "present" };
+	struct tl_table t = { 0, 0, NULL };
+	struct tl_run run;
+	size_t n, c;
 	(void)state;
 
 	dump_format(&run, "csv");
-	text = run.out;
-	line = next_line(&text);
-	assert_non_null(line);
-	assert_string_equal(line,
-	    "addr,kflags,kflags-hex,mapcount,cgroup,present");
-	for (n = 0; (line = next_line(&text)) != NULL; n++) {
-		if (split_csv(line, f, quoted, 8) != 6)
-			fail_msg("csv: not 6 fields");
-		check_fields(f[0], f[1], number(f[2], 16), number(f[3], 10),
-		    number(f[4], 10), number(f[5], 10) != 0,
-		    child.l.base + n * child.l.page, "");
-		if (f[1][0] != '\0')
-			assert_true(quoted[1]);
-		assert_false(quoted[0] || quoted[2] || quoted[3] ||
-		    quoted[4] || quoted[5]);
+	tl_read_csv(run.out, &t);
+	assert_true(t.n > 0);
+	assert_int_equal(t.r[0].n, 6);
+	for (c = 0; c < 6; c++) {
+		assert_string_equal(t.r[0].f[c], header[c]);
+		assert_false(t.r[0].quoted[c]);
 	}
-	assert_int_equal(n, region_pages());
-	e2e_run_free(&run);
+	for (n = 1; n < t.n; n++) {
+		const struct tl_rec *r = &t.r[n];
+		if (r->n != 6)
+			fail_msg("csv: not 6 fields");
+		check_fields(r->f[0], r->f[1], number(r->f[2], 16),
+		    number(r->f[3], 10), number(r->f[4], 10),
+		    number(r->f[5], 10) != 0,
+		    child.l.base + (n - 1) * child.l.page, "");
+		if (r->f[1][0] != '\0')
+			assert_true(r->quoted[1]);
+		assert_false(r->quoted[0] || r->quoted[2] || r->quoted[3] ||
+		    r->quoted[4] || r->quoted[5]);
+	}
+	assert_int_equal(t.n - 1, region_pages());
+	tl_table_free(&t);
+	tl_run_free(&run);
+}
+
+/* The text of member key of o, which must be of type want. */
+static const char *
+member(const struct tl_jobject *o, const char *key, enum tl_jtype want)
+{
+	const struct tl_jmember *m = tl_jget(o, key);
+
+	if (m == NULL || m->type != want)
+		fail_msg("json: \"%s\" is missing or not of type %d", key,
+		    (int)want);
+	return m->s;
 }
 
 static void
 should_give_kflags_as_strings_and_counts_as_numbers_in_json(void **state)
 {
-	struct e2e_run run;
-	char *text, *line, addr[32], kflags[1024], hex[32], mapcount[32],
-	    cgroup[32], present[8];
-	size_t n;
+	struct tl_run run;
+	struct tl_jobject *o;
+	const char *addr, *hex;
+	size_t n, i;
 	(void)state;
 
 	dump_format(&run, "json");
-	text = run.out;
-	for (n = 0; (line = next_line(&text)) != NULL; n++) {
-		assert_int_equal(json_field(line, "addr", addr,
-		    sizeof(addr)), 's');
-		assert_int_equal(json_field(line, "kflags", kflags,
-		    sizeof(kflags)), 's');
-		assert_int_equal(json_field(line, "kflags-hex", hex,
-		    sizeof(hex)), 's');
-		assert_int_equal(json_field(line, "mapcount", mapcount,
-		    sizeof(mapcount)), 'n');
-		assert_int_equal(json_field(line, "cgroup", cgroup,
-		    sizeof(cgroup)), 'n');
-		assert_int_equal(json_field(line, "present", present,
-		    sizeof(present)), 'b');
+	n = tl_read_json_lines(run.out, &o);
+	for (i = 0; i < n; i++) {
+		addr = member(&o[i], "addr", TL_JSTRING);
+		hex = member(&o[i], "kflags-hex", TL_JSTRING);
 		if (strncmp(addr, "0x", 2) != 0 || strncmp(hex, "0x", 2) != 0)
 			fail_msg("json: addr %s, kflags-hex %s: want 0x...",
 			    addr, hex);
-		check_fields(addr + 2, kflags, number(hex + 2, 16),
-		    number(mapcount, 10), number(cgroup, 10),
-		    strcmp(present, "true") == 0,
-		    child.l.base + n * child.l.page, "");
+		member(&o[i], "present", TL_JBOOL);
+		check_fields(addr + 2, member(&o[i], "kflags", TL_JSTRING),
+		    number(hex + 2, 16),
+		    number(member(&o[i], "mapcount", TL_JNUMBER), 10),
+		    number(member(&o[i], "cgroup", TL_JNUMBER), 10),
+		    tl_jget(&o[i], "present")->b,
+		    child.l.base + i * child.l.page, "");
 	}
 	assert_int_equal(n, region_pages());
-	e2e_run_free(&run);
+	tl_jobjects_free(o, n);
+	tl_run_free(&run);
 }
 
 /* ---- cgroup ----------------------------------------------------------- */
@@ -298,16 +267,15 @@ should_name_the_memory_cgroup_of_a_page_by_its_inode(void **state)
 {
 	struct page_row *rows;
 	struct stat st;
-	char dir[1024], why[1200];
+	char dir[1024];
 	size_t n, i, present = 0;
 	(void)state;
 
 	if (!memory_cgroup_dir(dir, sizeof(dir)))
-		e2e_skip("the child's memory cgroup could not be found");
+		tl_skip("the child's memory cgroup could not be found");
 	if (stat(dir, &st) != 0) {
-		snprintf(why, sizeof(why), "cannot stat the memory cgroup %s",
+		tl_skipf("cannot stat the memory cgroup %s",
 		    dir);
-		e2e_skip(why);
 	}
 	rows = pages(child.l.base, child.l.end, NULL, &n);
 	assert_int_equal(n, region_pages());

@@ -76,21 +76,20 @@ should_give_no_flags_mapcount_or_cgroup_to_a_swapped_page(void **state)
 	const char *const opts[] = { "-H", "-o",
 	    "swapped,present,kflags,kflags-hex,mapcount,cgroup", "-r", r,
 	    NULL };
-	struct e2e_run run;
+	struct tl_run run;
 	size_t rows = 0, swapped = 0;
 	(void)state;
 
-	if (!e2e_swap_exists())
-		e2e_skip("no swap on this machine: no page to swap out");
+	tl_require_swap();
 	if (!child.l.paged_out)
-		e2e_skip("MADV_PAGEOUT is not supported by this kernel");
+		tl_skip("MADV_PAGEOUT is not supported by this kernel");
 	range(r, sizeof(r), child.l.swap, child.l.swap + SWAP_PAGES *
 	    child.l.page);
 	dump_ok(&run, opts);
 	text = run.out;
 	while ((line = next_line(&text)) != NULL) {
 		rows++;
-		if (split(line, ' ', f, 8) != 6)
+		if (tl_split(line, ' ', f, 8) != 6)
 			fail_msg("not 6 fields: %s", line);
 		if (strcmp(f[0], "1") != 0)
 			continue;
@@ -103,8 +102,8 @@ should_give_no_flags_mapcount_or_cgroup_to_a_swapped_page(void **state)
 	}
 	assert_int_equal(rows, SWAP_PAGES);
 	if (swapped == 0)
-		e2e_skip("MADV_PAGEOUT left every page in memory");
-	e2e_run_free(&run);
+		tl_skip("MADV_PAGEOUT left every page in memory");
+	tl_run_free(&run);
 }
 
 /*
@@ -120,7 +119,7 @@ check_sparse(bool scan, bool present_only)
 	    present_only ? "-P" : NULL, NULL };
 	const char *env[] = { scan ? NULL : "PAGEMAP_DUMP_NO_SCAN=1", NULL };
 	const char *args[16];
-	struct e2e_run run;
+	struct tl_run run;
 	struct page_row *rows;
 	size_t n, i, k = 0;
 
@@ -130,10 +129,10 @@ check_sparse(bool scan, bool present_only)
 		args[n] = opts[n];
 	args[n++] = child.pid_arg;
 	args[n] = NULL;
-	e2e_run(&run, env, args);
-	assert_int_equal(e2e_exit_code(&run), 0);
+	tl_run(&run, env, args);
+	assert_int_equal(tl_exit_code(&run), 0);
 	rows = parse_pages(run.out, &n);
-	e2e_run_free(&run);
+	tl_run_free(&run);
 	assert_int_equal(n, present_only ? (SPARSE_PAGES + 996) / 997 :
 	    SPARSE_PAGES);
 	for (i = 0; i < SPARSE_PAGES; i++) {
@@ -177,17 +176,17 @@ should_filter_a_long_sparse_mapping_alike_with_and_without_scan(
 	const char *const opts[] = { "-H", "-o", "addr", "-k", "anon,mmap",
 	    "-r", r, child.pid_arg, NULL };
 	const char *const env[] = { "PAGEMAP_DUMP_NO_SCAN=1", NULL };
-	struct e2e_run with, without;
+	struct tl_run with, without;
 	char want[64], *text, *line;
 	size_t i = 0;
 	(void)state;
 
 	range(r, sizeof(r), child.l.sparse, child.l.sparse + SPARSE_PAGES *
 	    child.l.page);
-	e2e_run(&with, NULL, opts);
-	e2e_run(&without, env, opts);
-	assert_int_equal(e2e_exit_code(&with), 0);
-	assert_int_equal(e2e_exit_code(&without), 0);
+	tl_run(&with, NULL, opts);
+	tl_run(&without, env, opts);
+	assert_int_equal(tl_exit_code(&with), 0);
+	assert_int_equal(tl_exit_code(&without), 0);
 	assert_string_equal(with.out, without.out);
 	text = with.out;
 	while ((line = next_line(&text)) != NULL) {
@@ -197,8 +196,8 @@ should_filter_a_long_sparse_mapping_alike_with_and_without_scan(
 		i++;
 	}
 	assert_int_equal(i, (SPARSE_PAGES + 996) / 997);
-	e2e_run_free(&with);
-	e2e_run_free(&without);
+	tl_run_free(&with);
+	tl_run_free(&without);
 }
 
 /* The huge pages in the THP area, from its rows; checks their flags. */
@@ -237,15 +236,13 @@ should_mark_the_pages_of_a_transparent_huge_page_thp(void **state)
 	struct page_row *rows, *thp;
 	size_t got, i, j, want;
 	bool huge[2];
-	char why[160];
 	(void)state;
 
 	require_thp();
 	if (anon_huge_kib(0) == 0 || anon_huge_kib(child.l.thp) == 0) {
-		snprintf(why, sizeof(why), "the kernel gave the child no "
+		tl_skipf("the kernel gave the child no "
 		    "transparent huge page (AnonHugePages %" PRIu64 " kB)",
 		    anon_huge_kib(0));
-		e2e_skip(why);
 	}
 	rows = all_pages(child.l.thp, n);
 	want = anon_huge_kib(child.l.thp) * 1024 / child.l.hpage;
@@ -314,7 +311,6 @@ check_filter(const char *list, uint64_t want, uint64_t refuse)
 	struct page_row *before, *after, *got;
 	uint64_t *b, *a;
 	size_t nbefore, nafter, ngot, nb, na, i, attempt;
-	char why[160];
 
 	for (attempt = 0; attempt < 10; attempt++) {
 		before = pages(start, end, NULL, &nbefore);
@@ -345,9 +341,8 @@ check_filter(const char *list, uint64_t want, uint64_t refuse)
 		free(b);
 		free(got);
 	}
-	snprintf(why, sizeof(why), "the flags of the pages kept changing: "
+	tl_skipf("the flags of the pages kept changing: "
 	    "-k %s not compared", list);
-	e2e_skip(why);
 	return 0;
 }
 
@@ -424,14 +419,14 @@ should_print_nothing_for_absent_flags_over_holes(void **state)
 {
 	char r[64];
 	const char *const opts[] = { "-H", "-k", "~anon", "-r", r, NULL };
-	struct e2e_run run;
+	struct tl_run run;
 	(void)state;
 
 	/* The anon area's holes and the guard pages after it. */
 	range(r, sizeof(r), child.l.anon, child.l.flush);
 	dump_ok(&run, opts);
 	assert_string_equal(run.out, "");
-	e2e_run_free(&run);
+	tl_run_free(&run);
 }
 
 static void
@@ -439,7 +434,7 @@ should_refuse_an_unknown_flag_with_exit_2(void **state)
 {
 	const char *const lists[] = { "bogus", "anon,bogus", "~bogus", "",
 	    "anon,", "Anon" };
-	struct e2e_run run;
+	struct tl_run run;
 	size_t i;
 	unsigned int bit;
 	(void)state;
@@ -447,9 +442,9 @@ should_refuse_an_unknown_flag_with_exit_2(void **state)
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		const char *const opts[] = { "-k", lists[i], NULL };
 		dump(&run, true, opts);
-		if (e2e_exit_code(&run) != 2)
+		if (tl_exit_code(&run) != 2)
 			fail_msg("-k '%s': exit %d, want 2", lists[i],
-			    e2e_exit_code(&run));
+			    tl_exit_code(&run));
 		assert_string_equal(run.out, "");
 		if (i == 0) {
 			assert_non_null(strstr(run.err, "bogus"));
@@ -459,7 +454,7 @@ should_refuse_an_unknown_flag_with_exit_2(void **state)
 					fail_msg("-k bogus: '%s' not listed: "
 					    "%s", flag_names[bit], run.err);
 		}
-		e2e_run_free(&run);
+		tl_run_free(&run);
 	}
 }
 
