@@ -29,42 +29,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "e2e_util.h"
+#include "testlib.h"
 
 static long page;
-
-/* The lines of s, split in place; returns how many. */
-static size_t
-split_lines(char *s, char ***lines)
-{
-	size_t n = 0, cap = 64;
-	char *p = s, *nl;
-
-	*lines = malloc(cap * sizeof(**lines));
-	assert_non_null(*lines);
-	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		if (nl != NULL)
-			*nl = '\0';
-		if (n == cap) {
-			*lines = realloc(*lines, (cap *= 2) * sizeof(**lines));
-			assert_non_null(*lines);
-		}
-		(*lines)[n++] = p;
-		if (nl == NULL)
-			break;
-		p = nl + 1;
-	}
-	return n;
-}
-
-static bool
-ends_with(const char *s, const char *tail)
-{
-	size_t a = strlen(s), b = strlen(tail);
-
-	return a >= b && strcmp(s + a - b, tail) == 0;
-}
 
 /*
  * `self` is this process even when /proc belongs to an outer pid
@@ -74,7 +41,8 @@ static void
 should_dump_itself_for_self_inside_a_pid_namespace(void **state)
 {
 	int out = memfd_create("out", 0), status;
-	char *text, **lines;
+	char *text;
+	struct tl_lines ls;
 	size_t n, i;
 	pid_t pid;
 	(void)state;
@@ -86,20 +54,20 @@ should_dump_itself_for_self_inside_a_pid_namespace(void **state)
 	if (pid == 0) {
 		const char *const args[] = { "-H", "-o", "pid,name", "-m",
 		    "pagemap-dump", "self", NULL };
-		struct e2e_run r;
+		struct tl_run r;
 		if (unshare(CLONE_NEWPID) != 0)
 			_exit(77);
 		/* The tool runs as pid 1 of the new namespace. */
-		e2e_run(&r, NULL, args);
+		tl_run(&r, NULL, args);
 		if (write(out, r.out, strlen(r.out)) < 0)
 			_exit(99);
-		_exit(e2e_exit_code(&r) < 0 ? 98 : e2e_exit_code(&r));
+		_exit(tl_exit_code(&r) < 0 ? 98 : tl_exit_code(&r));
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	if (WEXITSTATUS(status) == 77) {
 		close(out);
-		e2e_skip("cannot make a pid namespace here (needs "
+		tl_skip("cannot make a pid namespace here (needs "
 		    "CAP_SYS_ADMIN)");
 	}
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -108,18 +76,19 @@ should_dump_itself_for_self_inside_a_pid_namespace(void **state)
 	assert_non_null(text);
 	assert_true(read(out, text, (1 << 20) - 1) >= 0);
 	close(out);
-	n = split_lines(text, &lines);
+	tl_lines_split(&ls, text);
+	n = (size_t)ls.n;
 	/* The tool's own binary is mapped, so some rows name it. */
 	assert_true(n > 0);
 	for (i = 0; i < n; i++) {
-		char *sp = strchr(lines[i], ' ');
+		char *sp = strchr(ls.v[i], ' ');
 		assert_non_null(sp);
 		*sp = '\0';
 		/* Our pid as this /proc names us: not the 1 of our namespace. */
-		assert_string_not_equal(lines[i], "1");
-		assert_true(ends_with(sp + 1, "pagemap-dump"));
+		assert_string_not_equal(ls.v[i], "1");
+		assert_true(tl_ends_with(sp + 1, "pagemap-dump"));
 	}
-	free(lines);
+	tl_lines_free(&ls);
 	free(text);
 }
 
@@ -136,7 +105,7 @@ find_mapping(pid_t pid, const char *tail, uint64_t *start)
 	assert_non_null(fp);
 	while (!found && fgets(line, sizeof(line), fp) != NULL) {
 		line[strcspn(line, "\n")] = '\0';
-		found = ends_with(line, tail) &&
+		found = tl_ends_with(line, tail) &&
 		    sscanf(line, "%" SCNx64, start) == 1;
 	}
 	fclose(fp);
@@ -150,7 +119,7 @@ should_print_a_page_once_for_two_ranges_inside_it(void **state)
 	static char buf[3 * 4096] __attribute__((aligned(4096)));
 	char r1[64], r2[64];
 	uintptr_t a = (uintptr_t)buf + 4096;
-	struct e2e_run r;
+	struct tl_run r;
 	char me[16];
 	(void)state;
 
@@ -164,23 +133,24 @@ should_print_a_page_once_for_two_ranges_inside_it(void **state)
 		    "-r", r2, me, NULL };
 		char want[32];
 		snprintf(want, sizeof(want), "%" PRIxPTR "\n", a);
-		e2e_run(&r, NULL, args);
-		assert_int_equal(e2e_exit_code(&r), 0);
+		tl_run(&r, NULL, args);
+		assert_int_equal(tl_exit_code(&r), 0);
 		assert_string_equal(r.out, want);
-		e2e_run_free(&r);
+		tl_run_free(&r);
 	}
 	{
 		/* --summary counts it once too. */
 		const char *const args[] = { "-s", "-H", "-f", "csv", "-r", r1,
 		    "-r", r2, me, NULL };
-		char **lines;
-		e2e_run(&r, NULL, args);
-		assert_int_equal(e2e_exit_code(&r), 0);
-		assert_int_equal(split_lines(r.out, &lines), 2);
+		struct tl_lines ls;
+		tl_run(&r, NULL, args);
+		assert_int_equal(tl_exit_code(&r), 0);
+		tl_lines_split(&ls, r.out);
+		assert_int_equal(ls.n, 2);
 		/* start,end,perms,pages,...: one page. */
-		assert_non_null(strstr(lines[1], "total,,,1,"));
-		free(lines);
-		e2e_run_free(&r);
+		assert_non_null(strstr(ls.v[1], "total,,,1,"));
+		tl_lines_free(&ls);
+		tl_run_free(&r);
 	}
 }
 
@@ -191,7 +161,7 @@ should_not_print_an_address_outside_every_range(void **state)
 	static char buf[3 * 4096] __attribute__((aligned(4096)));
 	char range[64], addr[32], inside[32];
 	uintptr_t a = (uintptr_t)buf + 4096;
-	struct e2e_run r;
+	struct tl_run r;
 	char me[16];
 	(void)state;
 
@@ -204,24 +174,26 @@ should_not_print_an_address_outside_every_range(void **state)
 	{
 		const char *const args[] = { "-H", "-o", "addr", "-r", range,
 		    "-a", addr, me, NULL };
-		e2e_run(&r, NULL, args);
-		assert_int_equal(e2e_exit_code(&r), 0);
+		tl_run(&r, NULL, args);
+		assert_int_equal(tl_exit_code(&r), 0);
 		assert_string_equal(r.out, "");
-		e2e_run_free(&r);
+		tl_run_free(&r);
 	}
 	{
 		const char *const args[] = { "-H", "-o", "addr,paddr", "-r",
 		    range, "-a", addr, "-a", inside, me, NULL };
-		char want[32], **lines;
+		char want[32];
+		struct tl_lines ls;
 		snprintf(want, sizeof(want), "%" PRIxPTR " ", a);
-		e2e_run(&r, NULL, args);
-		assert_int_equal(e2e_exit_code(&r), 0);
+		tl_run(&r, NULL, args);
+		assert_int_equal(tl_exit_code(&r), 0);
 		assert_memory_equal(r.out, want, strlen(want));
 		/* One row, of the page, with the offset of inside. */
 		assert_non_null(strstr(r.out, "080\n"));
-		assert_int_equal(split_lines(r.out, &lines), 1);
-		free(lines);
-		e2e_run_free(&r);
+		tl_lines_split(&ls, r.out);
+		assert_int_equal(ls.n, 1);
+		tl_lines_free(&ls);
+		tl_run_free(&r);
 	}
 }
 
@@ -231,7 +203,7 @@ should_exit_1_for_an_address_in_a_kernel_thread(void **state)
 {
 	const char *const args[] = { "-a", "0x400000", "2", NULL };
 	char comm[64] = "";
-	struct e2e_run r;
+	struct tl_run r;
 	FILE *fp = fopen("/proc/2/comm", "r");
 	(void)state;
 
@@ -239,14 +211,14 @@ should_exit_1_for_an_address_in_a_kernel_thread(void **state)
 	    strcmp(comm, "kthreadd\n") != 0) {
 		if (fp != NULL)
 			fclose(fp);
-		e2e_skip("pid 2 is not kthreadd here (a pid namespace?)");
+		tl_skip("pid 2 is not kthreadd here (a pid namespace?)");
 	}
 	fclose(fp);
-	e2e_run(&r, NULL, args);
-	assert_int_equal(e2e_exit_code(&r), 1);
+	tl_run(&r, NULL, args);
+	assert_int_equal(tl_exit_code(&r), 1);
 	assert_non_null(strstr(r.err, "pid 2: address 0x400000"));
 	assert_non_null(strstr(r.err, "kernel thread"));
-	e2e_run_free(&r);
+	tl_run_free(&r);
 }
 
 /* -a in [vsyscall]: a mapping without pagemap entries, so exit 1. */
@@ -255,20 +227,20 @@ should_exit_1_for_an_address_without_a_pagemap_entry(void **state)
 {
 	uint64_t start;
 	char addr[32], me[16];
-	struct e2e_run r;
+	struct tl_run r;
 	(void)state;
 
 	snprintf(me, sizeof(me), "%d", (int)getpid());
 	if (!find_mapping(getpid(), "[vsyscall]", &start))
-		e2e_skip("no [vsyscall] mapping on this machine");
+		tl_skip("no [vsyscall] mapping on this machine");
 	snprintf(addr, sizeof(addr), "%" PRIx64, start);
 	{
 		const char *const args[] = { "-a", addr, me, NULL };
-		e2e_run(&r, NULL, args);
-		assert_int_equal(e2e_exit_code(&r), 1);
+		tl_run(&r, NULL, args);
+		assert_int_equal(tl_exit_code(&r), 1);
 		assert_non_null(strstr(r.err, addr));
 		assert_non_null(strstr(r.err, "no pagemap entry"));
-		e2e_run_free(&r);
+		tl_run_free(&r);
 	}
 }
 
@@ -384,7 +356,7 @@ static char *
 rows_of(pid_t pid, uintptr_t addr, const char *opt, const char *cols)
 {
 	char range[64], pidarg[16], *out;
-	struct e2e_run r;
+	struct tl_run r;
 
 	snprintf(range, sizeof(range), "%" PRIxPTR "-%" PRIxPTR, addr,
 	    addr + 4 * (uintptr_t)page);
@@ -396,11 +368,11 @@ rows_of(pid_t pid, uintptr_t addr, const char *opt, const char *cols)
 		    pidarg, NULL };
 		const char *const sum[] = { "-H", "-s", "-f", "csv", "-r",
 		    range, pidarg, NULL };
-		e2e_run(&r, NULL, cols == NULL ? sum : opt != NULL ? with :
+		tl_run(&r, NULL, cols == NULL ? sum : opt != NULL ? with :
 		    plain);
 	}
-	if (e2e_exit_code(&r) != 0)
-		fail_msg("exit %d: %s", e2e_exit_code(&r), r.err);
+	if (tl_exit_code(&r) != 0)
+		fail_msg("exit %d: %s", tl_exit_code(&r), r.err);
 	out = r.out;
 	free(r.err);
 	return out;
@@ -461,13 +433,13 @@ should_tell_guard_markers_from_pages_in_swap(void **state)
 	pid = start_marker_child(&m, &hold);
 	if (m.guard == 0) {
 		stop_marker_child(pid, hold);
-		e2e_skip("no MADV_GUARD_INSTALL (Linux 6.13+)");
+		tl_skip("no MADV_GUARD_INSTALL (Linux 6.13+)");
 	}
 	assert_states(pid, m.guard, states);
 	/* The summary: 4 pages, 1 present, 0 in swap, 0 KiB of swap. */
 	out = rows_of(pid, m.guard, NULL, NULL);
 	assert_non_null(strstr(out, "total,,,4,1,0,"));
-	assert_true(ends_with(out, ",0,\n"));	/* swap-kib, no name */
+	assert_true(tl_ends_with(out, ",0,\n"));	/* swap-kib, no name */
 	free(out);
 	stop_marker_child(pid, hold);
 }
@@ -492,12 +464,12 @@ should_tell_uffd_wp_and_poison_markers_from_pages_in_swap(void **state)
 	(void)state;
 
 	if (geteuid() != 0)
-		e2e_skip("not root: without the swap fields a uffd-wp or "
+		tl_skip("not root: without the swap fields a uffd-wp or "
 		    "poison marker cannot be told from swap");
 	pid = start_marker_child(&m, &hold);
 	if (m.wp == 0 || m.poison == 0) {
 		stop_marker_child(pid, hold);
-		e2e_skip("no userfaultfd with WP_UNPOPULATED and POISON here "
+		tl_skip("no userfaultfd with WP_UNPOPULATED and POISON here "
 		    "(Linux 6.6+)");
 	}
 	assert_states(pid, m.wp, wp);

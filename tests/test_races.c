@@ -27,34 +27,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "e2e_util.h"
+#include "testlib.h"
 
 static long page;
-
-/* The lines of s, split in place; returns how many. */
-static size_t
-split_lines(char *s, char ***lines)
-{
-	size_t n = 0, cap = 64;
-	char *p = s, *nl;
-
-	*lines = malloc(cap * sizeof(**lines));
-	assert_non_null(*lines);
-	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		if (nl != NULL)
-			*nl = '\0';
-		if (n == cap) {
-			*lines = realloc(*lines, (cap *= 2) * sizeof(**lines));
-			assert_non_null(*lines);
-		}
-		(*lines)[n++] = p;
-		if (nl == NULL)
-			break;
-		p = nl + 1;
-	}
-	return n;
-}
 
 /* Whether strace is there, for its delay injection. */
 static bool
@@ -242,18 +217,6 @@ bg_start(struct bg *b, const char *const *argv)
 	}
 }
 
-static char *
-slurp_fd(int fd)
-{
-	off_t len = lseek(fd, 0, SEEK_END);
-	char *s = calloc(1, (size_t)len + 1);
-
-	assert_non_null(s);
-	assert_int_equal(pread(fd, s, (size_t)len, 0), len);
-	close(fd);
-	return s;
-}
-
 /* Waits for b; returns its exit code, with its output in *out, *err. */
 static int
 bg_wait(struct bg *b, char **out, char **err)
@@ -261,26 +224,11 @@ bg_wait(struct bg *b, char **out, char **err)
 	int status;
 
 	assert_int_equal(waitpid(b->pid, &status, 0), b->pid);
-	*out = slurp_fd(b->out);
-	*err = slurp_fd(b->err);
+	*out = tl_read_memfd(b->out);
+	*err = tl_read_memfd(b->err);
+	close(b->out);
+	close(b->err);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* The PFN of the page at addr of pid, as pagemap says it now. */
-static uint64_t
-pfn_now(pid_t pid, uint64_t addr)
-{
-	char path[64];
-	uint64_t e = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(pread(fd, &e, 8, (off_t)(addr / (uint64_t)page * 8)),
-	    8);
-	close(fd);
-	return e >> 63 ? e & ((UINT64_C(1) << 55) - 1) : 0;
 }
 
 /*
@@ -295,7 +243,8 @@ static void
 exec_between_the_opens(bool shared_vm)
 {
 	char delay[64], procdir[32], maps[48], pidarg[16], *out, *err;
-	char **lines, c;
+	struct tl_lines ls;
+	char c;
 	const char *argv[16];
 	int ready[2], code, tries, news = 0;
 	pid_t target, holder, tool;
@@ -303,7 +252,7 @@ exec_between_the_opens(bool shared_vm)
 	size_t n, i;
 
 	if (!have_strace())
-		e2e_skip("strace is not installed: the exec race needs its "
+		tl_skip("strace is not installed: the exec race needs its "
 		    "delay injection");
 	target = start_exec_target(shared_vm, ready, &holder);
 	snprintf(procdir, sizeof(procdir), "/proc/%d", (int)target);
@@ -321,7 +270,7 @@ exec_between_the_opens(bool shared_vm)
 	argv[n++] = delay;
 	argv[n++] = "-P";
 	argv[n++] = procdir;
-	argv[n++] = e2e_tool();
+	argv[n++] = tl_tool();
 	argv[n++] = "-H";
 	argv[n++] = "-o";
 	argv[n++] = "addr,pfn,name";
@@ -346,21 +295,22 @@ exec_between_the_opens(bool shared_vm)
 	code = bg_wait(&b, &out, &err);
 	if (code != 0)
 		fail_msg("exit %d: %s", code, err);
-	n = split_lines(out, &lines);
+	tl_lines_split(&ls, out);
+	n = (size_t)ls.n;
 	for (i = 0; i < n; i++) {
 		uint64_t addr, pfn;
 		char name[64] = "";
-		assert_true(sscanf(lines[i], "%" SCNx64 " %" SCNx64 " %63s",
+		assert_true(sscanf(ls.v[i], "%" SCNx64 " %" SCNx64 " %63s",
 		    &addr, &pfn, name) >= 2);
-		if (strstr(lines[i], "/memfd:OLD") != NULL)
-			fail_msg("a row of the old image: %s", lines[i]);
-		if (strstr(lines[i], "/memfd:NEW") != NULL) {
+		if (strstr(ls.v[i], "/memfd:OLD") != NULL)
+			fail_msg("a row of the old image: %s", ls.v[i]);
+		if (strstr(ls.v[i], "/memfd:NEW") != NULL) {
 			news++;
-			assert_int_equal(pfn, pfn_now(target, addr));
+			assert_int_equal(pfn, tl_page_state(target, addr).pfn);
 		}
 	}
 	assert_int_equal(news, 4);
-	free(lines);
+	tl_lines_free(&ls);
 	free(out);
 	free(err);
 	kill(target, SIGKILL);
@@ -399,7 +349,7 @@ should_give_up_with_exit_1_on_a_target_that_keeps_execing(void **state)
 	(void)state;
 
 	if (!have_strace())
-		e2e_skip("strace is not installed: the exec race needs its "
+		tl_skip("strace is not installed: the exec race needs its "
 		    "delay injection");
 	fflush(NULL);
 	target = fork();
@@ -420,7 +370,7 @@ should_give_up_with_exit_1_on_a_target_that_keeps_execing(void **state)
 	argv[n++] = "inject=openat:delay_exit=50000";
 	argv[n++] = "-P";
 	argv[n++] = procdir;
-	argv[n++] = e2e_tool();
+	argv[n++] = tl_tool();
 	argv[n++] = pidarg;
 	argv[n] = NULL;
 	bg_start(&b, argv);
@@ -481,7 +431,8 @@ should_print_each_page_once_in_order_while_threads_map_and_unmap(
     void **state)
 {
 	enum { SLOTS = 8000, RUNS = 60 };
-	char pidarg[16], **lines;
+	char pidarg[16];
+	struct tl_lines ls;
 	int hold[2], run, i;
 	pid_t pid;
 	char c;
@@ -517,24 +468,25 @@ should_print_each_page_once_in_order_while_threads_map_and_unmap(
 	usleep(100000);
 	for (run = 0; run < RUNS; run++) {
 		const char *const args[] = { "-H", "-o", "addr", pidarg, NULL };
-		struct e2e_run r;
+		struct tl_run r;
 		uint64_t prev = 0, addr;
 		size_t n, k;
-		e2e_run(&r, NULL, args);
-		if (e2e_exit_code(&r) != 0)
-			fail_msg("run %d: exit %d: %s", run, e2e_exit_code(&r),
+		tl_run(&r, NULL, args);
+		if (tl_exit_code(&r) != 0)
+			fail_msg("run %d: exit %d: %s", run, tl_exit_code(&r),
 			    r.err);
-		n = split_lines(r.out, &lines);
+		tl_lines_split(&ls, r.out);
+		n = (size_t)ls.n;
 		for (k = 0; k < n; k++) {
-			assert_int_equal(sscanf(lines[k], "%" SCNx64, &addr),
+			assert_int_equal(sscanf(ls.v[k], "%" SCNx64, &addr),
 			    1);
 			if (k > 0 && addr <= prev)
 				fail_msg("run %d, row %zu: %" PRIx64 " after %"
 				    PRIx64, run, k + 1, addr, prev);
 			prev = addr;
 		}
-		free(lines);
-		e2e_run_free(&r);
+		tl_lines_free(&ls);
+		tl_run_free(&r);
 	}
 	close(hold[1]);
 	waitpid(pid, NULL, 0);
