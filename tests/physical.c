@@ -307,20 +307,6 @@ physical_stop(void **state)
 
 /* ---- running the tool ------------------------------------------------- */
 
-/* Writes text to a file; returns 0, or -1. */
-static int
-write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /*
  * In a forked child: gives up CAP_SYS_ADMIN in the initial user
  * namespace. In a new user namespace, uid 0 is mapped to uid 0 outside:
@@ -340,9 +326,9 @@ restrict_child(enum restriction how)
 	case USER_NAMESPACE:
 		if (unshare(CLONE_NEWUSER) != 0)
 			_exit(NO_DROP);
-		write_file("/proc/self/setgroups", "deny");
-		if (write_file("/proc/self/uid_map", "0 0 1\n") != 0 ||
-		    write_file("/proc/self/gid_map", "0 0 1\n") != 0)
+		tl_write_file("/proc/self/setgroups", "deny");
+		if (!tl_write_file("/proc/self/uid_map", "0 0 1\n") ||
+		    !tl_write_file("/proc/self/gid_map", "0 0 1\n"))
 			_exit(NO_DROP);
 		break;
 	}
@@ -450,25 +436,6 @@ number(const char *s, int base)
 	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0)
 		fail_msg("not a base-%d number: '%s'", base, s);
 	return v;
-}
-
-/* Whether word appears in text as a word of its own. */
-bool
-has_word(const char *text, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p;
-
-	for (p = strstr(text, word); p != NULL; p = strstr(p + 1, word)) {
-		bool start = p == text || !(p[-1] == '_' ||
-		    (p[-1] >= 'a' && p[-1] <= 'z') ||
-		    (p[-1] >= '0' && p[-1] <= '9'));
-		char c = p[n];
-		if (start && !(c == '_' || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9')))
-			return true;
-	}
-	return false;
 }
 
 /* The names of flags, comma-separated, as the kflags column shows them. */

@@ -112,7 +112,6 @@ void range(char *buf, size_t len, uintptr_t start, uintptr_t end);
 
 char *next_line(char **text);
 uint64_t number(const char *s, int base);
-bool has_word(const char *text, const char *word);
 void names_of(uint64_t flags, char *buf, size_t len);
 int json_type(const struct tl_jobject *o, const char *key);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kpage.h"
+#include "testlib.h"
 
 /* ---- the flag names, from linux/kernel-page-flags.h -------------------- */
 
@@ -95,25 +96,6 @@ assert_parses(const char *list, uint64_t want, uint64_t refuse)
 	assert_int_equal(r, refuse);
 }
 
-/* Whether word (a whole flag name) appears in text as a word of its own. */
-static bool
-has_word(const char *text, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p;
-
-	for (p = strstr(text, word); p != NULL; p = strstr(p + 1, word)) {
-		bool start = p == text || !(p[-1] == '_' ||
-		    (p[-1] >= 'a' && p[-1] <= 'z') ||
-		    (p[-1] >= '0' && p[-1] <= '9'));
-		char c = p[n];
-		if (start && !(c == '_' || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9')))
-			return true;
-	}
-	return false;
-}
-
 /* Parses list, which must be refused, and checks the reason. */
 static void
 assert_refused(const char *list, const char *culprit)
@@ -130,7 +112,7 @@ assert_refused(const char *list, const char *culprit)
 		    culprit, why);
 	/* The reason lists every valid name. */
 	for (i = 0; i < NKNOWN; i++)
-		if (!has_word(why, known[i].name))
+		if (!tl_has_word(why, known[i].name))
 			fail_msg("'%s': the reason does not list '%s': %s",
 			    list, known[i].name, why);
 }

@@ -195,7 +195,7 @@ should_leave_pss_and_uss_out_of_the_summary_in_a_user_namespace(
 	nl = strchr(r.out, '\n');
 	assert_non_null(nl);
 	*nl = '\0';
-	if (has_word(r.out, "pss") || has_word(r.out, "uss"))
+	if (tl_has_word(r.out, "pss") || tl_has_word(r.out, "uss"))
 		fail_msg("the summary has PSS and USS from hidden PFNs "
 		    "(all zero): %s", r.out);
 	assert_non_null(strstr(r.err, "pss-kib"));

@@ -252,7 +252,7 @@ memory_cgroup_dir(char *dir, size_t len)
 		snprintf(file, sizeof(file), "%s/cgroup.controllers", dir);
 		if ((fp = fopen(file, "r")) != NULL) {
 			if (fgets(line, sizeof(line), fp) != NULL)
-				found = has_word(line, "memory");
+				found = tl_has_word(line, "memory");
 			fclose(fp);
 		}
 		if (found || strlen(dir) <= strlen(mnt2))

@@ -450,7 +450,7 @@ should_refuse_an_unknown_flag_with_exit_2(void **state)
 			assert_non_null(strstr(run.err, "bogus"));
 			for (bit = 0; bit < 64; bit++)
 				if (flag_names[bit] != NULL &&
-				    !has_word(run.err, flag_names[bit]))
+				    !tl_has_word(run.err, flag_names[bit]))
 					fail_msg("-k bogus: '%s' not listed: "
 					    "%s", flag_names[bit], run.err);
 		}
