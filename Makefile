@@ -25,14 +25,15 @@ OBJ = $(LIB_OBJ) src/main.o
 
 UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_format tests/test_options tests/test_dump tests/test_kpage \
-	tests/test_filter tests/test_summary tests/test_corpus
+	tests/test_filter tests/test_summary tests/test_corpus \
+	tests/test_kpage_names
 # The e2e programs, in two lists so that two people can split files at
 # once without touching the same line.
 E2E_TESTS_A = tests/test_e2e tests/test_views_columns tests/test_views_select \
 	tests/test_views_summary tests/test_scan \
 	tests/test_faults tests/test_examples
-E2E_TESTS_B = tests/test_physical tests/test_hostile tests/test_edges \
-	tests/test_smaps
+E2E_TESTS_B = $(PHYSICAL_TESTS) tests/test_hostile tests/test_edges \
+	tests/test_smaps tests/test_races
 E2E_TESTS = $(E2E_TESTS_A) $(E2E_TESTS_B)
 TESTS = $(UNIT_TESTS) $(E2E_TESTS)
 TEST_LIBS = -lcmocka
@@ -46,6 +47,12 @@ pagemap-dump: $(OBJ)
 
 %.o: %.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MD -MP -c -o $@ $<
+
+# The test_physical_* programs share a child and its readers.
+PHYSICAL_TESTS = tests/test_physical_counts tests/test_physical_kflags \
+	tests/test_physical_formats tests/test_physical_exclusive \
+	tests/test_physical_caps
+$(PHYSICAL_TESTS): tests/physical.o
 
 # What every test program links besides the library.
 TEST_SUPPORT = tests/testlib.o tests/testlib_child.o tests/testlib_read.o
@@ -126,7 +133,7 @@ clean:
 	tests/fixture.o
 
 -include $(OBJ:.o=.d) $(TESTS:=.d) $(TEST_SUPPORT:.o=.d) \
-	$(TEST_SHARED:.o=.d) tests/state.d tests/fixture.d
+	$(TEST_SHARED:.o=.d) tests/state.d tests/fixture.d tests/physical.d
 
 # The benchmark: workloads it builds itself; see tests/bench.c.
 BENCH_RUNS ?= 7

@@ -427,6 +427,8 @@ should_escape_control_bytes_as_three_octal_digits(void **state)
 	ESCAPES_TO("\r\a\b", "\\015\\007\\010");
 	/* An OSC title sequence ended by BEL. */
 	ESCAPES_TO("\x1b]0;owned\x07", "\\033]0;owned\\007");
+	/* The one-character CSI of C1, as ESC [ above. */
+	ESCAPES_TO("\xc2\x9b" "31m", "\\302\\23331m");
 }
 
 static void
@@ -519,18 +521,6 @@ should_escape_lead_bytes_above_f4(void **state)
 	ESCAPES_TO("\xf7\xbf\xbf\xbf", "\\367\\277\\277\\277");
 	ESCAPES_TO("\xf8\x88\x80\x80\x80", "\\370\\210\\200\\200\\200");
 	ESCAPES_TO("\xf4\x90\x80\x80", "\\364\\220\\200\\200");	/* >U+10FFFF */
-}
-
-static void
-should_escape_c1_controls(void **state)
-{
-	(void)state;
-	ESCAPES_TO("\xc2\x80", "\\302\\200");
-	ESCAPES_TO("\xc2\x9b" "31m", "\\302\\23331m");		/* CSI */
-	ESCAPES_TO("\xc2\x9d", "\\302\\235");			/* OSC */
-	ESCAPES_TO("\xc2\x9f", "\\302\\237");
-	KEPT("\xc2\xa0");
-	KEPT("\xc2\xbf");
 }
 
 static void
@@ -720,7 +710,6 @@ main(void)
 		cmocka_unit_test(should_escape_a_sequence_cut_short_at_the_end),
 		cmocka_unit_test(should_escape_a_sequence_broken_in_the_middle),
 		cmocka_unit_test(should_escape_lead_bytes_above_f4),
-		cmocka_unit_test(should_escape_c1_controls),
 		cmocka_unit_test(should_escape_each_single_byte_exactly_as_specified),
 		cmocka_unit_test(should_never_output_a_control_byte_for_random_names),
 		cmocka_unit_test(should_need_at_most_four_bytes_per_input_byte),

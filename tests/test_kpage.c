@@ -1,6 +1,6 @@
 /*
- * Tests for kpage: the -k list parser, the names of page flags, and the
- * batched lookups by PFN, run against synthetic files (memfds) that stand
+ * Tests for kpage's batched lookups by PFN (its names are tested in
+ * test_kpage_names.c), run against synthetic files (memfds) that stand
  * in for /proc/kpageflags, /proc/kpagecount and /proc/kpagecgroup. Every
  * looked-up value is checked against a model of those files, and the
  * preads that kpage makes are counted by a pread defined here, which the
@@ -61,295 +61,7 @@ reset_preads(void)
 	memset(preads, 0, sizeof(preads));
 }
 
-/* ---- the flag names, from linux/kernel-page-flags.h -------------------- */
-
-static const struct {
-	unsigned int bit;
-	const char *name;
-} known[] = {
-	{ 0, "locked" }, { 1, "error" }, { 2, "referenced" },
-	{ 3, "uptodate" }, { 4, "dirty" }, { 5, "lru" }, { 6, "active" },
-	{ 7, "slab" }, { 8, "writeback" }, { 9, "reclaim" }, { 10, "buddy" },
-	{ 11, "mmap" }, { 12, "anon" }, { 13, "swapcache" },
-	{ 14, "swapbacked" }, { 15, "compound_head" },
-	{ 16, "compound_tail" }, { 17, "huge" }, { 18, "unevictable" },
-	{ 19, "hwpoison" }, { 20, "nopage" }, { 21, "ksm" }, { 22, "thp" },
-	{ 23, "offline" }, { 24, "zero_page" }, { 25, "idle" },
-	{ 26, "pgtable" },
-	{ 32, "reserved" }, { 33, "mlocked" }, { 34, "owner_2" },
-	{ 35, "private" }, { 36, "private_2" }, { 37, "owner_private" },
-	{ 38, "arch" }, { 39, "uncached" }, { 40, "softdirty" },
-	{ 41, "arch_2" },
-};
-#define NKNOWN (sizeof(known) / sizeof(known[0]))
-
 #define BIT(n) (UINT64_C(1) << (n))
-
-/* The names of flags, as kpage_flag_names should write them. */
-static void
-expected_names(char *buf, size_t len, uint64_t flags)
-{
-	size_t used = 0, i;
-	unsigned int bit;
-
-	buf[0] = '\0';
-	for (bit = 0; bit < 64; bit++) {
-		const char *name = NULL;
-		char tmp[8];
-		if (!(flags & BIT(bit)))
-			continue;
-		for (i = 0; i < NKNOWN; i++)
-			if (known[i].bit == bit)
-				name = known[i].name;
-		if (name == NULL) {
-			snprintf(tmp, sizeof(tmp), "bit%u", bit);
-			name = tmp;
-		}
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    used > 0 ? "," : "", name);
-	}
-}
-
-/* Asserts what kpage_flag_names writes for flags, and its length. */
-static void
-assert_names(uint64_t flags, const char *want)
-{
-	char got[KPAGE_NAMES_MAX + 1];
-	size_t n;
-
-	memset(got, '#', sizeof(got));
-	n = kpage_flag_names(got, flags);
-	assert_true(n < KPAGE_NAMES_MAX);
-	got[n] = '\0';
-	assert_string_equal(got, want);
-}
-
-/* ---- kpage_parse_flags ------------------------------------------------- */
-
-/* Parses list, which must be valid, into want and refuse. */
-static void
-assert_parses(const char *list, uint64_t want, uint64_t refuse)
-{
-	uint64_t w = 1234, r = 5678;
-	char why[1024] = "";
-
-	if (kpage_parse_flags(list, &w, &r, why, sizeof(why)) != 0)
-		fail_msg("'%s' refused: %s", list, why);
-	assert_int_equal(w, want);
-	assert_int_equal(r, refuse);
-}
-
-/* Whether word (a whole flag name) appears in text as a word of its own. */
-static bool
-has_word(const char *text, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p;
-
-	for (p = strstr(text, word); p != NULL; p = strstr(p + 1, word)) {
-		bool start = p == text || !(p[-1] == '_' ||
-		    (p[-1] >= 'a' && p[-1] <= 'z') ||
-		    (p[-1] >= '0' && p[-1] <= '9'));
-		char c = p[n];
-		if (start && !(c == '_' || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9')))
-			return true;
-	}
-	return false;
-}
-
-/* Parses list, which must be refused, and checks the reason. */
-static void
-assert_refused(const char *list, const char *culprit)
-{
-	uint64_t w, r;
-	char why[1024];
-	size_t i;
-
-	memset(why, 0, sizeof(why));
-	if (kpage_parse_flags(list, &w, &r, why, sizeof(why)) != -1)
-		fail_msg("'%s' accepted", list);
-	if (culprit != NULL && strstr(why, culprit) == NULL)
-		fail_msg("'%s': the reason does not name '%s': %s", list,
-		    culprit, why);
-	/* The reason lists every valid name. */
-	for (i = 0; i < NKNOWN; i++)
-		if (!has_word(why, known[i].name))
-			fail_msg("'%s': the reason does not list '%s': %s",
-			    list, known[i].name, why);
-}
-
-static void
-should_parse_a_single_flag(void **state)
-{
-	(void)state;
-	assert_parses("anon", BIT(12), 0);
-	assert_parses("thp", BIT(22), 0);
-	assert_parses("locked", BIT(0), 0);
-	assert_parses("arch_2", BIT(41), 0);
-}
-
-static void
-should_parse_every_flag_name_to_its_bit(void **state)
-{
-	size_t i;
-	(void)state;
-
-	for (i = 0; i < NKNOWN; i++)
-		assert_parses(known[i].name, BIT(known[i].bit), 0);
-}
-
-static void
-should_parse_several_flags_into_one_mask(void **state)
-{
-	(void)state;
-	assert_parses("anon,lru,thp", BIT(12) | BIT(5) | BIT(22), 0);
-	assert_parses("uptodate,lru,mmap,anon,swapbacked",
-	    BIT(3) | BIT(5) | BIT(11) | BIT(12) | BIT(14), 0);
-	assert_parses("anon,anon", BIT(12), 0);
-}
-
-static void
-should_parse_a_tilde_as_a_flag_that_must_be_absent(void **state)
-{
-	(void)state;
-	assert_parses("~lru", 0, BIT(5));
-	assert_parses("anon,~lru", BIT(12), BIT(5));
-	assert_parses("~thp,compound_head,~mlocked,mmap",
-	    BIT(15) | BIT(11), BIT(22) | BIT(33));
-}
-
-static void
-should_refuse_an_unknown_flag_and_list_the_valid_ones(void **state)
-{
-	(void)state;
-	assert_refused("bogus", "bogus");
-	assert_refused("anon,bogus", "bogus");
-	assert_refused("~bogus", "bogus");
-	assert_refused("anon,~lru,nosuch", "nosuch");
-}
-
-static void
-should_refuse_a_prefix_an_extension_or_capitals_of_a_flag(void **state)
-{
-	(void)state;
-	assert_refused("an", "an");
-	assert_refused("anonx", "anonx");
-	assert_refused("ANON", "ANON");
-	assert_refused("~~anon", NULL);
-	assert_refused("anon ", NULL);
-	assert_refused("bit27", "bit27");
-}
-
-static void
-should_refuse_an_empty_item(void **state)
-{
-	(void)state;
-	assert_refused("", NULL);
-	assert_refused("anon,", NULL);
-	assert_refused(",anon", NULL);
-	assert_refused("anon,,lru", NULL);
-	assert_refused("~", NULL);
-	assert_refused("anon,~", NULL);
-}
-
-static void
-should_keep_the_reason_within_a_short_buffer(void **state)
-{
-	char why[24];
-	uint64_t w, r;
-	(void)state;
-
-	memset(why, '#', sizeof(why));
-	assert_int_equal(kpage_parse_flags("bogus", &w, &r, why, 16), -1);
-	assert_non_null(memchr(why, '\0', 16));
-	assert_int_equal(why[16], '#');
-	assert_int_equal(why[23], '#');
-}
-
-/* ---- kpage_flag_names -------------------------------------------------- */
-
-static void
-should_name_no_flags_as_an_empty_list(void **state)
-{
-	(void)state;
-	assert_names(0, "");
-}
-
-static void
-should_name_the_flags_of_a_page_in_bit_order(void **state)
-{
-	(void)state;
-	assert_names(BIT(5), "lru");
-	assert_names(BIT(3) | BIT(5) | BIT(11) | BIT(12) | BIT(14),
-	    "uptodate,lru,mmap,anon,swapbacked");
-	assert_names(BIT(22) | BIT(16) | BIT(12), "anon,compound_tail,thp");
-	assert_names(BIT(0) | BIT(26), "locked,pgtable");
-}
-
-static void
-should_name_every_known_bit(void **state)
-{
-	char want[KPAGE_NAMES_MAX];
-	uint64_t all = 0;
-	size_t i;
-	(void)state;
-
-	for (i = 0; i < NKNOWN; i++) {
-		assert_names(BIT(known[i].bit), known[i].name);
-		assert_non_null(kpage_flag_name(known[i].bit));
-		assert_string_equal(kpage_flag_name(known[i].bit),
-		    known[i].name);
-		all |= BIT(known[i].bit);
-	}
-	expected_names(want, sizeof(want), all);
-	assert_names(all, want);
-}
-
-static void
-should_name_bits_without_a_name_as_bit_and_number(void **state)
-{
-	unsigned int bit;
-	char want[16];
-	(void)state;
-
-	for (bit = 27; bit < 32; bit++) {
-		snprintf(want, sizeof(want), "bit%u", bit);
-		assert_names(BIT(bit), want);
-		assert_null(kpage_flag_name(bit));
-	}
-	for (bit = 42; bit < 64; bit++) {
-		snprintf(want, sizeof(want), "bit%u", bit);
-		assert_names(BIT(bit), want);
-		assert_null(kpage_flag_name(bit));
-	}
-	assert_null(kpage_flag_name(64));
-	assert_null(kpage_flag_name(1000));
-	assert_names(BIT(27) | BIT(31) | BIT(42) | BIT(63),
-	    "bit27,bit31,bit42,bit63");
-	assert_names(BIT(12) | BIT(30) | BIT(33), "anon,bit30,mlocked");
-}
-
-static void
-should_name_the_kernel_internal_bits_32_to_41(void **state)
-{
-	(void)state;
-	assert_names(UINT64_C(0x3ff) << 32, "reserved,mlocked,owner_2,"
-	    "private,private_2,owner_private,arch,uncached,softdirty,arch_2");
-	assert_names(BIT(40), "softdirty");
-	assert_names(BIT(35) | BIT(5), "lru,private");
-}
-
-static void
-should_name_all_64_bits_within_the_buffer(void **state)
-{
-	char want[KPAGE_NAMES_MAX];
-	(void)state;
-
-	expected_names(want, sizeof(want), UINT64_MAX);
-	assert_true(strlen(want) < KPAGE_NAMES_MAX);
-	assert_names(UINT64_MAX, want);
-}
 
 /* ---- kpage_lookup against synthetic files ------------------------------ */
 
@@ -881,16 +593,6 @@ should_say_which_file_could_not_be_read(void **state)
 	assert_int_equal(failed, KPAGE_COUNT);
 	kpage_free(&k);
 }
-
-static void
-should_name_the_proc_files(void **state)
-{
-	(void)state;
-	assert_string_equal(kpage_path(KPAGE_FLAGS), "/proc/kpageflags");
-	assert_string_equal(kpage_path(KPAGE_COUNT), "/proc/kpagecount");
-	assert_string_equal(kpage_path(KPAGE_CGROUP), "/proc/kpagecgroup");
-}
-
 static void
 should_sort_pfns_of_every_size_into_their_windows(void **state)
 {
@@ -1170,23 +872,6 @@ check_counting(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest names[] = {
-		cmocka_unit_test(should_parse_a_single_flag),
-		cmocka_unit_test(should_parse_every_flag_name_to_its_bit),
-		cmocka_unit_test(should_parse_several_flags_into_one_mask),
-		cmocka_unit_test(should_parse_a_tilde_as_a_flag_that_must_be_absent),
-		cmocka_unit_test(should_refuse_an_unknown_flag_and_list_the_valid_ones),
-		cmocka_unit_test(should_refuse_a_prefix_an_extension_or_capitals_of_a_flag),
-		cmocka_unit_test(should_refuse_an_empty_item),
-		cmocka_unit_test(should_keep_the_reason_within_a_short_buffer),
-		cmocka_unit_test(should_name_no_flags_as_an_empty_list),
-		cmocka_unit_test(should_name_the_flags_of_a_page_in_bit_order),
-		cmocka_unit_test(should_name_every_known_bit),
-		cmocka_unit_test(should_name_bits_without_a_name_as_bit_and_number),
-		cmocka_unit_test(should_name_the_kernel_internal_bits_32_to_41),
-		cmocka_unit_test(should_name_all_64_bits_within_the_buffer),
-		cmocka_unit_test(should_name_the_proc_files),
-	};
 	const struct CMUnitTest lookups[] = {
 		FIXTURE(should_read_one_page_with_one_pread_per_file),
 		FIXTURE(should_look_up_ascending_pfns_with_one_pread_per_file),
@@ -1220,10 +905,7 @@ main(void)
 		cmocka_unit_test(should_look_up_only_the_files_it_was_given),
 		cmocka_unit_test(should_say_which_file_could_not_be_read),
 	};
-	int failed;
 
-	failed = cmocka_run_group_tests_name("kpage names", names, NULL, NULL);
-	failed += cmocka_run_group_tests_name("kpage lookups", lookups,
+	return cmocka_run_group_tests_name("kpage lookups", lookups,
 	    check_counting, NULL);
-	return failed;
 }

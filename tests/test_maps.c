@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "maps.h"
+#include "testlib.h"
 
 #ifndef PR_SET_VMA
 #define PR_SET_VMA 0x53564d41
@@ -894,7 +895,8 @@ should_parse_an_anon_name_set_by_prctl(void **state)
 	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p,
 	    (unsigned long)ps * 2, (unsigned long)"some name") != 0) {
 		munmap(p, (size_t)ps * 2);
-		skip();		/* no CONFIG_ANON_VMA_NAME */
+		tl_skip("prctl(PR_SET_VMA_ANON_NAME) failed: a kernel "
+		    "without CONFIG_ANON_VMA_NAME");
 	}
 	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);

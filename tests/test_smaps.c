@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "e2e_util.h"
+#include "testlib.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -51,17 +51,6 @@ static const char *const ksm_files[] = {
 static char ksm_old[3][32];
 static bool ksm_started;
 
-static bool
-write_file(const char *path, const char *value)
-{
-	FILE *fp = fopen(path, "w");
-
-	if (fp == NULL)
-		return false;
-	fputs(value, fp);
-	return fclose(fp) == 0;
-}
-
 /* Starts ksmd, fast; returns whether it runs (root, CONFIG_KSM). */
 static bool
 start_ksmd(void)
@@ -81,7 +70,7 @@ start_ksmd(void)
 	}
 	ksm_started = true;
 	for (i = 0; i < 3; i++)
-		if (!write_file(ksm_files[i], fast[i]))
+		if (!tl_write_file(ksm_files[i], fast[i]))
 			return false;
 	return true;
 }
@@ -156,29 +145,6 @@ struct vmas {
 	size_t n;
 };
 
-static char *
-slurp_path(const char *path)
-{
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	assert_non_null(buf);
-	if (fd < 0)
-		fail_msg("open %s: %s", path, strerror(errno));
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (cap - len < 2) {
-			buf = realloc(buf, cap *= 2);
-			assert_non_null(buf);
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 /* Adds the "Key:   N kB" line to v (a field, or half of Shared/Private). */
 static void
 take_line(struct vma *v, const char *line)
@@ -211,7 +177,9 @@ read_smaps(pid_t pid, bool rollup)
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid,
 	    rollup ? "smaps_rollup" : "smaps");
-	text = slurp_path(path);
+	text = tl_read_file(path);
+	if (text == NULL)
+		fail_msg("cannot read %s", path);
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " ", &start, &end) ==
@@ -269,16 +237,16 @@ static void
 read_table(struct table *t, pid_t pid)
 {
 	char pidarg[16], **header, *line, *save = NULL;
-	struct e2e_run r;
+	struct tl_run r;
 	size_t nh, f, k;
 
 	snprintf(pidarg, sizeof(pidarg), "%d", (int)pid);
 	{
 		const char *const args[] = { "-s", "-f", "tsv", pidarg, NULL };
-		e2e_run(&r, NULL, args);
+		tl_run(&r, NULL, args);
 	}
-	if (e2e_exit_code(&r) != 0)
-		fail_msg("exit %d: %s", e2e_exit_code(&r), r.err);
+	if (tl_exit_code(&r) != 0)
+		fail_msg("exit %d: %s", tl_exit_code(&r), r.err);
 	free(r.err);
 	memset(t, 0, sizeof(*t));
 	t->text = r.out;
@@ -697,7 +665,7 @@ should_agree_with_smaps_for_every_mapping_of_a_varied_child(void **state)
 	if (l.hugetlb == 0)
 		printf("[  NOTE    ] no hugetlb page could be reserved: the "
 		    "hugetlb columns compared at 0 only\n");
-	if (!l.swapped || !e2e_swap_exists())
+	if (!l.swapped || !tl_swap_exists())
 		printf("[  NOTE    ] no swap: swap-kib compared at 0 only\n");
 	if (geteuid() == 0 && start_ksmd()) {
 		int waited;
@@ -755,7 +723,7 @@ put_settings_back(void **state)
 	restore_hugetlb(hugetlb_old);
 	hugetlb_old = -1;
 	for (i = 0; ksm_started && i < 3; i++)
-		write_file(ksm_files[i], ksm_old[i]);
+		tl_write_file(ksm_files[i], ksm_old[i]);
 	ksm_started = false;
 	return 0;
 }

@@ -56,9 +56,16 @@ void tl_buf_free(struct tl_buf *b);
 char *tl_read_file(const char *path);
 /* A memfd's (or file's) whole text from its start, to be freed. */
 char *tl_read_memfd(int fd);
+/*
+ * Writes text to an existing file (a sysctl, /proc/self/uid_map) in one
+ * write; returns whether all of it was taken.
+ */
+bool tl_write_file(const char *path, const char *text);
 size_t tl_count_lines(const char *s);
 bool tl_starts_with(const char *s, const char *prefix);
 bool tl_ends_with(const char *s, const char *suffix);
+/* Whether word is in text with no a-z, 0-9 or '_' either side. */
+bool tl_has_word(const char *text, const char *word);
 /* Lower-case hex digits, at least one. */
 bool tl_is_hex(const char *s);
 /* Decimal digits, at least one. */
