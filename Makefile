@@ -130,7 +130,7 @@ clean:
 # intermediate files after the last recipe, printing an "rm" line after
 # check's summary, which must be the last line.
 .SECONDARY: $(TESTS:=.o) $(TEST_SUPPORT) $(TEST_SHARED) tests/state.o \
-	tests/fixture.o
+	tests/fixture.o tests/physical.o
 
 -include $(OBJ:.o=.d) $(TESTS:=.d) $(TEST_SUPPORT:.o=.d) \
 	$(TEST_SHARED:.o=.d) tests/state.d tests/fixture.d tests/physical.d

@@ -86,13 +86,33 @@ take_char(const char **p, const char *end, char c)
 	return 0;
 }
 
+/* Takes the four permission letters ("rwxp") into perms. */
+static int
+take_perms(const char **pp, const char *end, char perms[5])
+{
+	static const char allowed[4][3] = {
+		{ 'r', '-', 0 }, { 'w', '-', 0 }, { 'x', '-', 0 },
+		{ 'p', 's', 0 },
+	};
+	const char *p = *pp;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (p >= end || *p == '\0' || strchr(allowed[i], *p) == NULL)
+			return -1;
+		perms[i] = *p++;
+	}
+	perms[4] = '\0';
+	*pp = p;
+	return 0;
+}
+
 int
 maps_parse_line(char *line, size_t len, struct maps_entry *e,
     const char **why)
 {
 	const char *p = line, *end = line + len;
 	uint64_t major, minor;
-	int i;
 
 	memset(e, 0, sizeof(*e));
 	if (take_hex(&p, end, &e->start) != 0 || take_char(&p, end, '-') != 0) {
@@ -107,18 +127,10 @@ maps_parse_line(char *line, size_t len, struct maps_entry *e,
 		*why = "end address not above start";
 		return -1;
 	}
-	for (i = 0; i < 4; i++) {
-		static const char allowed[4][3] = {
-			{ 'r', '-', 0 }, { 'w', '-', 0 }, { 'x', '-', 0 },
-			{ 'p', 's', 0 },
-		};
-		if (p >= end || *p == '\0' || strchr(allowed[i], *p) == NULL) {
-			*why = "bad permissions";
-			return -1;
-		}
-		e->perms[i] = *p++;
+	if (take_perms(&p, end, e->perms) != 0) {
+		*why = "bad permissions";
+		return -1;
 	}
-	e->perms[4] = '\0';
 	if (take_char(&p, end, ' ') != 0 ||
 	    take_hex(&p, end, &e->offset) != 0 ||
 	    take_char(&p, end, ' ') != 0) {

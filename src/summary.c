@@ -189,8 +189,7 @@ count_plain(struct summary *s, struct format_summary *sum,
 	uint64_t i, x, p, ex, c, pss, file_pss = 0, file_raw = 0;
 	uint64_t pages = 0, present = 0, swapped = 0, file = 0, excl = 0;
 	uint64_t soft_dirty = 0, priv = 0, uss = 0, pss_all = 0, anon = 0;
-	uint64_t ksm = 0;
-	bool sw;
+	uint64_t ksm = 0, sw;
 
 	for (i = 0; i < n; i++) {
 		x = e[i];

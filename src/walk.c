@@ -268,7 +268,61 @@ scan(struct walk *w)
 	return 0;
 }
 
-/* Fills b from where the walk is, until b is full or the walk ends. */
+/* Reads up to n entries but not past stop, room allowing. */
+static int
+read_upto(struct walk *w, struct walk_buffer *b, uint64_t stop,
+    uint64_t room)
+{
+	uint64_t n = stop - w->cursor < room ? stop - w->cursor : room;
+
+	return read_entries(w, b, n);
+}
+
+/*
+ * One step of a walk that reads only what PAGEMAP_SCAN finds: reads the
+ * region at hand, or adds the run of zero entries before it, or scans
+ * ahead. Returns 0, or -1 with the walk's final status set.
+ */
+static int
+scan_step(struct walk *w, struct walk_buffer *b, const struct walk_span *s,
+    uint64_t room)
+{
+	const struct walk_scan_region *r;
+
+	if (w->region >= w->nregions && w->cursor < w->plain_until)
+		return read_upto(w, b, w->plain_until < s->end ?
+		    w->plain_until : s->end, room);
+	if (w->region < w->nregions) {
+		r = &w->regions[w->region];
+		if (r->end <= w->cursor)
+			w->region++;
+		else if (r->start > w->cursor)
+			add_segment(w, b, w->cursor, r->start - w->cursor,
+			    false);
+		else
+			return read_upto(w, b, r->end, room);
+		return 0;
+	}
+	if (w->scanned_to >= s->end) {
+		add_segment(w, b, w->cursor, s->end - w->cursor, false);
+		return 0;
+	}
+	if (scan(w) != 0) {
+		if (errno == ESRCH) {
+			w->final = WALK_EXITED;
+			w->final_error = ESRCH;
+			return -1;
+		}
+		/* No PAGEMAP_SCAN here (ENOTTY, EINVAL): read all. */
+		w->categories = 0;
+	}
+	return 0;
+}
+
+/*
+ * Fills a buffer: entries of the spans from the cursor on, until the
+ * buffer is full or the walk ends; then sets how it goes on.
+ */
 static void
 fill(struct walk *w, struct walk_buffer *b)
 {
@@ -278,13 +332,13 @@ fill(struct walk *w, struct walk_buffer *b)
 	b->error = 0;
 	while (w->span < w->nspans) {
 		const struct walk_span *s = &w->spans[w->span];
-		uint64_t room, n;
+		uint64_t room = WALK_ENTRIES - b->used;
+		int rc;
 
 		if (w->cursor >= s->end) {
 			next_span(w);
 			continue;
 		}
-		room = WALK_ENTRIES - b->used;
 		if (room == 0 || b->nsegments == WALK_SEGMENTS)
 			return;
 		if (!w->span_checked) {
@@ -293,54 +347,13 @@ fill(struct walk *w, struct walk_buffer *b)
 			 * space has none, and the scan must not count it.
 			 */
 			w->span_checked = true;
-			if (read_entries(w, b, 1) != 0)
-				goto final;
-			continue;
-		}
-		if (w->categories == 0) {
-			n = s->end - w->cursor < room ? s->end - w->cursor : room;
-			if (read_entries(w, b, n) != 0)
-				goto final;
-			continue;
-		}
-		if (w->region >= w->nregions && w->cursor < w->plain_until) {
-			uint64_t stop = w->plain_until < s->end ?
-			    w->plain_until : s->end;
-			n = stop - w->cursor < room ? stop - w->cursor : room;
-			if (read_entries(w, b, n) != 0)
-				goto final;
-			continue;
-		}
-		if (w->region < w->nregions) {
-			const struct walk_scan_region *r =
-			    &w->regions[w->region];
-			if (r->end <= w->cursor) {
-				w->region++;
-			} else if (r->start > w->cursor) {
-				add_segment(w, b, w->cursor,
-				    r->start - w->cursor, false);
-			} else {
-				n = r->end - w->cursor < room ?
-				    r->end - w->cursor : room;
-				if (read_entries(w, b, n) != 0)
-					goto final;
-			}
-			continue;
-		}
-		if (w->scanned_to >= s->end) {
-			add_segment(w, b, w->cursor, s->end - w->cursor,
-			    false);
-			continue;
-		}
-		if (scan(w) != 0) {
-			if (errno == ESRCH) {
-				w->final = WALK_EXITED;
-				w->final_error = ESRCH;
-				goto final;
-			}
-			/* No PAGEMAP_SCAN here (ENOTTY, EINVAL): read all. */
-			w->categories = 0;
-		}
+			rc = read_entries(w, b, 1);
+		} else if (w->categories == 0)
+			rc = read_upto(w, b, s->end, room);
+		else
+			rc = scan_step(w, b, s, room);
+		if (rc != 0)
+			goto final;
 	}
 	/* A process that exited can leave scans with nothing to say. */
 	if (pagemap_alive(w->fd) == 0) {

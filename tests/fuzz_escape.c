@@ -5,7 +5,7 @@
  *
  * The input is a mapping name. It goes through the escaper alone (into a
  * buffer of exactly the ESCAPE_*_MAX room, so AddressSanitizer sees an
- * overrun) and through format_init + format_set_mapping + format_row and
+ * overrun) and through format_new + format_set_mapping + format_row and
  * format_summary_row into an in-memory out buffer. Then the output is
  * checked against what the format promises, with checkers written here
  * independently of src/:
@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "column.h"
 #include "escape.h"
 #include "format.h"
 #include "maps.h"
@@ -630,13 +631,28 @@ static const struct pagemap_entry page = {
 	.soft_dirty = true,
 };
 
-/* Columns with the name in the middle, and the name last. */
-static const enum format_column middle_cols[] = {
-	COL_ADDR, COL_PERMS, COL_NAME, COL_DEV, COL_INODE, COL_PRESENT,
+/* Columns with the name in the middle, and the name last (by name). */
+static const char *const middle_names[] = {
+	"addr", "perms", "name", "dev", "inode", "present",
 };
-static const enum format_column last_cols[] = {
-	COL_PID, COL_PFN, COL_OFFSET, COL_NAME,
+static const char *const last_names[] = {
+	"pid", "pfn", "offset", "name",
 };
+
+/* The registry indexes of n column names. */
+static const unsigned *
+columns(const char *const *names, size_t n)
+{
+	static unsigned cols[8];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int c = column_find(names[i], strlen(names[i]));
+		CHECK(c >= 0);
+		cols[i] = (unsigned)c;
+	}
+	return cols;
+}
 
 enum row_kind { ROW_MIDDLE, ROW_LAST, ROW_DEFAULT, ROW_SUMMARY, ROW_TOTAL };
 
@@ -648,32 +664,34 @@ static void
 write_row(enum format_kind kind, enum row_kind row, const struct maps_entry *map,
     struct out *out)
 {
-	struct format f;
+	struct format *f;
 	struct format_row r;
 	struct format_summary sum;
-	const enum format_column *cols = format_default_columns;
-	size_t ncols = format_default_ncolumns;
+	const unsigned *cols = column_defaults;
+	size_t ncols = column_ndefaults;
 
 	if (row == ROW_MIDDLE) {
-		cols = middle_cols;
-		ncols = sizeof(middle_cols) / sizeof(middle_cols[0]);
+		ncols = sizeof(middle_names) / sizeof(middle_names[0]);
+		cols = columns(middle_names, ncols);
 	} else if (row == ROW_LAST) {
-		cols = last_cols;
-		ncols = sizeof(last_cols) / sizeof(last_cols[0]);
+		ncols = sizeof(last_names) / sizeof(last_names[0]);
+		cols = columns(last_names, ncols);
 	}
-	CHECK(format_init(&f, kind, cols, ncols) == 0);
+	f = format_new(kind, cols, ncols);
+	CHECK(f != NULL);
 	CHECK(out_init(out, -1, 64) == 0);
-	CHECK(format_set_mapping(&f, map) == 0);
+	CHECK(format_set_mapping(f, map) == 0);
 	if (row == ROW_SUMMARY || row == ROW_TOTAL) {
 		/* Every summary column there is (as root, with PAGEMAP_SCAN). */
-		f.summary_pss = f.summary_pss_class = f.summary_scan = true;
+		format_set_summary(f, SUMMARY_PSS | SUMMARY_PSS_CLASS |
+		    SUMMARY_SCAN);
 		memset(&sum, 0, sizeof(sum));
 		sum.map = row == ROW_SUMMARY ? map : NULL;
 		sum.pid = 42;
 		sum.pages = sum.present = 1;
 		sum.soft_dirty = 1;
 		sum.page_size = 4096;
-		CHECK(format_summary_row(&f, out, &sum) == 0);
+		CHECK(format_summary_row(f, out, &sum) == 0);
 	} else {
 		memset(&r, 0, sizeof(r));
 		r.addr = map->start;
@@ -681,10 +699,10 @@ write_row(enum format_kind kind, enum row_kind row, const struct maps_entry *map
 		r.map = map;
 		r.page_size = 4096;
 		r.pid = 42;
-		CHECK(format_row(&f, out, &r) == 0);
+		CHECK(format_row(f, out, &r) == 0);
 	}
 	CHECK(out->error == 0);
-	format_free(&f);
+	format_free(f);
 }
 
 /* How many fields a row of the given kind has, and which is the name. */
@@ -693,15 +711,15 @@ row_shape(enum row_kind row, size_t *nfields, size_t *name_field)
 {
 	switch (row) {
 	case ROW_MIDDLE:
-		*nfields = sizeof(middle_cols) / sizeof(middle_cols[0]);
+		*nfields = sizeof(middle_names) / sizeof(middle_names[0]);
 		*name_field = 2;
 		break;
 	case ROW_LAST:
-		*nfields = sizeof(last_cols) / sizeof(last_cols[0]);
+		*nfields = sizeof(last_names) / sizeof(last_names[0]);
 		*name_field = *nfields - 1;
 		break;
 	case ROW_DEFAULT:
-		*nfields = format_default_ncolumns;
+		*nfields = column_ndefaults;
 		*name_field = *nfields - 1;
 		break;
 	case ROW_SUMMARY:	/* start ... swap-kib name: 26 columns */

@@ -1,6 +1,7 @@
 /*
- * Tests for filter: the selected intervals that -r and -a make, on
- * synthetic input.
+ * Tests for filter, the one place that selects pages: the intervals that
+ * -r and -a make, the spans the reader reads, and the runs of a batch
+ * that -P, -S and -k pass on, on synthetic input.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,9 +9,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "filter.h"
+#include "pagemap.h"
 
 #define PAGE 4096
 
@@ -106,6 +109,147 @@ should_select_the_whole_page_of_an_address_inside_a_range(void **state)
 	filter_free(&f);
 }
 
+/* A guard marker, and a page in swap area 2 at offset 3. */
+#define GUARD UINT64_C(0x440000000000009f)
+#define IN_SWAP (PM_SWAPPED | (3 << 5) | 2)
+#define LRU (UINT64_C(1) << 5)
+#define ANON (UINT64_C(1) << 12)
+
+static void
+should_select_pages_by_state_and_flags(void **state)
+{
+	struct filter f;
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	assert_true(filter_page(&f, 0, 0));
+	assert_true(filter_page(&f, GUARD, 0));
+	f.present = true;
+	assert_true(filter_page(&f, PM_PRESENT | 1, 0));
+	assert_false(filter_page(&f, IN_SWAP, 0));
+	f.swapped = true;
+	assert_true(filter_page(&f, IN_SWAP, 0));
+	/* -S: pages in swap, not the markers that bit 62 also marks. */
+	assert_false(filter_page(&f, GUARD, 0));
+	assert_false(filter_page(&f, 0, 0));
+	memset(&f, 0, sizeof(f));
+	f.kflags = true;
+	f.kflags_want = LRU;
+	f.kflags_refuse = ANON;
+	assert_true(filter_page(&f, PM_PRESENT | 1, LRU));
+	assert_false(filter_page(&f, PM_PRESENT | 1, LRU | ANON));
+	assert_false(filter_page(&f, PM_PRESENT | 1, 0));
+	/* -k is about present pages: a page in swap has no flags. */
+	assert_false(filter_page(&f, IN_SWAP, LRU));
+	assert_int_equal(filter_needs(&f), PAGE_FACT_KFLAGS | PAGE_FACT_PFN);
+}
+
+/* What filter_pages handed on: each run's first page and length. */
+struct runs {
+	uint64_t vpn[8], n[8], first_flags[8];
+	size_t count;
+	size_t stop_after;	/* fail the call after this many runs */
+};
+
+static enum dump_status
+take_run(void *ctx, const struct page_batch *b)
+{
+	struct runs *r = ctx;
+
+	assert_true(r->count < 8);
+	r->vpn[r->count] = b->vpn;
+	r->n[r->count] = b->n;
+	r->first_flags[r->count] = b->kpage[KPAGE_FLAGS] != NULL ?
+	    b->kpage[KPAGE_FLAGS][0] : 0;
+	r->count++;
+	return r->count == r->stop_after ? DUMP_OUTPUT_ERROR : DUMP_OK;
+}
+
+static void
+should_hand_on_the_runs_of_selected_pages_with_their_facts(void **state)
+{
+	const uint64_t e[] = { PM_PRESENT | 1, PM_PRESENT | 2, 0, IN_SWAP,
+	    PM_PRESENT | 5, GUARD, PM_PRESENT | 7 };
+	const uint64_t kf[] = { 10, 11, 0, 0, 14, 0, 16 };
+	struct page_batch b = { .vpn = 100, .n = 7, .entries = e,
+	    .kpage = { [KPAGE_FLAGS] = kf } };
+	struct runs r = { .count = 0 };
+	struct filter f;
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	f.present = true;
+	assert_int_equal(filter_pages(&f, &b, take_run, &r), DUMP_OK);
+	assert_int_equal(r.count, 3);
+	assert_int_equal(r.vpn[0], 100);
+	assert_int_equal(r.n[0], 2);
+	assert_int_equal(r.vpn[1], 104);
+	assert_int_equal(r.n[1], 1);
+	assert_int_equal(r.first_flags[1], 14);	/* its own page's flags */
+	assert_int_equal(r.vpn[2], 106);
+	assert_int_equal(r.first_flags[2], 16);
+	/* A run that fails ends the batch with its status. */
+	memset(&r, 0, sizeof(r));
+	r.stop_after = 2;
+	assert_int_equal(filter_pages(&f, &b, take_run, &r),
+	    DUMP_OUTPUT_ERROR);
+	assert_int_equal(r.count, 2);
+}
+
+static void
+should_hand_on_a_batch_whole_when_every_page_is_selected(void **state)
+{
+	struct page_batch b = { .vpn = 5, .n = 1000, .entries = NULL };
+	struct runs r = { .count = 0 };
+	struct filter f;
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(filter_pages(&f, &b, take_run, &r), DUMP_OK);
+	assert_int_equal(r.count, 1);
+	assert_int_equal(r.n[0], 1000);
+	assert_int_equal(filter_scan_categories(&f), 0);
+	/* Zero entries (a run the reader skipped) are no present page. */
+	f.present = true;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(filter_pages(&f, &b, take_run, &r), DUMP_OK);
+	assert_int_equal(r.count, 0);
+	assert_int_equal(filter_scan_categories(&f), 1 << 3);
+}
+
+static void
+should_make_spans_of_the_named_mappings_inside_the_ranges(void **state)
+{
+	struct maps_entry m[3];
+	struct maps maps = { .entries = m, .count = 3 };
+	struct walk_span *v;
+	struct filter f;
+	size_t n;
+	(void)state;
+
+	memset(m, 0, sizeof(m));
+	m[0] = (struct maps_entry){ .start = 0x1000, .end = 0x5000,
+	    .name = "/lib/a.so", .name_len = 9 };
+	m[1] = (struct maps_entry){ .start = 0x5000, .end = 0x9000,
+	    .name = "", .name_len = 0 };
+	m[2] = (struct maps_entry){ .start = 0x10000, .end = 0x20000,
+	    .name = "/lib/b.so", .name_len = 9 };
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(filter_add_name(&f, ".so"), 0);
+	assert_int_equal(filter_add_range(&f, 0x3000, 0x12001), 0);
+	assert_int_equal(filter_prepare(&f, PAGE), 0);
+	v = filter_spans(&f, &maps, PAGE, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].vpn, 3);
+	assert_int_equal(v[0].end, 5);
+	assert_int_equal(v[0].map, 0);
+	assert_int_equal(v[1].vpn, 0x10);
+	assert_int_equal(v[1].end, 0x13);	/* the page 0x12001 is in */
+	assert_int_equal(v[1].map, 2);
+	free(v);
+	filter_free(&f);
+}
+
 int
 main(void)
 {
@@ -118,6 +262,13 @@ main(void)
 		    should_not_select_an_address_outside_every_range),
 		cmocka_unit_test(
 		    should_select_the_whole_page_of_an_address_inside_a_range),
+		cmocka_unit_test(should_select_pages_by_state_and_flags),
+		cmocka_unit_test(
+		    should_hand_on_the_runs_of_selected_pages_with_their_facts),
+		cmocka_unit_test(
+		    should_hand_on_a_batch_whole_when_every_page_is_selected),
+		cmocka_unit_test(
+		    should_make_spans_of_the_named_mappings_inside_the_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "column.h"
 #include "format.h"
 #include "options.h"
+#include "sink.h"
 
 #define LIMIT OPTIONS_PID_LIMIT
 
@@ -312,10 +314,10 @@ should_take_several_pids_and_put_the_pid_column_first(void **state)
 	assert_int_equal(o.pids[0], 1);
 	assert_int_equal(o.pids[1], OPTIONS_PID_SELF);
 	assert_int_equal(o.pids[2], 300);
-	assert_int_equal(o.ncols, format_default_ncolumns + 1);
-	assert_int_equal(o.cols[0], COL_PID);
-	for (i = 0; i < format_default_ncolumns; i++)
-		assert_int_equal(o.cols[i + 1], format_default_columns[i]);
+	assert_int_equal(o.ncols, column_ndefaults + 1);
+	assert_int_equal(o.cols[0], column_find("pid", 3));
+	for (i = 0; i < column_ndefaults; i++)
+		assert_int_equal(o.cols[i + 1], column_defaults[i]);
 	options_free(&o);
 }
 
@@ -328,9 +330,9 @@ should_keep_the_default_columns_for_one_pid(void **state)
 
 	(void)state;
 	assert_int_equal(PARSE(&o, why, "1"), OPTIONS_RUN);
-	assert_int_equal(o.ncols, format_default_ncolumns);
-	for (i = 0; i < format_default_ncolumns; i++)
-		assert_int_equal(o.cols[i], format_default_columns[i]);
+	assert_int_equal(o.ncols, column_ndefaults);
+	for (i = 0; i < column_ndefaults; i++)
+		assert_int_equal(o.cols[i], column_defaults[i]);
 	options_free(&o);
 }
 
@@ -400,10 +402,58 @@ should_cut_a_long_bad_argument_in_the_reason(void **state)
 	options_free(&o);
 }
 
+static void
+should_take_o_help_as_a_request_to_describe_the_columns(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-o", "help"), OPTIONS_EXIT);
+	assert_true(o.column_help);
+	assert_false(o.help);
+	options_free(&o);
+}
+
+static void
+should_choose_the_view_by_its_registered_option(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "1"), OPTIONS_RUN);
+	assert_ptr_equal(o.sink, &sink_rows);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-s", "1"), OPTIONS_RUN);
+	assert_ptr_equal(o.sink, &sink_summary);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--summary", "1"), OPTIONS_RUN);
+	assert_ptr_equal(o.sink, &sink_summary);
+	options_free(&o);
+}
+
+static void
+should_have_the_classic_row_as_its_default_columns(void **state)
+{
+	static const char *const names[] = { "addr", "pfn", "soft-dirty",
+	    "file", "swapped", "present", "name" };
+	size_t i;
+
+	(void)state;
+	assert_int_equal(column_ndefaults, 7);
+	for (i = 0; i < column_ndefaults; i++)
+		assert_string_equal(column_table[column_defaults[i]].name,
+		    names[i]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(should_take_o_help_as_a_request_to_describe_the_columns),
+		cmocka_unit_test(should_choose_the_view_by_its_registered_option),
+		cmocka_unit_test(should_have_the_classic_row_as_its_default_columns),
 		cmocka_unit_test(should_take_self_as_this_process_through_proc_self),
 		cmocka_unit_test(should_take_decimal_pids_up_to_pid_max),
 		cmocka_unit_test(should_refuse_a_pid_beyond_pid_max),

@@ -1,6 +1,7 @@
 /*
- * Tests for summary: how pages count, on synthetic entries, regions and
- * map counts (no process, no /proc/kpageflags: mappings are told by name).
+ * Tests for summary: how pages count, on synthetic batches of entries,
+ * regions and map counts (no process, no /proc/kpageflags: mappings are
+ * told by name). Which pages are counted is the filter's (test_filter).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "pagemap.h"
+#include "regions.h"
 #include "summary.h"
 
 #define PAGE 4096
@@ -30,22 +32,36 @@ mapping(const char *name)
 	return m;
 }
 
-/* A summary with these regions (page numbers) already scanned. */
+/* The regions (page numbers) the regions stage found, for the batches. */
+static struct regions regions;
+
+/* A summary, and these regions already scanned. */
 static void
 setup(struct summary *s, struct walk_scan_region *r, size_t n)
 {
 	assert_int_equal(summary_init(s, PAGE, -1), 0);
 	summary_begin_process(s);
-	s->regions = r;
-	s->nregions = n;
-	s->cap = n;
+	regions = (struct regions){ r, n, n, PAGE };
 }
 
 static void
 done(struct summary *s)
 {
-	s->regions = NULL;	/* the test's own */
 	summary_free(s);
+}
+
+/* Counts n pages from vpn on, as a batch of the page path brings them. */
+static void
+count(struct summary *s, struct format_summary *sum, uint64_t vpn,
+    const uint64_t *e, const uint64_t *mc, const uint64_t *kf, uint64_t n)
+{
+	struct page_batch b = {
+		.map = s->map, .vpn = vpn, .n = n, .entries = e,
+		.kpage = { [KPAGE_FLAGS] = kf, [KPAGE_COUNT] = mc },
+		.regions = &regions,
+	};
+
+	summary_count(s, sum, &b, mc != NULL);
 }
 
 static void
@@ -64,7 +80,7 @@ should_count_private_shared_and_pss_by_the_exclusive_bit_and_counts(
 
 	setup(&s, NULL, 0);
 	summary_begin_mapping(&s, &m);
-	assert_false(summary_count(&s, &sum, 0x10000, e, mc, NULL, 5, 0));
+	count(&s, &sum, 0x10000, e, mc, NULL, 5);
 	assert_int_equal(sum.pages, 5);
 	assert_int_equal(sum.present, 3);
 	assert_int_equal(sum.rss, 3);
@@ -96,7 +112,7 @@ should_count_the_zero_page_apart_and_not_as_resident(void **state)
 
 	setup(&s, r, 1);
 	summary_begin_mapping(&s, &m);
-	summary_count(&s, &sum, 0x10000, e, mc, NULL, 4, 0);
+	count(&s, &sum, 0x10000, e, mc, NULL, 4);
 	assert_int_equal(sum.present, 4);
 	assert_int_equal(sum.zero, 2);
 	assert_int_equal(sum.rss, 2);
@@ -128,18 +144,18 @@ should_count_pmd_mapped_pages_by_class_and_hugetlb_apart(void **state)
 
 	setup(&s, r, 3);
 	summary_begin_mapping(&s, &anon);
-	summary_count(&s, &a, 0x10000, e, mc, NULL, 2, 0);
+	count(&s, &a, 0x10000, e, mc, NULL, 2);
 	assert_int_equal(a.anon_pmd, 2);
 	assert_int_equal(a.rss, 2);
 	assert_int_equal(a.pss, FULL + FULL / 2);
 	summary_begin_mapping(&s, &huge);
-	summary_count(&s, &h, 0x20000, e, mc, NULL, 2, 0);
+	count(&s, &h, 0x20000, e, mc, NULL, 2);
 	assert_int_equal(h.rss, 0);
 	assert_int_equal(h.pss, 0);
 	assert_int_equal(h.hugetlb_private, 1);
 	assert_int_equal(h.hugetlb_shared, 1);
 	summary_begin_mapping(&s, &memfd);
-	summary_count(&s, &f, 0x30000, fe, mc, NULL, 2, 0);
+	count(&s, &f, 0x30000, fe, mc, NULL, 2);
 	assert_int_equal(f.shmem_pmd, 2);
 	assert_int_equal(f.pss_shmem, FULL + FULL / 2);
 	assert_int_equal(f.pss_file, 0);
@@ -163,15 +179,11 @@ should_count_ksm_pages_by_their_flag_and_swap_without_markers(void **state)
 
 	setup(&s, NULL, 0);
 	summary_begin_mapping(&s, &m);
-	summary_count(&s, &sum, 0x10000, e, mc, kf, 4, 0);
+	count(&s, &sum, 0x10000, e, mc, kf, 4);
 	assert_int_equal(sum.ksm, 1);
 	assert_int_equal(sum.swapped, 1);
 	assert_int_equal(sum.pss_file, FULL / 4);
 	assert_int_equal(sum.pss_anon, FULL / 2);
-	/* -S: the page in swap, not the marker. */
-	memset(&sum, 0, sizeof(sum));
-	summary_count(&s, &sum, 0x10000, e, mc, kf, 4, PM_SWAPPED);
-	assert_int_equal(sum.pages, 1);
 	done(&s);
 }
 
