@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "state.h"
+#include "testlib.h"
 
 #define DIR "tests/corpus/pages"
 #define MAX_CASES 256
@@ -44,17 +45,17 @@ struct render {
 	int status;
 };
 
+/* What the memfd fd holds (the tool writes no NUL byte). */
 static char *
 read_memfd(int fd, size_t *len)
 {
-	off_t n = lseek(fd, 0, SEEK_END);
-	char *buf = malloc((size_t)n + 1);
+	char *text = tl_read_memfd(fd);
 
-	assert_non_null(buf);
-	assert_int_equal(pread(fd, buf, (size_t)n, 0), n);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
+	if (text == NULL)
+		text = strdup("");
+	assert_non_null(text);
+	*len = strlen(text);
+	return text;
 }
 
 /* Renders one case (a line of cases) on the state file path. */
