@@ -65,8 +65,12 @@ extern const size_t column_count;
 extern const struct summary_column summary_column_table[];
 extern const size_t summary_column_count;
 
-/* The default columns: addr pfn soft-dirty file swapped present name. */
-extern const unsigned column_defaults[];
+/*
+ * The default columns: addr pfn soft-dirty file swapped present name,
+ * found by name in the table (once, before any thread starts).
+ */
+const unsigned *column_default_list(void);
+#define column_defaults (column_default_list())
 extern const size_t column_ndefaults;
 
 /* Looks a page column up by name (len bytes): its index, or -1. */

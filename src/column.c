@@ -5,6 +5,7 @@
  */
 #include "format_impl.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -193,10 +194,26 @@ const struct column column_table[] = {
 
 const size_t column_count = sizeof(column_table) / sizeof(column_table[0]);
 
-/* addr pfn soft-dirty file swapped present name */
-const unsigned column_defaults[] = { 1, 2, 3, 4, 5, 6, 17 };
+/* The classic row, by name: the table's order can change. */
+static const char *const default_names[] = {
+	"addr", "pfn", "soft-dirty", "file", "swapped", "present", "name",
+};
 const size_t column_ndefaults =
-    sizeof(column_defaults) / sizeof(column_defaults[0]);
+    sizeof(default_names) / sizeof(default_names[0]);
+
+const unsigned *
+column_default_list(void)
+{
+	static unsigned cols[sizeof(default_names) / sizeof(default_names[0])];
+	static bool done;
+	size_t i;
+
+	for (i = 0; !done && i < column_ndefaults; i++)
+		cols[i] = (unsigned)column_find(default_names[i],
+		    strlen(default_names[i]));
+	done = true;
+	return cols;
+}
 
 int
 column_find(const char *name, size_t len)

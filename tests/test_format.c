@@ -51,11 +51,24 @@ col(const char *name)
 #define COL_SWAPPED col("swapped")
 #define COL_PRESENT col("present")
 
-/* The registry's first 18 columns, pid to name: the pagemap ones. */
-static const unsigned all_columns[] = {
-	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+/* Every column that the pagemap and maps tell, by name. */
+static const char *const all_names[] = {
+	"pid", "addr", "pfn", "soft-dirty", "file", "swapped", "present",
+	"exclusive", "uffd-wp", "guard", "swap-type", "swap-offset", "paddr",
+	"perms", "offset", "dev", "inode", "name",
 };
-#define NALL (sizeof(all_columns) / sizeof(all_columns[0]))
+#define NALL (sizeof(all_names) / sizeof(all_names[0]))
+
+static const unsigned *
+all_columns(void)
+{
+	static unsigned cols[NALL];
+	size_t i;
+
+	for (i = 0; i < NALL; i++)
+		cols[i] = col(all_names[i]);
+	return cols;
+}
 
 /* A mapping of a file, as maps_parse_line would give it. */
 static struct maps_entry
@@ -157,7 +170,7 @@ should_write_the_header_of_every_column(void **state)
 
 	(void)state;
 	assert_int_equal(out_init(&out, -1, 8), 0);
-	assert_non_null(f = format_new(FORMAT_TEXT, all_columns, NALL));
+	assert_non_null(f = format_new(FORMAT_TEXT, all_columns(), NALL));
 	assert_int_equal(format_header(f, &out), 0);
 	got = out_text(&out);
 	assert_string_equal(got, "pid addr pfn soft-dirty file/shared swapped "
@@ -255,7 +268,7 @@ should_write_every_column_of_a_present_page(void **state)
 
 	(void)state;
 	/* offset: 0x2000 in the file + 0x2000 into the mapping. */
-	assert_row(all_columns, NALL, &map,
+	assert_row(all_columns(), NALL, &map,
 	    PM_PRESENT | PM_FILE_SHARED | PM_EXCLUSIVE | 0x3f00a,
 	    0x555555556000, 4096, 4321,
 	    "4321 555555556000 3f00a 0 1 0 1 1 0 0 0 0 3f00a000 r-xp 4000 "
@@ -272,7 +285,7 @@ should_write_every_column_of_a_swapped_page(void **state)
 
 	(void)state;
 	/* No PFN, so no physical address either. */
-	assert_row(all_columns, NALL, &map, raw, 0x7f0000005000, 4096, 77,
+	assert_row(all_columns(), NALL, &map, raw, 0x7f0000005000, 4096, 77,
 	    "77 7f0000005000 0 1 0 1 0 0 1 0 7 1234 0 rw-s 5000 00:01 2049 "
 	    "[anon_shmem:x]\n");
 }
@@ -285,7 +298,7 @@ should_write_every_column_of_a_guard_page(void **state)
 
 	(void)state;
 	/* The name is last and empty: no blank after the inode. */
-	assert_row(all_columns, NALL, &map, PM_GUARD, 0x1f000, 4096, 1,
+	assert_row(all_columns(), NALL, &map, PM_GUARD, 0x1f000, 4096, 1,
 	    "1 1f000 0 0 0 0 0 0 0 1 0 0 0 ---p f000 00:00 0\n");
 }
 
@@ -296,13 +309,13 @@ should_write_the_largest_value_of_every_column(void **state)
 	    0, 0xfff, 0xfffff, UINT64_MAX, "x");
 
 	(void)state;
-	assert_row(all_columns, NALL, &map,
+	assert_row(all_columns(), NALL, &map,
 	    PM_PRESENT | PM_SOFT_DIRTY | PM_EXCLUSIVE | PM_UFFD_WP | PM_GUARD |
 	    PM_FILE_SHARED | PM_PFN_MASK, 0xfffffffffffff000, 1, 4194304,
 	    "4194304 fffffffffffff000 7fffffffffffff 1 1 0 1 1 1 1 0 0 "
 	    "7fffffffffffff rwxs f000 fff:fffff 18446744073709551615 x\n");
 	/* The last swap area's type with every special type configured. */
-	assert_row(all_columns, NALL, &map,
+	assert_row(all_columns(), NALL, &map,
 	    PM_SWAPPED | (PM_PFN_MASK & ~UINT64_C(31)) | 23,
 	    0xffffffffffff0000, 4096, 1,
 	    "1 ffffffffffff0000 0 0 0 1 0 0 0 0 23 3ffffffffffff 0 rwxs 0 "
