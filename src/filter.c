@@ -207,6 +207,16 @@ filter_map(const struct filter *f, const struct maps_entry *map)
 	return false;
 }
 
+/*
+ * Whether any page test applies (-P, -S, -k): a new page filter goes
+ * here and in filter_page, and nowhere else.
+ */
+static bool
+tests_pages(const struct filter *f)
+{
+	return f->present || f->swapped || f->kflags;
+}
+
 bool
 filter_page(const struct filter *f, uint64_t raw, uint64_t kflags)
 {
@@ -267,7 +277,7 @@ filter_pages(const struct filter *f, const struct page_batch *b,
 	enum dump_status st;
 	uint64_t i = 0, start;
 
-	if (!f->present && !f->swapped && !f->kflags)
+	if (!tests_pages(f))
 		return fn(ctx, b);	/* every page: the batch whole */
 	if (b->entries == NULL)		/* zero entries: none or all */
 		return filter_page(f, 0, 0) ? fn(ctx, b) : DUMP_OK;
