@@ -25,6 +25,7 @@ OBJ = $(LIB_OBJ) src/main.o
 UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_format tests/test_options tests/test_dump tests/test_kpage \
 	tests/test_filter tests/test_summary tests/test_corpus tests/test_columns \
+	tests/test_pipeline \
 	tests/test_kpage_names
 # The e2e programs, in two lists so that two people can split files at
 # once without touching the same line.
