@@ -146,14 +146,14 @@ bench: pagemap-dump tests/bench
 .PHONY: bench
 
 # ---- fuzzing: make fuzz ---------------------------------------------------
-# libFuzzer targets (clang) for the maps parser and for the escaping of
-# mapping names in each output format: tests/fuzz_maps.c, and
-# tests/fuzz_escape.c built once per format. Each binary is compiled
+# libFuzzer targets (clang) for the maps parser, the command line and the
+# escaping of mapping names in each output format: tests/fuzz_maps.c,
+# tests/fuzz_options.c, and tests/fuzz_escape.c built once per format. Each binary is compiled
 # straight from the library sources in one clang command, so no fuzz object
 # ever mixes with the normal build. make fuzz runs each target for
-# FUZZ_SECONDS from a temporary copy of its seeds (tests/corpus/maps or
-# tests/corpus/names, plus the matching maps-* or name-* inputs in
-# tests/corpus/regressions), so tests/corpus is never written to, and fails
+# FUZZ_SECONDS from a temporary copy of its seeds (tests/corpus/maps,
+# options or names, plus the matching maps-*, options-* or name-* inputs
+# in tests/corpus/regressions), so tests/corpus is never written to, and fails
 # when any target crashes or breaks a property; libFuzzer then leaves the
 # input as ./crash-<sha1>. FUZZ_FLAGS passes more libFuzzer options.
 FUZZ_CC ?= clang
@@ -165,11 +165,15 @@ FUZZ_CPPFLAGS = -D_GNU_SOURCE -Iinclude
 FUZZ_LIB_SRC = $(LIB_SRC)
 FUZZ_ESCAPE = tests/fuzz_escape_text tests/fuzz_escape_csv \
 	tests/fuzz_escape_json
-FUZZ_TARGETS = tests/fuzz_maps $(FUZZ_ESCAPE)
+FUZZ_TARGETS = tests/fuzz_maps tests/fuzz_options $(FUZZ_ESCAPE)
 
 tests/fuzz_maps: tests/fuzz_maps.c $(FUZZ_LIB_SRC) $(wildcard include/*.h)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
 		tests/fuzz_maps.c $(FUZZ_LIB_SRC) -pthread
+
+tests/fuzz_options: tests/fuzz_options.c $(FUZZ_LIB_SRC) $(wildcard include/*.h)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
+		tests/fuzz_options.c $(FUZZ_LIB_SRC) -pthread
 
 tests/fuzz_escape_text: FUZZ_FORMAT = FORMAT_TEXT
 tests/fuzz_escape_csv: FUZZ_FORMAT = FORMAT_CSV
@@ -183,6 +187,7 @@ fuzz: $(FUZZ_TARGETS)
 	for t in $(FUZZ_TARGETS); do \
 		case $$t in \
 		*fuzz_maps) seeds=tests/corpus/maps; reg=maps-;; \
+		*fuzz_options) seeds=tests/corpus/options; reg=options-;; \
 		*) seeds=tests/corpus/names; reg=name-;; \
 		esac; \
 		dir=$$(mktemp -d) || exit 1; \

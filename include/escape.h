@@ -87,4 +87,13 @@ size_t escape_csv(char *dst, const char *src, size_t len);
  */
 size_t escape_json(char *dst, const char *src, size_t len);
 
+/*
+ * An argument as a message may quote it: its first n bytes (at most what
+ * buf, of size bytes, holds escaped), escaped as escape_text escapes a
+ * name, NUL-terminated in buf. Returns buf.
+ */
+#define ESCAPE_QUOTE_MAX 64
+#define ESCAPE_QUOTE_SIZE (ESCAPE_TEXT_MAX(ESCAPE_QUOTE_MAX) + 1)
+const char *escape_quote(char *buf, size_t size, const char *s, size_t n);
+
 #endif

@@ -228,3 +228,12 @@ escape_json(char *dst, const char *src, size_t len)
 	*d++ = '"';
 	return (size_t)(d - dst);
 }
+
+const char *
+escape_quote(char *buf, size_t size, const char *s, size_t n)
+{
+	if (n > (size - 1) / 4)
+		n = (size - 1) / 4;
+	buf[escape_text(buf, s, n)] = '\0';
+	return buf;
+}

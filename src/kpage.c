@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "pagemap.h"
 
 /* linux/kernel-page-flags.h; bits 32 and up are kernel-internal. */
@@ -355,7 +356,7 @@ kpage_parse_flags(const char *list, uint64_t *want, uint64_t *refuse,
 {
 	const char *p = list, *comma;
 	unsigned int bit;
-	char names[600];
+	char names[600], q[ESCAPE_QUOTE_SIZE];
 
 	*want = *refuse = 0;
 	for (;;) {
@@ -372,9 +373,9 @@ kpage_parse_flags(const char *list, uint64_t *want, uint64_t *refuse,
 				break;
 		if (bit == 64) {
 			valid_names(names, sizeof(names));
-			snprintf(why, whylen, "unknown page flag '%.*s' "
-			    "(valid: %s)", (int)(len > 32 ? 32 : len), p,
-			    names);
+			snprintf(why, whylen, "unknown page flag '%s' "
+			    "(valid: %s)", escape_quote(q, sizeof(q), p,
+			    len > 32 ? 32 : len), names);
 			return -1;
 		}
 		if (absent)

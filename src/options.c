@@ -4,12 +4,17 @@
 #include "options.h"
 
 #include "column.h"
+#include "escape.h"
 #include "kpage.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* An argument, quoted in a reason: its first 64 bytes, escaped. */
+#define QUOTE(buf, s) \
+	escape_quote((buf), sizeof(buf), (s), strnlen((s), ESCAPE_QUOTE_MAX))
 
 static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:";
 
@@ -127,10 +132,10 @@ options_parse_columns(const char *list, unsigned *cols,
 		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
 		col = column_find(p, len);
 		if (col < 0) {
-			char names[512];
+			char names[512], q[ESCAPE_QUOTE_SIZE];
 			column_names(names, sizeof(names));
-			snprintf(why, whylen, "unknown column '%.*s' (valid: %s)",
-			    (int)(len > 64 ? 64 : len), p, names);
+			snprintf(why, whylen, "unknown column '%s' (valid: %s)",
+			    escape_quote(q, sizeof(q), p, len), names);
 			return -1;
 		}
 		if (n == FORMAT_MAX_COLUMNS) {
@@ -191,21 +196,22 @@ options_parse_range(const char *text, uint64_t *start, uint64_t *end,
     char *why, size_t whylen)
 {
 	const char *p = text;
+	char q[ESCAPE_QUOTE_SIZE];
 
 	if (parse_hex(&p, '-', start) != 0 || *p != '-') {
-		snprintf(why, whylen, "bad range '%.64s' (want START-END in "
-		    "hex)", text);
+		snprintf(why, whylen, "bad range '%s' (want START-END in "
+		    "hex)", QUOTE(q, text));
 		return -1;
 	}
 	p++;
 	if (parse_hex(&p, '\0', end) != 0 || *p != '\0') {
-		snprintf(why, whylen, "bad range '%.64s' (want START-END in "
-		    "hex)", text);
+		snprintf(why, whylen, "bad range '%s' (want START-END in "
+		    "hex)", QUOTE(q, text));
 		return -1;
 	}
 	if (*start >= *end) {
-		snprintf(why, whylen, "bad range '%.64s': START must be below "
-		    "END", text);
+		snprintf(why, whylen, "bad range '%s': START must be below "
+		    "END", QUOTE(q, text));
 		return -1;
 	}
 	return 0;
@@ -280,18 +286,19 @@ options_usage(FILE *fp, bool full)
 static void
 refused(int c, char **argv, char *why, size_t whylen)
 {
+	char q[ESCAPE_QUOTE_SIZE], opt = (char)optopt;
+	const char *arg = QUOTE(q, argv[optind - 1]);
+
 	if (c == ':')
-		snprintf(why, whylen, "option '%s' needs a value",
-		    argv[optind - 1]);
+		snprintf(why, whylen, "option '%s' needs a value", arg);
 	else if (optopt != 0 && strncmp(argv[optind - 1], "--", 2) == 0)
 		/* A known long option given a value. */
-		snprintf(why, whylen, "option '%.64s' takes no value",
-		    argv[optind - 1]);
+		snprintf(why, whylen, "option '%s' takes no value", arg);
 	else if (optopt != 0)
-		snprintf(why, whylen, "unknown option '-%c'", optopt);
+		snprintf(why, whylen, "unknown option '-%s'",
+		    escape_quote(q, sizeof(q), &opt, 1));
 	else
-		snprintf(why, whylen, "unknown option '%.64s'",
-		    argv[optind - 1]);
+		snprintf(why, whylen, "unknown option '%s'", arg);
 }
 
 /* Takes -r, -a or -k's value into the filter. */
@@ -299,6 +306,7 @@ static enum options_result
 filter_option(struct options *o, int c, const char *arg, char *why,
     size_t whylen)
 {
+	char q[ESCAPE_QUOTE_SIZE];
 	uint64_t a, b;
 
 	switch (c) {
@@ -309,8 +317,8 @@ filter_option(struct options *o, int c, const char *arg, char *why,
 		    OPTIONS_NOMEM : OPTIONS_RUN;
 	case 'a':
 		if (options_parse_address(arg, &a) != 0) {
-			snprintf(why, whylen, "bad address '%.64s' (want hex)",
-			    arg);
+			snprintf(why, whylen, "bad address '%s' (want hex)",
+			    QUOTE(q, arg));
 			return OPTIONS_USAGE;
 		}
 		return filter_add_address(&o->filter, a) != 0 ?
@@ -343,6 +351,8 @@ static enum options_result
 take_option(struct options *o, int c, char **argv, char *why,
     size_t whylen)
 {
+	char q[ESCAPE_QUOTE_SIZE];
+
 	switch (c) {
 	case 'h':
 		o->help = true;
@@ -355,8 +365,9 @@ take_option(struct options *o, int c, char **argv, char *why,
 	case 'f':
 		if (format_kind_by_name(optarg, &o->kind) == 0)
 			return OPTIONS_RUN;
-		snprintf(why, whylen, "unknown format '%.32s' (valid: %s)",
-		    optarg, format_names());
+		snprintf(why, whylen, "unknown format '%s' (valid: %s)",
+		    escape_quote(q, sizeof(q), optarg, strnlen(optarg, 32)),
+		    format_names());
 		return OPTIONS_USAGE;
 	case 'H':
 		o->no_header = true;
@@ -389,6 +400,7 @@ take_pids(struct options *o, int argc, char **argv, char *why,
     size_t whylen)
 {
 	unsigned pid_col = (unsigned)column_find("pid", 3);
+	char q[ESCAPE_QUOTE_SIZE];
 	size_t k;
 	int i;
 
@@ -399,9 +411,9 @@ take_pids(struct options *o, int argc, char **argv, char *why,
 		pid_t pid = options_parse_pid(argv[i], o->pid_max);
 		if (pid < 0) {
 			snprintf(why, whylen,
-			    "'%.64s' is not a pid (a number from 1 to %ld "
-			    "without leading zeros, or 'self')", argv[i],
-			    o->pid_max);
+			    "'%s' is not a pid (a number from 1 to %ld "
+			    "without leading zeros, or 'self')",
+			    QUOTE(q, argv[i]), o->pid_max);
 			return OPTIONS_USAGE;
 		}
 		o->pids[o->npids++] = pid;

@@ -447,10 +447,49 @@ should_have_the_classic_row_as_its_default_columns(void **state)
 		    names[i]);
 }
 
+/*
+ * A reason quotes the argument it refuses: with its control bytes
+ * escaped, so that it stays one line and writes no escape sequence to
+ * the terminal (found by fuzz_options: "-a" with a newline).
+ */
+static void
+should_escape_control_bytes_of_a_quoted_argument(void **state)
+{
+	static const char *const bad[][3] = {
+		{ "-a", "\n1", "bad address '\\0121'" },
+		{ "-r", "\033[31m", "bad range '\\033[31m'" },
+		{ "-o", "addr,\tx", "unknown column '\\011x'" },
+		{ "-f", "js\non", "unknown format 'js\\012on'" },
+		{ "-k", "lru,\x7f", "unknown page flag '\\177'" },
+		{ "--bo\ngus", "1", "unknown option '--bo\\012gus'" },
+		{ "\001", "", "is not a pid" },
+		{ "-\001", "1", "unknown option '-\\001'" },
+	};
+	struct options o;
+	char why[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (bad[i][1][0] != '\0')
+			assert_int_equal(PARSE(&o, why, bad[i][0], bad[i][1]),
+			    OPTIONS_USAGE);
+		else
+			assert_int_equal(PARSE(&o, why, bad[i][0]),
+			    OPTIONS_USAGE);
+		if (strstr(why, bad[i][2]) == NULL)
+			fail_msg("'%s' for %s: want '%s'", why, bad[i][0],
+			    bad[i][2]);
+		assert_null(strpbrk(why, "\n\t\033\001\177"));
+		options_free(&o);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(should_escape_control_bytes_of_a_quoted_argument),
 		cmocka_unit_test(should_take_o_help_as_a_request_to_describe_the_columns),
 		cmocka_unit_test(should_choose_the_view_by_its_registered_option),
 		cmocka_unit_test(should_have_the_classic_row_as_its_default_columns),
