@@ -176,6 +176,16 @@ add_file_pss(struct summary *s, struct format_summary *sum, uint64_t pss,
 }
 
 /*
+ * A page's share of PSS, in the kernel's fixed point: its size (full)
+ * divided by how many times it is mapped (c, at least 1), truncated.
+ */
+static inline uint64_t
+page_pss(uint64_t full, uint64_t c)
+{
+	return c == 1 ? full : full / c;
+}
+
+/*
  * Counts n entries of pages that are neither the zero page nor mapped
  * huge: almost every page, so the bits are summed without branches where
  * they can be, and a file page's PSS is sent to shmem or file once for
@@ -220,7 +230,7 @@ count_plain(struct summary *s, struct format_summary *sum,
 		 */
 		if (mc == NULL || (c = mc[i]) == 0)
 			continue;
-		pss = c == 1 ? full : full / c;
+		pss = page_pss(full, c);
 		uss += c == 1;
 		pss_all += pss;
 		if (x & PM_FILE_SHARED) {
@@ -294,7 +304,7 @@ count_run(struct summary *s, struct format_summary *sum, const uint64_t *e,
 			sum->file_pmd++;
 		if (mc == NULL || (c = mc[i]) == 0)
 			continue;
-		pss = c >= 2 ? full / c : full;
+		pss = page_pss(full, c);
 		sum->pss += pss;
 		sum->uss += c == 1;
 		if (!(x & PM_FILE_SHARED))
