@@ -268,6 +268,24 @@ sub_batch(const struct page_batch *b, uint64_t from, uint64_t to)
 	return r;
 }
 
+/*
+ * Where the run of pages from i on that the filter selects (sel) or
+ * leaves out (!sel) ends. -P alone, the common case, is a test of bit 63.
+ */
+static uint64_t
+run_end(const struct filter *f, const uint64_t *e, const uint64_t *kf,
+    uint64_t i, uint64_t n, bool sel)
+{
+	if (f->present && !f->swapped && !f->kflags) {
+		while (i < n && (e[i] >> 63) == sel)
+			i++;
+		return i;
+	}
+	while (i < n && filter_page(f, e[i], kf != NULL ? kf[i] : 0) == sel)
+		i++;
+	return i;
+}
+
 enum dump_status
 filter_pages(const struct filter *f, const struct page_batch *b,
     filter_sink_fn *fn, void *ctx)
@@ -282,13 +300,8 @@ filter_pages(const struct filter *f, const struct page_batch *b,
 	if (b->entries == NULL)		/* zero entries: none or all */
 		return filter_page(f, 0, 0) ? fn(ctx, b) : DUMP_OK;
 	while (i < b->n) {
-		while (i < b->n && !filter_page(f, b->entries[i],
-		    kf != NULL ? kf[i] : 0))
-			i++;
-		start = i;
-		while (i < b->n && filter_page(f, b->entries[i],
-		    kf != NULL ? kf[i] : 0))
-			i++;
+		start = run_end(f, b->entries, kf, i, b->n, false);
+		i = run_end(f, b->entries, kf, start, b->n, true);
 		if (i == start)
 			break;
 		run = sub_batch(b, start, i);

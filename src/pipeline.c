@@ -256,16 +256,20 @@ process_kpage(struct pipeline *p, unsigned per_page, bool *failed)
 	return &p->more;
 }
 
-/* Says once when a present page shows no PFN (the kernel hid them). */
+/*
+ * Says once when a present page shows no PFN (the kernel hid them). The
+ * kernel shows or hides every PFN alike (by who opened pagemap), so the
+ * first present page of a batch tells.
+ */
 static void
 check_pfns(struct pipeline *p, int pid, const struct page_batch *b)
 {
 	uint64_t i;
 
 	for (i = 0; b->entries != NULL && i < b->n; i++)
-		if ((b->entries[i] & PM_PRESENT) &&
-		    (b->entries[i] & PM_PFN_MASK) == 0) {
-			pipeline_warn_hidden_pfns(p, pid);
+		if (b->entries[i] & PM_PRESENT) {
+			if ((b->entries[i] & PM_PFN_MASK) == 0)
+				pipeline_warn_hidden_pfns(p, pid);
 			return;
 		}
 }
