@@ -24,21 +24,6 @@
 
 #include "physical.h"
 
-/* The flag names, from linux/kernel-page-flags.h, by bit. */
-const char *const flag_names[64] = {
-	[0] = "locked", [1] = "error", [2] = "referenced", [3] = "uptodate",
-	[4] = "dirty", [5] = "lru", [6] = "active", [7] = "slab",
-	[8] = "writeback", [9] = "reclaim", [10] = "buddy", [11] = "mmap",
-	[12] = "anon", [13] = "swapcache", [14] = "swapbacked",
-	[15] = "compound_head", [16] = "compound_tail", [17] = "huge",
-	[18] = "unevictable", [19] = "hwpoison", [20] = "nopage",
-	[21] = "ksm", [22] = "thp", [23] = "offline", [24] = "zero_page",
-	[25] = "idle", [26] = "pgtable",
-	[32] = "reserved", [33] = "mlocked", [34] = "owner_2",
-	[35] = "private", [36] = "private_2", [37] = "owner_private",
-	[38] = "arch", [39] = "uncached", [40] = "softdirty", [41] = "arch_2",
-};
-
 struct physical_child child;
 
 /* ---- the child ---------------------------------------------------------- */
@@ -436,28 +421,6 @@ number(const char *s, int base)
 	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0)
 		fail_msg("not a base-%d number: '%s'", base, s);
 	return v;
-}
-
-/* The names of flags, comma-separated, as the kflags column shows them. */
-void
-names_of(uint64_t flags, char *buf, size_t len)
-{
-	size_t used = 0;
-	unsigned int bit;
-	char tmp[8];
-
-	buf[0] = '\0';
-	for (bit = 0; bit < 64; bit++) {
-		const char *name = flag_names[bit];
-		if (!(flags & BIT(bit)))
-			continue;
-		if (name == NULL) {
-			snprintf(tmp, sizeof(tmp), "bit%u", bit);
-			name = tmp;
-		}
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    used > 0 ? "," : "", name);
-	}
 }
 
 /* Parses the rows of a text dump with -H -o PAGE_COLUMNS. */

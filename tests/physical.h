@@ -30,9 +30,6 @@
 #define KPF_TAIL	BIT(16)
 #define KPF_THP		BIT(22)
 
-/* The flag names, from linux/kernel-page-flags.h, by bit. */
-extern const char *const flag_names[64];
-
 /*
  * The child's region, from base to end, PROT_NONE where nothing else is:
  * the huge page area (two huge pages long, aligned to one), then, a guard
@@ -112,7 +109,6 @@ void range(char *buf, size_t len, uintptr_t start, uintptr_t end);
 
 char *next_line(char **text);
 uint64_t number(const char *s, int base);
-void names_of(uint64_t flags, char *buf, size_t len);
 int json_type(const struct tl_jobject *o, const char *key);
 
 /* One row of PAGE_COLUMNS. */

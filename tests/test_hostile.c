@@ -128,33 +128,17 @@ buf_octal(struct tl_buf *b, unsigned char c)
 
 /*
  * Whether the well-formed sequence of len bytes at s is one of the
- * characters the man page says are escaped beyond C0 and DEL: the C1
- * controls, the invisible format characters, the line and paragraph
- * separators and the bidirectional controls.
+ * characters the man page says are escaped beyond C0 and DEL (testdata.h:
+ * the C1 controls, the invisible format characters, the line and
+ * paragraph separators and the bidirectional controls).
  */
 static bool
 escaped_character(const unsigned char *s, size_t len)
 {
-	static const uint32_t ranges[][2] = {
-		{ 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x061c, 0x061c },
-		{ 0x180e, 0x180e }, { 0x200b, 0x200f }, { 0x2028, 0x202e },
-		{ 0x2060, 0x2064 }, { 0x2066, 0x206f }, { 0xfeff, 0xfeff },
-		{ 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
-		{ 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
-	};
-	static const unsigned char lead_bits[5] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
 	uint32_t cp;
-	size_t i;
 
-	if (len < 2)
-		return false;
-	cp = s[0] & lead_bits[len];
-	for (i = 1; i < len; i++)
-		cp = cp << 6 | (s[i] & 0x3f);
-	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
-		if (cp >= ranges[i][0] && cp <= ranges[i][1])
-			return true;
-	return false;
+	return len >= 2 && tl_utf8_decode(s, len, &cp) == len &&
+	    tl_escaped_code_point(cp);
 }
 
 /*
