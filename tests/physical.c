@@ -171,7 +171,7 @@ run_child(int info, int hold)
 	struct layout l;
 	cpu_set_t cpus;
 	pid_t grandchild;
-	char byte, *p;
+	char *p;
 	int cpu = sched_getcpu();
 
 	/*
@@ -194,8 +194,7 @@ run_child(int info, int hold)
 		if (grandchild == 0) {
 			/* Maps the shared and cow pages too; writes nothing. */
 			close(info);
-			while (read(hold, &byte, 1) > 0)
-				;
+			tl_wait_for_close(hold);
 			_exit(0);
 		}
 		/* The copy on write: page 0 of cow, the child's own now. */
@@ -228,8 +227,7 @@ run_child(int info, int hold)
 	if (write(info, &l, sizeof(l)) != sizeof(l))
 		_exit(99);
 	close(info);
-	while (read(hold, &byte, 1) > 0)
-		;
+	tl_wait_for_close(hold);
 	while (wait(NULL) > 0)
 		;
 	_exit(0);
@@ -252,26 +250,18 @@ physical_unusable(const char *prog)
 int
 physical_start(void **state)
 {
-	int info[2], hold[2];
+	int info, hold;
 
 	(void)state;
-	if (pipe(info) != 0 || pipe(hold) != 0)
-		return -1;
-	fflush(NULL);
-	child.pid = fork();
+	child.pid = tl_fork_held(&info, &hold);
 	if (child.pid < 0)
 		return -1;
-	if (child.pid == 0) {
-		close(info[0]);
-		close(hold[1]);
-		run_child(info[1], hold[0]);
-	}
-	close(info[1]);
-	close(hold[0]);
-	child.hold = hold[1];
-	if (read(info[0], &child.l, sizeof(child.l)) != sizeof(child.l))
+	if (child.pid == 0)
+		run_child(info, hold);
+	child.hold = hold;
+	if (read(info, &child.l, sizeof(child.l)) != sizeof(child.l))
 		return -1;
-	close(info[0]);
+	close(info);
 	if (child.l.failed_step != 0) {
 		fprintf(stderr, "physical: the child failed at step %d\n",
 		    child.l.failed_step);

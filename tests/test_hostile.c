@@ -718,23 +718,17 @@ static int
 start_child(void **state)
 {
 	uintptr_t addrs[NNAMES];
-	int info[2], hold[2];
+	int info, hold;
 	size_t i;
-	char byte;
 	(void)state;
 
 	page = sysconf(_SC_PAGESIZE);
 	if (create_files() != 0)
 		return -1;
-	if (pipe2(info, O_CLOEXEC) != 0 || pipe2(hold, O_CLOEXEC) != 0)
-		return -1;
-	fflush(NULL);
-	child.pid = fork();
+	child.pid = tl_fork_held(&info, &hold);
 	if (child.pid < 0)
 		return -1;
 	if (child.pid == 0) {
-		close(info[0]);
-		close(hold[1]);
 		for (i = 0; i < NNAMES; i++) {
 			volatile char sink;
 			char *p;
@@ -751,21 +745,18 @@ start_child(void **state)
 			(void)sink;
 			addrs[i] = (uintptr_t)p;
 		}
-		if (write(info[1], addrs, sizeof(addrs)) != sizeof(addrs))
+		if (write(info, addrs, sizeof(addrs)) != sizeof(addrs))
 			_exit(99);
-		while (read(hold[0], &byte, 1) != 0)
-			;
+		tl_wait_for_close(hold);
 		_exit(0);
 	}
-	close(info[1]);
-	close(hold[0]);
-	child.hold = hold[1];
-	if (read(info[0], addrs, sizeof(addrs)) != sizeof(addrs)) {
+	child.hold = hold;
+	if (read(info, addrs, sizeof(addrs)) != sizeof(addrs)) {
 		fprintf(stderr, "test_hostile: the child could not map the "
 		    "files\n");
 		return -1;
 	}
-	close(info[0]);
+	close(info);
 	for (i = 0; i < NNAMES; i++)
 		names[i].addr = addrs[i];
 	snprintf(child.arg, sizeof(child.arg), "%d", (int)child.pid);

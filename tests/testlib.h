@@ -225,6 +225,18 @@ void tl_child_start(struct tl_child *c, const struct tl_map *table,
 /* Makes the child touch one more page of mapping i, and waits for it. */
 void tl_child_touch(struct tl_child *c, size_t i, size_t page);
 
+/*
+ * Forks with two close-on-exec pipes to the child, for a child of a test's
+ * own making: in the child, *info is the end it reports on and *hold the
+ * end it reads, which ends when the parent closes its end of hold; in the
+ * parent, the other ends. Returns what fork returns: -1 on failure (errno
+ * says why, no pipe left open), 0 in the child.
+ */
+pid_t tl_fork_held(int *info, int *hold);
+
+/* In such a child: waits until the parent closes its end of hold. */
+void tl_wait_for_close(int hold);
+
 /* Ends the child and removes the files it made; harmless when not run. */
 void tl_child_stop(struct tl_child *c);
 
