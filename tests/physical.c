@@ -481,26 +481,26 @@ all_pages(uintptr_t start, size_t count)
 void
 read_table(struct summary *s, bool sys_admin, const char *const *args)
 {
-	char *text, *line;
-
 	dump(&s->run, sys_admin, args);
 	if (tl_exit_code(&s->run) != 0)
 		fail_msg("%s ...: exit %d: %s", args[0],
 		    tl_exit_code(&s->run), s->run.err);
-	text = s->run.out;
-	line = next_line(&text);
-	assert_non_null(line);
-	/* Fewer than 64: the last field never holds the rest of a line. */
-	s->ncols = (size_t)tl_split(line, '\t', s->header, 64);
-	assert_true(s->ncols < 64);
-	s->nrows = 0;
-	while ((line = next_line(&text)) != NULL) {
-		assert_true(s->nrows < 256);
-		if ((size_t)tl_split(line, '\t', s->rows[s->nrows], 64) !=
-		    s->ncols)
-			fail_msg("a row without %zu fields", s->ncols);
-		s->nrows++;
-	}
+	memset(&s->t, 0, sizeof(s->t));
+	tl_read_headed_tsv(s->run.out, &s->t);
+	s->nrows = s->t.n - 1;
+}
+
+char **
+summary_row(const struct summary *s, size_t i)
+{
+	return s->t.r[i + 1].f;
+}
+
+void
+summary_done(struct summary *s)
+{
+	tl_table_free(&s->t);
+	tl_run_free(&s->run);
 }
 
 /* Runs --summary (tab-separated) with opts; a NULL-terminated list. */
@@ -520,12 +520,7 @@ summary(struct summary *s, bool sys_admin, const char *const *opts)
 int
 column(const struct summary *s, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < s->ncols; i++)
-		if (strcmp(s->header[i], name) == 0)
-			return (int)i;
-	return -1;
+	return tl_column(&s->t, name);
 }
 
 /* The value of column name in the row starting with start ("total"). */
@@ -538,8 +533,8 @@ cell(const struct summary *s, const char *start, const char *name)
 	if (c < 0)
 		fail_msg("no column %s", name);
 	for (i = 0; i < s->nrows; i++)
-		if (strcmp(s->rows[i][0], start) == 0)
-			return number(s->rows[i][c], 10);
+		if (strcmp(summary_row(s, i)[0], start) == 0)
+			return number(summary_row(s, i)[c], 10);
 	fail_msg("no row starts with %s", start);
 	return 0;
 }

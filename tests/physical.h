@@ -128,12 +128,13 @@ size_t region_pages(void);
 /* A summary (or a table of pages), read back: header and rows as fields. */
 struct summary {
 	struct tl_run run;
-	char *header[64];
-	size_t ncols;
-	char *rows[256][64];
-	size_t nrows;
+	struct tl_table t;	/* the header, then the rows */
+	size_t nrows;		/* the rows after the header */
 };
 
+/* The fields of row i of s (0: the first after the header). */
+char **summary_row(const struct summary *s, size_t i);
+void summary_done(struct summary *s);
 void read_table(struct summary *s, bool sys_admin, const char *const *args);
 void summary(struct summary *s, bool sys_admin, const char *const *opts);
 int column(const struct summary *s, const char *name);

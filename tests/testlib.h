@@ -261,6 +261,15 @@ void tl_read_text(const char *s, size_t ncols, struct tl_table *t);
 /* Reads TSV: every line split on tabs gives exactly ncols fields. */
 void tl_read_tsv(const char *s, size_t ncols, struct tl_table *t);
 
+/*
+ * Reads TSV that starts with a header line (then t->r[0]): every line
+ * has as many fields as the header.
+ */
+void tl_read_headed_tsv(const char *s, struct tl_table *t);
+
+/* The index of the header field (t->r[0]) called name, or -1. */
+int tl_column(const struct tl_table *t, const char *name);
+
 /* Reads all of s as CSV records, failing the test on the first error. */
 void tl_read_csv(const char *s, struct tl_table *t);
 

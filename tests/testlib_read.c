@@ -71,6 +71,30 @@ tl_read_tsv(const char *s, size_t ncols, struct tl_table *t)
 	}
 }
 
+void
+tl_read_headed_tsv(const char *s, struct tl_table *t)
+{
+	const char *nl = strchr(s, '\n'), *p;
+	size_t ncols = 1;
+
+	if (nl == NULL)
+		fail_msg("TSV without a header line: %.80s", s);
+	for (p = s; p < nl; p++)
+		ncols += *p == '\t';
+	tl_read_tsv(s, ncols, t);
+}
+
+int
+tl_column(const struct tl_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; t->n > 0 && i < t->r[0].n; i++)
+		if (strcmp(t->r[0].f[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
 
 void
 tl_read_csv(const char *s, struct tl_table *t)
