@@ -92,6 +92,14 @@ void run_text_and(struct tl_run *rt, struct tl_run *rx, const char *fmt,
 
 void add_default_row(struct tl_buf *b, pid_t pid, uint64_t addr,
     const char *name, const char *tail);
+/* The same for n pages from start, each page after the one before. */
+void add_default_rows(struct tl_buf *b, pid_t pid, uint64_t start, size_t n,
+    const char *name, const char *tail);
+
+/* Fails unless the tool, run with args, exits 0 and prints want. */
+void assert_prints(const char *want, const char *const *args);
+#define assert_run_prints(want, ...) \
+	assert_prints((want), (const char *const[]){ __VA_ARGS__, NULL })
 void hostile_text(const struct child *c, char *buf, size_t size);
 void text_escape(struct tl_buf *b, const char *s, size_t n);
 bool is_json_hex(const char *s);
