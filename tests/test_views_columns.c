@@ -506,9 +506,6 @@ should_exit_2_with_usage_on_bad_view_arguments(void **state)
 int
 main(int argc, char **argv)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup_child, teardown_children)
-#define T2(f, setup) cmocka_unit_test_setup_teardown(f, setup, \
-	teardown_children)
 	const struct CMUnitTest tests[] = {
 		T(should_print_exactly_the_listed_columns_in_order),
 		T(should_append_a_plus_list_to_the_default_columns),
@@ -526,8 +523,6 @@ main(int argc, char **argv)
 		cmocka_unit_test(
 		    should_exit_2_with_usage_on_bad_view_arguments),
 	};
-#undef T
-#undef T2
 
 	return views_main(argc, argv, "test_views_columns", tests,
 	    sizeof(tests) / sizeof(tests[0]));

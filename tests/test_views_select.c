@@ -431,9 +431,6 @@ should_report_a_dead_pid_and_still_dump_the_others_exiting_1(void **st)
 int
 main(int argc, char **argv)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup_child, teardown_children)
-#define T2(f, setup) cmocka_unit_test_setup_teardown(f, setup, \
-	teardown_children)
 	const struct CMUnitTest tests[] = {
 		T(should_print_exactly_the_pages_inside_a_range),
 		T(should_print_the_pages_of_repeated_ranges_once_each_in_order),
@@ -449,8 +446,6 @@ main(int argc, char **argv)
 		T2(should_report_a_dead_pid_and_still_dump_the_others_exiting_1,
 		    setup_two_children),
 	};
-#undef T
-#undef T2
 
 	return views_main(argc, argv, "test_views_select", tests,
 	    sizeof(tests) / sizeof(tests[0]));

@@ -61,6 +61,11 @@ int setup_paged_out_child(void **state);
 int setup_long_named_child(void **state);
 int teardown_children(void **state);
 
+/* A test of one child (T), or of the children setup starts (T2). */
+#define T(f) cmocka_unit_test_setup_teardown(f, setup_child, teardown_children)
+#define T2(f, setup) \
+	cmocka_unit_test_setup_teardown(f, setup, teardown_children)
+
 /* main of each views program: the child's side, the tool, the tests. */
 int views_main(int argc, char **argv, const char *program,
     const struct CMUnitTest *tests, size_t n);
