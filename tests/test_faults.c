@@ -566,19 +566,7 @@ should_exit_1_naming_stdout_when_writing_to_dev_full(void **state)
 static long
 owner_of(pid_t pid)
 {
-	char path[64], line[256];
-	long uid = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fp = fopen(path, "r");
-	if (fp == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "Uid: %ld", &uid) == 1)
-			break;
-	fclose(fp);
-	return uid;
+	return tl_proc_number(pid, "status", "Uid:");
 }
 
 static void

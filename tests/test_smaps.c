@@ -79,19 +79,7 @@ start_ksmd(void)
 static long
 ksm_merged(pid_t pid)
 {
-	char path[64], line[128];
-	long v = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/ksm_stat", (int)pid);
-	fp = fopen(path, "r");
-	if (fp == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "ksm_merging_pages %ld", &v) == 1)
-			break;
-	fclose(fp);
-	return v;
+	return tl_proc_number(pid, "ksm_stat", "ksm_merging_pages");
 }
 
 /* The fields of smaps compared, and the summary column of each. */
@@ -483,42 +471,35 @@ build(struct layout *l, bool hugetlb)
 static pid_t
 start_child(struct layout *l, int *hold, bool hugetlb)
 {
-	int info[2], h[2];
+	int info, h;
 	pid_t pid;
 
-	assert_int_equal(pipe(info), 0);
-	assert_int_equal(pipe(h), 0);
-	fflush(NULL);
-	pid = fork();
+	pid = tl_fork_held(&info, &h);
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		char c;
 		uintptr_t mine;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(info[0]);
-		close(h[1]);
 		build(l, hugetlb);
 		/* Forked: every page so far is shared with the fork. */
 		if (fork() == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			if (read(h[0], &c, 1) < 0)
+			if (read(h, &c, 1) < 0)
 				_exit(94);
 			_exit(0);
 		}
 		/* And 8 pages written after the fork, ours alone. */
 		mine = map_anon(8 * (size_t)page, 0);
 		memset((void *)mine, 9, 8 * (size_t)page);
-		if (write(info[1], l, sizeof(*l)) != sizeof(*l))
+		if (write(info, l, sizeof(*l)) != sizeof(*l))
 			_exit(95);
-		if (read(h[0], &c, 1) < 0)
+		if (read(h, &c, 1) < 0)
 			_exit(96);
 		_exit(0);
 	}
-	close(info[1]);
-	close(h[0]);
-	assert_int_equal(read(info[0], l, sizeof(*l)), sizeof(*l));
-	close(info[0]);
-	*hold = h[1];
+	assert_int_equal(read(info, l, sizeof(*l)), sizeof(*l));
+	close(info);
+	*hold = h;
 	return pid;
 }
 

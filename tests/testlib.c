@@ -470,6 +470,25 @@ tl_vma_at(pid_t pid, uint64_t start)
 }
 
 long
+tl_proc_number(pid_t pid, const char *file, const char *key)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return -1;
+	while (v < 0 && fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, key, n) == 0)
+			v = strtol(line + n, NULL, 10);
+	fclose(fp);
+	return v;
+}
+
+long
 tl_smaps_kb(pid_t pid, uint64_t start, const char *field)
 {
 	char path[64], head[32], *text;

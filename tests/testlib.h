@@ -356,6 +356,12 @@ void tl_vmas_free(struct tl_vma *v, size_t n);
 /* The mapping of pid that starts at start; fails when there is none. */
 struct tl_vma tl_vma_at(pid_t pid, uint64_t start);
 
+/*
+ * The number after key at the start of a line of /proc/PID/file (the
+ * first of them: "Uid:" of status gives the real uid), or -1.
+ */
+long tl_proc_number(pid_t pid, const char *file, const char *key);
+
 /* A field of smaps ("Rss:") of the mapping at start, in kB, or -1. */
 long tl_smaps_kb(pid_t pid, uint64_t start, const char *field);
 
