@@ -55,7 +55,8 @@ PHYSICAL_TESTS = tests/test_physical_counts tests/test_physical_kflags \
 $(PHYSICAL_TESTS): tests/physical.o
 
 # What every test program links besides the library.
-TEST_SUPPORT = tests/testlib.o tests/testlib_child.o tests/testlib_read.o
+TEST_SUPPORT = tests/testlib.o tests/testlib_child.o tests/testlib_read.o \
+	tests/readers.o tests/testdata.o
 
 # The fixture tool: captures processes into state files and renders them
 # through the fixture entry point (tests/state.c).
@@ -163,6 +164,9 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -Wall -Wextra \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CPPFLAGS = -D_GNU_SOURCE -Iinclude
 FUZZ_LIB_SRC = $(LIB_SRC)
+# What fuzz_escape shares with the tests: their readers and test data,
+# which need no cmocka.
+FUZZ_TEST_SRC = tests/readers.c tests/testdata.c
 FUZZ_ESCAPE = tests/fuzz_escape_text tests/fuzz_escape_csv \
 	tests/fuzz_escape_json
 FUZZ_TARGETS = tests/fuzz_maps tests/fuzz_options $(FUZZ_ESCAPE)
@@ -178,9 +182,11 @@ tests/fuzz_options: tests/fuzz_options.c $(FUZZ_LIB_SRC) $(wildcard include/*.h)
 tests/fuzz_escape_text: FUZZ_FORMAT = FORMAT_TEXT
 tests/fuzz_escape_csv: FUZZ_FORMAT = FORMAT_CSV
 tests/fuzz_escape_json: FUZZ_FORMAT = FORMAT_JSON
-$(FUZZ_ESCAPE): tests/fuzz_escape.c $(FUZZ_LIB_SRC) $(wildcard include/*.h)
+$(FUZZ_ESCAPE): tests/fuzz_escape.c $(FUZZ_LIB_SRC) $(FUZZ_TEST_SRC) \
+		$(wildcard include/*.h) tests/readers.h tests/testdata.h
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -DFUZZ_FORMAT=$(FUZZ_FORMAT) \
-		$(FUZZ_CFLAGS) -o $@ tests/fuzz_escape.c $(FUZZ_LIB_SRC) -pthread
+		$(FUZZ_CFLAGS) -o $@ tests/fuzz_escape.c $(FUZZ_LIB_SRC) \
+		$(FUZZ_TEST_SRC) -pthread
 
 fuzz: $(FUZZ_TARGETS)
 	@failed=0; dir=; trap 'rm -rf "$$dir"' EXIT INT TERM; \

@@ -7,18 +7,19 @@
  * buffer of exactly the ESCAPE_*_MAX room, so AddressSanitizer sees an
  * overrun) and through format_new + format_set_mapping + format_row and
  * format_summary_row into an in-memory out buffer. Then the output is
- * checked against what the format promises, with checkers written here
- * independently of src/:
+ * checked against what the format promises, with checkers independent of
+ * src/: those here, testlib's strict CSV and JSON readers and its UTF-8
+ * (tests/readers.c) and the escaped code points (tests/testdata.c):
  *
  *   text, tsv  no byte below 0x20 but the separators and the final '\n',
  *              no DEL, well-formed UTF-8 without C1 controls, separators,
  *              bidirectional controls or invisible format characters, and
  *              the name escaped exactly as documented (a reference escaper
  *              below);
- *   csv        exactly one record that a strict RFC 4180 parser reads
+ *   csv        exactly one record that a strict RFC 4180 reader reads
  *              back into the same fields as the TSV row of the same page;
  *   json       one line, terminal-safe like text (those characters only
- *              as \uXXXX), that a strict JSON parser accepts, whose "name"
+ *              as \uXXXX), that a strict JSON reader accepts, whose "name"
  *              decodes to the input with each byte that is not part of
  *              well-formed UTF-8 as a backslash and three octal digits.
  *
@@ -37,6 +38,8 @@
 #include "maps.h"
 #include "out.h"
 #include "pagemap.h"
+#include "readers.h"
+#include "testdata.h"
 
 #ifndef FUZZ_FORMAT
 #error "build with -DFUZZ_FORMAT=FORMAT_TEXT, FORMAT_CSV or FORMAT_JSON"
@@ -76,71 +79,6 @@ bytes_equal(const unsigned char *a, size_t alen, const unsigned char *b,
 	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
 }
 
-/*
- * Reference UTF-8, written from the Unicode definition (a code point
- * decoded, then its range checked) rather than from escape.c's table:
- * returns the length of the well-formed sequence at s (n bytes available)
- * and its code point in *cp, or 0 when none starts there.
- */
-static size_t
-ref_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len, i;
-	uint32_t c;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/* Appends the UTF-8 encoding of a valid code point; returns the end. */
-static unsigned char *
-put_utf8(unsigned char *d, uint32_t c)
-{
-	if (c < 0x80) {
-		*d++ = (unsigned char)c;
-	} else if (c < 0x800) {
-		*d++ = (unsigned char)(0xc0 | c >> 6);
-		*d++ = (unsigned char)(0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		*d++ = (unsigned char)(0xe0 | c >> 12);
-		*d++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		*d++ = (unsigned char)(0x80 | (c & 0x3f));
-	} else {
-		*d++ = (unsigned char)(0xf0 | c >> 18);
-		*d++ = (unsigned char)(0x80 | (c >> 12 & 0x3f));
-		*d++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		*d++ = (unsigned char)(0x80 | (c & 0x3f));
-	}
-	return d;
-}
-
 static unsigned char *
 put_octal(unsigned char *d, unsigned char c)
 {
@@ -152,30 +90,10 @@ put_octal(unsigned char *d, unsigned char c)
 }
 
 /*
- * Whether code point cp (above U+007F) is one escape.h lists as escaped:
- * a C1 control, a line or paragraph separator, a bidirectional control or
- * an invisible format character. Written from that list, not from
- * escape.c's table.
- */
-static bool
-is_hidden(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0x9f) ||		/* C1 */
-	    cp == 0xad || cp == 0x61c || cp == 0x180e ||
-	    (cp >= 0x200b && cp <= 0x200f) ||		/* ZWSP-RLM */
-	    (cp >= 0x2028 && cp <= 0x202e) ||	/* LS, PS, LRE..RLO */
-	    (cp >= 0x2060 && cp <= 0x2064) ||		/* WJ, operators */
-	    (cp >= 0x2066 && cp <= 0x206f) ||	/* LRI..PDI, deprecated */
-	    cp == 0xfeff ||				/* BOM */
-	    (cp >= 0x1bca0 && cp <= 0x1bca3) ||		/* shorthand */
-	    (cp >= 0x1d173 && cp <= 0x1d17a) ||		/* musical */
-	    cp == 0xe0001 || (cp >= 0xe0020 && cp <= 0xe007f);	/* tags */
-}
-
-/*
  * The text escape as escape.h documents it: printable ASCII and
  * well-formed UTF-8 kept, each other byte (controls, DEL, bytes outside
- * well-formed UTF-8, every byte of a character is_hidden names) as \ooo.
+ * well-formed UTF-8, every byte of a character testdata.h lists as
+ * escaped) as \ooo.
  */
 static struct bytes
 ref_text(const unsigned char *s, size_t len)
@@ -186,10 +104,10 @@ ref_text(const unsigned char *s, size_t len)
 	uint32_t cp = 0;
 
 	while (i < len) {
-		n = ref_utf8(s + i, len - i, &cp);
+		n = tl_utf8_decode(s + i, len - i, &cp);
 		if (n == 1 && cp >= 0x20 && cp != 0x7f) {
 			*d++ = s[i];
-		} else if (n >= 2 && !is_hidden(cp)) {
+		} else if (n >= 2 && !tl_escaped_code_point(cp)) {
 			memcpy(d, s + i, n);
 			d += n;
 		} else {
@@ -217,7 +135,7 @@ ref_json_decoded(const unsigned char *s, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
-		n = ref_utf8(s + i, len - i, &cp);
+		n = tl_utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			d = put_octal(d, s[i]);
 			n = 1;
@@ -233,7 +151,7 @@ ref_json_decoded(const unsigned char *s, size_t len)
 
 /*
  * Checks that s (len bytes) is safe for a terminal: well-formed UTF-8, no
- * character is_hidden names, no DEL, and no byte below 0x20 except a
+ * character testdata.h lists as escaped, no DEL, and no byte below 0x20 except a
  * separator sep (0 for none) and a '\n' as the very last byte when
  * final_nl.
  */
@@ -249,13 +167,13 @@ check_terminal_safe(const unsigned char *s, size_t len, char sep,
 		len--;
 	}
 	while (i < len) {
-		n = ref_utf8(s + i, len - i, &cp);
+		n = tl_utf8_decode(s + i, len - i, &cp);
 		CHECK(n > 0);
 		if (n == 1)
 			CHECK((cp >= 0x20 && cp != 0x7f) ||
 			    (sep != 0 && cp == (unsigned char)sep));
 		else
-			CHECK(!is_hidden(cp));
+			CHECK(!tl_escaped_code_point(cp));
 		i += n;
 	}
 }
@@ -282,345 +200,56 @@ split_fields(const unsigned char *s, size_t len, char sep,
 }
 
 /*
- * A strict RFC 4180 reader for exactly one record. Deviations, both what
- * pagemap-dump promises: the record ends in LF rather than CRLF, and bytes
- * 0x80-0xff count as TEXTDATA (they are UTF-8). Controls other than CR and
- * LF, and DEL, are rejected everywhere; a quote may appear only doubled
- * inside a quoted field; nothing may follow the one record. Decoded fields
- * go to dec (room for len bytes). Returns the number of fields, or -1.
+ * Reads s (len bytes) as exactly one record with testlib's strict RFC
+ * 4180 reader, into rec, beyond which pagemap-dump promises: the record
+ * ends in LF rather than CRLF, and holds no control byte but CR and LF
+ * (which the reader allows only quoted) and no DEL. Bytes 0x80-0xff are
+ * text (UTF-8). Returns whether it is such a record.
  */
-static long
-csv_parse_record(const unsigned char *s, size_t len, unsigned char *dec,
-    struct bytes *fields, size_t max)
+static bool
+csv_one_record(const unsigned char *s, size_t len, struct tl_rec *rec)
 {
-	size_t i = 0, n = 0;
-	unsigned char *d = dec;
+	const char *p = (const char *)s, *why;
+	size_t i;
 
-	for (;;) {
-		if (n == max)
-			return -1;
-		fields[n].p = d;
-		if (i < len && s[i] == '"') {
-			i++;
-			for (;;) {
-				if (i >= len)
-					return -1;	/* unterminated */
-				if (s[i] == '"') {
-					if (i + 1 < len && s[i + 1] == '"') {
-						*d++ = '"';
-						i += 2;
-						continue;
-					}
-					i++;
-					break;
-				}
-				if ((s[i] < 0x20 && s[i] != '\r' &&
-				    s[i] != '\n') || s[i] == 0x7f)
-					return -1;
-				*d++ = s[i++];
-			}
-		} else {
-			while (i < len && s[i] != ',' && s[i] != '\n') {
-				if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '"')
-					return -1;
-				*d++ = s[i++];
-			}
-		}
-		fields[n].len = (size_t)(d - fields[n].p);
-		n++;
-		if (i >= len)
-			return -1;	/* no record terminator */
-		if (s[i] == ',') {
-			i++;
-			continue;
-		}
-		if (s[i] != '\n' || i + 1 != len)
-			return -1;	/* junk after a field, or a second record */
-		return (long)n;
-	}
+	for (i = 0; i < len; i++)
+		if ((s[i] < 0x20 && s[i] != '\r' && s[i] != '\n') ||
+		    s[i] == 0x7f)
+			return false;
+	if (tl_csv_record(&p, (const char *)s + len, rec, &why) != 0 ||
+	    p != (const char *)s + len)
+		return false;
+	/* Ended by LF: a CR before it would be a CRLF or an unquoted CR. */
+	return !(len >= 2 && s[len - 2] == '\r');
 }
 
 /*
- * A strict JSON (RFC 8259) parser: objects, arrays, strings with every
- * escape (\uXXXX with surrogate pairs; lone surrogates rejected), numbers,
- * true, false, null; strings must be well-formed UTF-8 with no raw
- * control. It records the decoded "name" member of the top-level object.
- */
-struct json {
-	const unsigned char *s;
-	size_t len, i;
-	unsigned char *scratch;	/* decoded strings; room for len bytes */
-	struct bytes name;	/* the top-level "name", decoded */
-	int names;		/* how many top-level "name" members */
-};
-
-static void
-json_ws(struct json *j)
-{
-	while (j->i < j->len && (j->s[j->i] == ' ' || j->s[j->i] == '\t' ||
-	    j->s[j->i] == '\n' || j->s[j->i] == '\r'))
-		j->i++;
-}
-
-static bool
-json_lit(struct json *j, const char *w)
-{
-	size_t n = strlen(w);
-
-	if (j->len - j->i < n || memcmp(j->s + j->i, w, n) != 0)
-		return false;
-	j->i += n;
-	return true;
-}
-
-static int
-json_hex4(struct json *j)
-{
-	int v = 0, k, c, d;
-
-	if (j->len - j->i < 4)
-		return -1;
-	for (k = 0; k < 4; k++) {
-		c = j->s[j->i + (size_t)k];
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return -1;
-		v = v << 4 | d;
-	}
-	j->i += 4;
-	return v;
-}
-
-/* Parses a string at j->i into out (decoded). Returns false if invalid. */
-static bool
-json_string(struct json *j, struct bytes *out)
-{
-	unsigned char *d = j->scratch;
-	uint32_t cp = 0;
-	size_t n;
-	int u, lo;
-
-	if (j->i >= j->len || j->s[j->i] != '"')
-		return false;
-	j->i++;
-	for (;;) {
-		if (j->i >= j->len)
-			return false;
-		unsigned char c = j->s[j->i];
-		if (c == '"') {
-			j->i++;
-			break;
-		}
-		if (c < 0x20)
-			return false;
-		if (c != '\\') {
-			n = ref_utf8(j->s + j->i, j->len - j->i, &cp);
-			if (n == 0)
-				return false;
-			memcpy(d, j->s + j->i, n);
-			d += n;
-			j->i += n;
-			continue;
-		}
-		if (++j->i >= j->len)
-			return false;
-		c = j->s[j->i++];
-		switch (c) {
-		case '"': *d++ = '"'; break;
-		case '\\': *d++ = '\\'; break;
-		case '/': *d++ = '/'; break;
-		case 'b': *d++ = '\b'; break;
-		case 'f': *d++ = '\f'; break;
-		case 'n': *d++ = '\n'; break;
-		case 'r': *d++ = '\r'; break;
-		case 't': *d++ = '\t'; break;
-		case 'u':
-			if ((u = json_hex4(j)) < 0)
-				return false;
-			if (u >= 0xdc00 && u <= 0xdfff)
-				return false;	/* lone low surrogate */
-			if (u >= 0xd800 && u <= 0xdbff) {
-				if (!json_lit(j, "\\u") ||
-				    (lo = json_hex4(j)) < 0 ||
-				    lo < 0xdc00 || lo > 0xdfff)
-					return false;
-				u = 0x10000 + ((u - 0xd800) << 10) +
-				    (lo - 0xdc00);
-			}
-			d = put_utf8(d, (uint32_t)u);
-			break;
-		default:
-			return false;
-		}
-	}
-	out->len = (size_t)(d - j->scratch);
-	out->p = xmalloc(out->len);
-	if (out->len > 0)
-		memcpy(out->p, j->scratch, out->len);
-	return true;
-}
-
-static bool
-json_digits(struct json *j)
-{
-	size_t from = j->i;
-
-	while (j->i < j->len && j->s[j->i] >= '0' && j->s[j->i] <= '9')
-		j->i++;
-	return j->i > from;
-}
-
-static bool
-json_number(struct json *j)
-{
-	if (j->i < j->len && j->s[j->i] == '-')
-		j->i++;
-	if (j->i < j->len && j->s[j->i] == '0')
-		j->i++;
-	else if (j->i >= j->len || j->s[j->i] < '1' || j->s[j->i] > '9' ||
-	    !json_digits(j))
-		return false;
-	if (j->i < j->len && j->s[j->i] == '.') {
-		j->i++;
-		if (!json_digits(j))
-			return false;
-	}
-	if (j->i < j->len && (j->s[j->i] == 'e' || j->s[j->i] == 'E')) {
-		j->i++;
-		if (j->i < j->len && (j->s[j->i] == '+' || j->s[j->i] == '-'))
-			j->i++;
-		if (!json_digits(j))
-			return false;
-	}
-	return true;
-}
-
-static bool json_value(struct json *j, int depth);
-
-static bool
-json_object(struct json *j, int depth)
-{
-	struct bytes key, val;
-
-	j->i++;	/* '{' */
-	json_ws(j);
-	if (j->i < j->len && j->s[j->i] == '}') {
-		j->i++;
-		return true;
-	}
-	for (;;) {
-		json_ws(j);
-		if (!json_string(j, &key))
-			return false;
-		json_ws(j);
-		if (!json_lit(j, ":")) {
-			free(key.p);
-			return false;
-		}
-		json_ws(j);
-		if (depth == 0 && bytes_equal(key.p, key.len,
-		    (const unsigned char *)"name", 4)) {
-			free(key.p);
-			if (!json_string(j, &val))
-				return false;
-			if (j->names++ == 0)
-				j->name = val;
-			else
-				free(val.p);
-		} else {
-			free(key.p);
-			if (!json_value(j, depth + 1))
-				return false;
-		}
-		json_ws(j);
-		if (json_lit(j, ","))
-			continue;
-		return json_lit(j, "}");
-	}
-}
-
-static bool
-json_array(struct json *j, int depth)
-{
-	j->i++;	/* '[' */
-	json_ws(j);
-	if (json_lit(j, "]"))
-		return true;
-	for (;;) {
-		if (!json_value(j, depth + 1))
-			return false;
-		json_ws(j);
-		if (json_lit(j, ","))
-			continue;
-		return json_lit(j, "]");
-	}
-}
-
-static bool
-json_value(struct json *j, int depth)
-{
-	struct bytes str;
-
-	if (depth > 64)
-		return false;
-	json_ws(j);
-	if (j->i >= j->len)
-		return false;
-	switch (j->s[j->i]) {
-	case '{':
-		return json_object(j, depth);
-	case '[':
-		return json_array(j, depth);
-	case '"':
-		if (!json_string(j, &str))
-			return false;
-		free(str.p);
-		return true;
-	case 't':
-		return json_lit(j, "true");
-	case 'f':
-		return json_lit(j, "false");
-	case 'n':
-		return json_lit(j, "null");
-	default:
-		return json_number(j);
-	}
-}
-
-/*
- * Checks one JSON Lines row: a single line holding one object that the
- * strict parser accepts, with no raw control byte (C0, DEL or C1), with a
- * "name" member exactly when want_name, and that "name" decoding to want.
+ * Checks one JSON Lines row: a single line holding one object that
+ * testlib's strict reader accepts (RFC 8259, well-formed UTF-8, no raw
+ * control, no duplicate key), terminal-safe (so no C1 or DEL raw either),
+ * with a "name" string member exactly when want_name, decoding to want.
  */
 static void
 check_json_line(const unsigned char *s, size_t len, bool want_name,
     const struct bytes *want)
 {
-	struct json j;
+	const struct tl_jmember *name;
+	struct tl_jobject o;
+	const char *why;
 
 	CHECK(len > 0 && s[len - 1] == '\n');
 	CHECK(memchr(s, '\n', len - 1) == NULL);
 	/* escape.h: controls and hidden characters as \uXXXX, never raw. */
 	check_terminal_safe(s, len, 0, true);
-	memset(&j, 0, sizeof(j));
-	j.s = s;
-	j.len = len - 1;
-	j.scratch = xmalloc(len);
-	json_ws(&j);
-	CHECK(j.i < j.len && j.s[j.i] == '{');
-	CHECK(json_value(&j, 0));
-	json_ws(&j);
-	CHECK(j.i == j.len);
-	CHECK(j.names == (want_name ? 1 : 0));
-	if (want_name)
-		CHECK(bytes_equal(j.name.p, j.name.len, want->p, want->len));
-	free(j.name.p);
-	free(j.scratch);
+	CHECK(tl_json_object((const char *)s, len - 1, &o, &why) == 0);
+	name = tl_jget(&o, "name");
+	CHECK((name != NULL) == want_name);
+	if (want_name) {
+		CHECK(name->type == TL_JSTRING);
+		CHECK(bytes_equal((const unsigned char *)name->s, name->len,
+		    want->p, want->len));
+	}
+	tl_jobject_free(&o);
 }
 
 /* The mapping and page every row is written for. */
@@ -777,33 +406,29 @@ check_csv_rows(const struct maps_entry *map, const struct bytes *want)
 	static const enum row_kind rows[] = {
 		ROW_MIDDLE, ROW_LAST, ROW_DEFAULT, ROW_SUMMARY, ROW_TOTAL,
 	};
-	struct bytes csv[MAX_FIELDS], tsv[MAX_FIELDS];
+	struct bytes tsv[MAX_FIELDS];
+	struct tl_rec csv = { 0, 0, NULL, NULL, NULL };
 	struct out out, tsv_out;
-	unsigned char *dec;
 	size_t i, k, n, nfields, name_field;
-	long got;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		write_row(FORMAT_CSV, rows[i], map, &out);
 		write_row(FORMAT_TSV, rows[i], map, &tsv_out);
-		dec = xmalloc(out.len);
-		got = csv_parse_record((unsigned char *)out.buf, out.len, dec,
-		    csv, MAX_FIELDS);
-		CHECK(got > 0);
+		CHECK(csv_one_record((unsigned char *)out.buf, out.len, &csv));
 		n = split_fields((unsigned char *)tsv_out.buf, tsv_out.len,
 		    '\t', tsv, MAX_FIELDS);
 		row_shape(rows[i], &nfields, &name_field);
-		CHECK((size_t)got == n && n == nfields);
+		CHECK(csv.n == n && n == nfields);
 		for (k = 0; k < n; k++)
-			CHECK(bytes_equal(csv[k].p, csv[k].len, tsv[k].p,
-			    tsv[k].len));
+			CHECK(bytes_equal((unsigned char *)csv.f[k], csv.len[k],
+			    tsv[k].p, tsv[k].len));
 		if (rows[i] != ROW_TOTAL)
-			CHECK(bytes_equal(csv[name_field].p,
-			    csv[name_field].len, want->p, want->len));
-		free(dec);
+			CHECK(bytes_equal((unsigned char *)csv.f[name_field],
+			    csv.len[name_field], want->p, want->len));
 		out_free(&out);
 		out_free(&tsv_out);
 	}
+	tl_rec_free(&csv);
 }
 
 /* JSON: each row one valid line; "name" decodes as documented. */
@@ -838,11 +463,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct maps_entry map;
 	struct bytes want_text, want;
-	struct bytes fields[2];
+	struct tl_rec field = { 0, 0, NULL, NULL, NULL };
 	unsigned char *dec;
 	char *name, *dst;
 	size_t n;
-	long got;
 
 	/* The name in a buffer of its own size, so over-reads are seen. */
 	name = (char *)xmalloc(size);
@@ -881,14 +505,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dec = xmalloc(n + 1);
 		memcpy(dec, dst, n);
 		dec[n] = '\n';
-		{
-			unsigned char *fdec = xmalloc(n + 1);
-			got = csv_parse_record(dec, n + 1, fdec, fields, 2);
-			CHECK(got == 1);
-			CHECK(bytes_equal(fields[0].p, fields[0].len,
-			    want_text.p, want_text.len));
-			free(fdec);
-		}
+		CHECK(csv_one_record(dec, n + 1, &field));
+		CHECK(field.n == 1);
+		CHECK(bytes_equal((unsigned char *)field.f[0], field.len[0],
+		    want_text.p, want_text.len));
+		tl_rec_free(&field);
 		CHECK((n > 0 && dst[0] == '"') == csv_needs_quotes(&want_text));
 		free(dec);
 		free(dst);

@@ -24,21 +24,6 @@
 
 #include "physical.h"
 
-/* The flag names, from linux/kernel-page-flags.h, by bit. */
-const char *const flag_names[64] = {
-	[0] = "locked", [1] = "error", [2] = "referenced", [3] = "uptodate",
-	[4] = "dirty", [5] = "lru", [6] = "active", [7] = "slab",
-	[8] = "writeback", [9] = "reclaim", [10] = "buddy", [11] = "mmap",
-	[12] = "anon", [13] = "swapcache", [14] = "swapbacked",
-	[15] = "compound_head", [16] = "compound_tail", [17] = "huge",
-	[18] = "unevictable", [19] = "hwpoison", [20] = "nopage",
-	[21] = "ksm", [22] = "thp", [23] = "offline", [24] = "zero_page",
-	[25] = "idle", [26] = "pgtable",
-	[32] = "reserved", [33] = "mlocked", [34] = "owner_2",
-	[35] = "private", [36] = "private_2", [37] = "owner_private",
-	[38] = "arch", [39] = "uncached", [40] = "softdirty", [41] = "arch_2",
-};
-
 struct physical_child child;
 
 /* ---- the child ---------------------------------------------------------- */
@@ -186,7 +171,7 @@ run_child(int info, int hold)
 	struct layout l;
 	cpu_set_t cpus;
 	pid_t grandchild;
-	char byte, *p;
+	char *p;
 	int cpu = sched_getcpu();
 
 	/*
@@ -209,8 +194,7 @@ run_child(int info, int hold)
 		if (grandchild == 0) {
 			/* Maps the shared and cow pages too; writes nothing. */
 			close(info);
-			while (read(hold, &byte, 1) > 0)
-				;
+			tl_wait_for_close(hold);
 			_exit(0);
 		}
 		/* The copy on write: page 0 of cow, the child's own now. */
@@ -243,8 +227,7 @@ run_child(int info, int hold)
 	if (write(info, &l, sizeof(l)) != sizeof(l))
 		_exit(99);
 	close(info);
-	while (read(hold, &byte, 1) > 0)
-		;
+	tl_wait_for_close(hold);
 	while (wait(NULL) > 0)
 		;
 	_exit(0);
@@ -267,26 +250,18 @@ physical_unusable(const char *prog)
 int
 physical_start(void **state)
 {
-	int info[2], hold[2];
+	int info, hold;
 
 	(void)state;
-	if (pipe(info) != 0 || pipe(hold) != 0)
-		return -1;
-	fflush(NULL);
-	child.pid = fork();
+	child.pid = tl_fork_held(&info, &hold);
 	if (child.pid < 0)
 		return -1;
-	if (child.pid == 0) {
-		close(info[0]);
-		close(hold[1]);
-		run_child(info[1], hold[0]);
-	}
-	close(info[1]);
-	close(hold[0]);
-	child.hold = hold[1];
-	if (read(info[0], &child.l, sizeof(child.l)) != sizeof(child.l))
+	if (child.pid == 0)
+		run_child(info, hold);
+	child.hold = hold;
+	if (read(info, &child.l, sizeof(child.l)) != sizeof(child.l))
 		return -1;
-	close(info[0]);
+	close(info);
 	if (child.l.failed_step != 0) {
 		fprintf(stderr, "physical: the child failed at step %d\n",
 		    child.l.failed_step);
@@ -438,28 +413,6 @@ number(const char *s, int base)
 	return v;
 }
 
-/* The names of flags, comma-separated, as the kflags column shows them. */
-void
-names_of(uint64_t flags, char *buf, size_t len)
-{
-	size_t used = 0;
-	unsigned int bit;
-	char tmp[8];
-
-	buf[0] = '\0';
-	for (bit = 0; bit < 64; bit++) {
-		const char *name = flag_names[bit];
-		if (!(flags & BIT(bit)))
-			continue;
-		if (name == NULL) {
-			snprintf(tmp, sizeof(tmp), "bit%u", bit);
-			name = tmp;
-		}
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    used > 0 ? "," : "", name);
-	}
-}
-
 /* Parses the rows of a text dump with -H -o PAGE_COLUMNS. */
 struct page_row *
 parse_pages(char *text, size_t *n)
@@ -528,26 +481,26 @@ all_pages(uintptr_t start, size_t count)
 void
 read_table(struct summary *s, bool sys_admin, const char *const *args)
 {
-	char *text, *line;
-
 	dump(&s->run, sys_admin, args);
 	if (tl_exit_code(&s->run) != 0)
 		fail_msg("%s ...: exit %d: %s", args[0],
 		    tl_exit_code(&s->run), s->run.err);
-	text = s->run.out;
-	line = next_line(&text);
-	assert_non_null(line);
-	/* Fewer than 64: the last field never holds the rest of a line. */
-	s->ncols = (size_t)tl_split(line, '\t', s->header, 64);
-	assert_true(s->ncols < 64);
-	s->nrows = 0;
-	while ((line = next_line(&text)) != NULL) {
-		assert_true(s->nrows < 256);
-		if ((size_t)tl_split(line, '\t', s->rows[s->nrows], 64) !=
-		    s->ncols)
-			fail_msg("a row without %zu fields", s->ncols);
-		s->nrows++;
-	}
+	memset(&s->t, 0, sizeof(s->t));
+	tl_read_headed_tsv(s->run.out, &s->t);
+	s->nrows = s->t.n - 1;
+}
+
+char **
+summary_row(const struct summary *s, size_t i)
+{
+	return s->t.r[i + 1].f;
+}
+
+void
+summary_done(struct summary *s)
+{
+	tl_table_free(&s->t);
+	tl_run_free(&s->run);
 }
 
 /* Runs --summary (tab-separated) with opts; a NULL-terminated list. */
@@ -567,12 +520,7 @@ summary(struct summary *s, bool sys_admin, const char *const *opts)
 int
 column(const struct summary *s, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < s->ncols; i++)
-		if (strcmp(s->header[i], name) == 0)
-			return (int)i;
-	return -1;
+	return tl_column(&s->t, name);
 }
 
 /* The value of column name in the row starting with start ("total"). */
@@ -585,8 +533,8 @@ cell(const struct summary *s, const char *start, const char *name)
 	if (c < 0)
 		fail_msg("no column %s", name);
 	for (i = 0; i < s->nrows; i++)
-		if (strcmp(s->rows[i][0], start) == 0)
-			return number(s->rows[i][c], 10);
+		if (strcmp(summary_row(s, i)[0], start) == 0)
+			return number(summary_row(s, i)[c], 10);
 	fail_msg("no row starts with %s", start);
 	return 0;
 }

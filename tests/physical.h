@@ -30,9 +30,6 @@
 #define KPF_TAIL	BIT(16)
 #define KPF_THP		BIT(22)
 
-/* The flag names, from linux/kernel-page-flags.h, by bit. */
-extern const char *const flag_names[64];
-
 /*
  * The child's region, from base to end, PROT_NONE where nothing else is:
  * the huge page area (two huge pages long, aligned to one), then, a guard
@@ -112,7 +109,6 @@ void range(char *buf, size_t len, uintptr_t start, uintptr_t end);
 
 char *next_line(char **text);
 uint64_t number(const char *s, int base);
-void names_of(uint64_t flags, char *buf, size_t len);
 int json_type(const struct tl_jobject *o, const char *key);
 
 /* One row of PAGE_COLUMNS. */
@@ -132,12 +128,13 @@ size_t region_pages(void);
 /* A summary (or a table of pages), read back: header and rows as fields. */
 struct summary {
 	struct tl_run run;
-	char *header[64];
-	size_t ncols;
-	char *rows[256][64];
-	size_t nrows;
+	struct tl_table t;	/* the header, then the rows */
+	size_t nrows;		/* the rows after the header */
 };
 
+/* The fields of row i of s (0: the first after the header). */
+char **summary_row(const struct summary *s, size_t i);
+void summary_done(struct summary *s);
 void read_table(struct summary *s, bool sys_admin, const char *const *args);
 void summary(struct summary *s, bool sys_admin, const char *const *opts);
 int column(const struct summary *s, const char *name);

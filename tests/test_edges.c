@@ -322,32 +322,25 @@ make_markers(struct markers *m)
 static pid_t
 start_marker_child(struct markers *m, int *hold)
 {
-	int info[2], h[2];
+	int info, h;
 	pid_t pid;
 
-	assert_int_equal(pipe(info), 0);
-	assert_int_equal(pipe(h), 0);
-	fflush(NULL);
-	pid = fork();
+	pid = tl_fork_held(&info, &h);
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		char c;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(info[0]);
-		close(h[1]);
 		memset(m, 0, sizeof(*m));
 		make_markers(m);
-		if (write(info[1], m, sizeof(*m)) != sizeof(*m))
+		if (write(info, m, sizeof(*m)) != sizeof(*m))
 			_exit(91);
-		if (read(h[0], &c, 1) < 0)
+		if (read(h, &c, 1) < 0)
 			_exit(92);
 		_exit(0);
 	}
-	close(info[1]);
-	close(h[0]);
-	assert_int_equal(read(info[0], m, sizeof(*m)), sizeof(*m));
-	close(info[0]);
-	*hold = h[1];
+	assert_int_equal(read(info, m, sizeof(*m)), sizeof(*m));
+	close(info);
+	*hold = h;
 	return pid;
 }
 

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "escape.h"
+#include "readers.h"
+#include "testdata.h"
 
 /* Escapes len bytes of src into a malloc'd NUL-terminated string. */
 static char *
@@ -301,54 +303,9 @@ should_keep_the_visible_neighbours_of_invisible_characters(void **state)
 }
 
 /*
- * Every code point escape.h says is escaped beyond C0 and DEL, written
- * out again here from its list: C1, the invisible format characters,
- * the separators and the bidirectional controls.
+ * Every code point escape.h says is escaped beyond C0 and DEL is in
+ * testdata.h's tl_escaped_ranges, written out again from its list.
  */
-static const unsigned long escaped_ranges[][2] = {
-	{ 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x061c, 0x061c },
-	{ 0x180e, 0x180e }, { 0x200b, 0x200f }, { 0x2028, 0x202e },
-	{ 0x2060, 0x2064 }, { 0x2066, 0x206f }, { 0xfeff, 0xfeff },
-	{ 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a }, { 0xe0001, 0xe0001 },
-	{ 0xe0020, 0xe007f },
-};
-
-static bool
-documented_as_escaped(unsigned long cp)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(escaped_ranges) / sizeof(escaped_ranges[0]);
-	    i++)
-		if (cp >= escaped_ranges[i][0] && cp <= escaped_ranges[i][1])
-			return true;
-	return false;
-}
-
-/* Writes the UTF-8 of cp (not a surrogate) to s; returns its length. */
-static size_t
-encode_utf8(char *s, unsigned long cp)
-{
-	unsigned char *u = (unsigned char *)s;
-
-	if (cp < 0x800) {
-		u[0] = (unsigned char)(0xc0 | cp >> 6);
-		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xe0 | cp >> 12);
-		u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	u[0] = (unsigned char)(0xf0 | cp >> 18);
-	u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-	u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-	u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 static void
 should_escape_the_documented_code_points_and_no_others(void **state)
 {
@@ -360,13 +317,13 @@ should_escape_the_documented_code_points_and_no_others(void **state)
 	for (cp = 0x80; cp <= 0x10ffff; cp++) {
 		if (cp >= 0xd800 && cp <= 0xdfff)
 			continue;
-		len = encode_utf8(src, cp);
+		len = tl_utf8_encode((unsigned char *)src, (uint32_t)cp);
 		src[len] = '\0';
 		n = escape_text(text, src, len);
 		text[n] = '\0';
 		n = escape_json(json, src, len);
 		json[n] = '\0';
-		if (!documented_as_escaped(cp)) {
+		if (!tl_escaped_code_point((uint32_t)cp)) {
 			if (strcmp(text, src) != 0)
 				fail_msg("text escapes U+%04lX", cp);
 			snprintf(want, sizeof(want), "\"%s\"", src);

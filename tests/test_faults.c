@@ -363,34 +363,78 @@ should_neither_crash_nor_loop_while_the_mappings_change(void **state)
 	    "0, the others 1 with a message\n", ok, CHURN_RUNS);
 }
 
+/*
+ * A dump of the big child with its stdout on a pipe, for the test to read
+ * as it likes, its stderr in a memfd, and a reference dump to compare.
+ */
+struct piped_dump {
+	struct tl_run ref;
+	struct column want;
+	int out, err;
+	pid_t pid;
+};
+
+static void
+piped_dump_start(struct piped_dump *d)
+{
+	const char *const args[] = { big.arg, NULL };
+	int p[2];
+
+	need_big_child();
+	reference_dump(&d->ref, &d->want);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	d->err = memfd_create("err", MFD_CLOEXEC);
+	d->pid = tl_spawn(NULL, p[1], d->err, args);
+	close(p[1]);
+	d->out = p[0];
+}
+
+/*
+ * Ends the dump, whose stdout the test read into out: it must have exited
+ * 0 by itself, with the reference's stderr and its rows (what: how out
+ * was read).
+ */
+static void
+piped_dump_end(struct piped_dump *d, const struct tl_buf *out,
+    const char *what)
+{
+	struct column got;
+	char *err_text;
+	int status;
+
+	close(d->out);
+	status = tl_wait(d->pid);
+	err_text = tl_read_memfd(d->err);
+	close(d->err);
+	tl_assert_not_killed(status, what, err_text);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_string_equal(err_text, d->ref.err);
+	addr_column(out->s, out->len, &got);
+	assert_same_addresses(&d->want, &got, what);
+	free(got.v);
+	free(d->want.v);
+	free(err_text);
+	tl_run_free(&d->ref);
+}
+
 static void
 should_print_the_same_rows_when_signalled_during_the_dump(void **state)
 {
-	const char *const args[] = { big.arg, NULL };
-	struct tl_run ref;
-	struct column want, got;
 	struct tl_buf out = { NULL, 0, 0 };
-	int p[2], err, status;
+	struct piped_dump d;
 	unsigned long sent = 0;
-	char *err_text;
 	ssize_t n;
-	pid_t pid;
 	(void)state;
 
-	need_big_child();
-	reference_dump(&ref, &want);
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	err = memfd_create("err", MFD_CLOEXEC);
-	pid = tl_spawn(NULL, p[1], err, args);
-	close(p[1]);
-	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	piped_dump_start(&d);
+	assert_int_equal(fcntl(d.out, F_SETFL, O_NONBLOCK), 0);
 	for (;;) {
 		/* Both are ignored by default: the dump must not notice. */
-		kill(pid, SIGWINCH);
-		kill(pid, SIGCHLD);
+		kill(d.pid, SIGWINCH);
+		kill(d.pid, SIGCHLD);
 		sent++;
 		tl_buf_reserve(&out, 65536);
-		n = read(p[0], out.s + out.len, out.cap - out.len - 1);
+		n = read(d.out, out.s + out.len, out.cap - out.len - 1);
 		if (n > 0)
 			out.len += (size_t)n;
 		else if (n == 0)
@@ -401,73 +445,26 @@ should_print_the_same_rows_when_signalled_during_the_dump(void **state)
 			fail_msg("read: %s", strerror(errno));
 	}
 	out.s[out.len] = '\0';
-	close(p[0]);
-	status = tl_wait(pid);
-	err_text = tl_read_memfd(err);
-	close(err);
-	tl_assert_not_killed(status, "signalled dump", err_text);
-	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_string_equal(err_text, ref.err);
+	piped_dump_end(&d, &out, "signalled dump");
 	/* Signals went in all along: at least one per pipeful read. */
 	assert_true(sent >= out.len / 65536);
-	addr_column(out.s, out.len, &got);
-	assert_same_addresses(&want, &got, "with SIGWINCH and SIGCHLD");
-	free(got.v);
-	free(want.v);
-	free(out.s);
-	free(err_text);
-	tl_run_free(&ref);
+	tl_buf_free(&out);
 }
 
 static void
 should_lose_no_row_to_a_slow_reader(void **state)
 {
 	static const size_t sizes[] = { 1, 7, 512, 4093, 100, 2048, 64 };
-	const char *const args[] = { big.arg, NULL };
-	struct tl_run ref;
-	struct column want, got;
 	struct tl_buf out = { NULL, 0, 0 };
-	int p[2], err, status;
+	struct piped_dump d;
 	size_t reads = 0;
-	char *err_text;
-	ssize_t n;
-	pid_t pid;
 	(void)state;
 
-	need_big_child();
-	reference_dump(&ref, &want);
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	err = memfd_create("err", MFD_CLOEXEC);
-	pid = tl_spawn(NULL, p[1], err, args);
-	close(p[1]);
-	for (;;) {
-		size_t want_bytes = sizes[reads++ % 7];
-		tl_buf_reserve(&out, want_bytes);
-		n = read(p[0], out.s + out.len, want_bytes);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			fail_msg("read: %s", strerror(errno));
-		if (n == 0)
-			break;
-		out.len += (size_t)n;
+	piped_dump_start(&d);
+	while (tl_buf_read_some(&out, d.out, sizes[reads++ % 7]) > 0)
 		usleep(20);
-	}
-	out.s[out.len] = '\0';
-	close(p[0]);
-	status = tl_wait(pid);
-	err_text = tl_read_memfd(err);
-	close(err);
-	tl_assert_not_killed(status, "slowly read dump", err_text);
-	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_string_equal(err_text, ref.err);
-	addr_column(out.s, out.len, &got);
-	assert_same_addresses(&want, &got, "read slowly");
-	free(got.v);
-	free(want.v);
-	free(out.s);
-	free(err_text);
-	tl_run_free(&ref);
+	piped_dump_end(&d, &out, "slowly read dump");
+	tl_buf_free(&out);
 }
 
 static void
@@ -569,19 +566,7 @@ should_exit_1_naming_stdout_when_writing_to_dev_full(void **state)
 static long
 owner_of(pid_t pid)
 {
-	char path[64], line[256];
-	long uid = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fp = fopen(path, "r");
-	if (fp == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "Uid: %ld", &uid) == 1)
-			break;
-	fclose(fp);
-	return uid;
+	return tl_proc_number(pid, "status", "Uid:");
 }
 
 static void

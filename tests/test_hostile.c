@@ -128,33 +128,17 @@ buf_octal(struct tl_buf *b, unsigned char c)
 
 /*
  * Whether the well-formed sequence of len bytes at s is one of the
- * characters the man page says are escaped beyond C0 and DEL: the C1
- * controls, the invisible format characters, the line and paragraph
- * separators and the bidirectional controls.
+ * characters the man page says are escaped beyond C0 and DEL (testdata.h:
+ * the C1 controls, the invisible format characters, the line and
+ * paragraph separators and the bidirectional controls).
  */
 static bool
 escaped_character(const unsigned char *s, size_t len)
 {
-	static const uint32_t ranges[][2] = {
-		{ 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x061c, 0x061c },
-		{ 0x180e, 0x180e }, { 0x200b, 0x200f }, { 0x2028, 0x202e },
-		{ 0x2060, 0x2064 }, { 0x2066, 0x206f }, { 0xfeff, 0xfeff },
-		{ 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
-		{ 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
-	};
-	static const unsigned char lead_bits[5] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
 	uint32_t cp;
-	size_t i;
 
-	if (len < 2)
-		return false;
-	cp = s[0] & lead_bits[len];
-	for (i = 1; i < len; i++)
-		cp = cp << 6 | (s[i] & 0x3f);
-	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
-		if (cp >= ranges[i][0] && cp <= ranges[i][1])
-			return true;
-	return false;
+	return len >= 2 && tl_utf8_decode(s, len, &cp) == len &&
+	    tl_escaped_code_point(cp);
 }
 
 /*
@@ -734,23 +718,17 @@ static int
 start_child(void **state)
 {
 	uintptr_t addrs[NNAMES];
-	int info[2], hold[2];
+	int info, hold;
 	size_t i;
-	char byte;
 	(void)state;
 
 	page = sysconf(_SC_PAGESIZE);
 	if (create_files() != 0)
 		return -1;
-	if (pipe2(info, O_CLOEXEC) != 0 || pipe2(hold, O_CLOEXEC) != 0)
-		return -1;
-	fflush(NULL);
-	child.pid = fork();
+	child.pid = tl_fork_held(&info, &hold);
 	if (child.pid < 0)
 		return -1;
 	if (child.pid == 0) {
-		close(info[0]);
-		close(hold[1]);
 		for (i = 0; i < NNAMES; i++) {
 			volatile char sink;
 			char *p;
@@ -767,21 +745,18 @@ start_child(void **state)
 			(void)sink;
 			addrs[i] = (uintptr_t)p;
 		}
-		if (write(info[1], addrs, sizeof(addrs)) != sizeof(addrs))
+		if (write(info, addrs, sizeof(addrs)) != sizeof(addrs))
 			_exit(99);
-		while (read(hold[0], &byte, 1) != 0)
-			;
+		tl_wait_for_close(hold);
 		_exit(0);
 	}
-	close(info[1]);
-	close(hold[0]);
-	child.hold = hold[1];
-	if (read(info[0], addrs, sizeof(addrs)) != sizeof(addrs)) {
+	child.hold = hold;
+	if (read(info, addrs, sizeof(addrs)) != sizeof(addrs)) {
 		fprintf(stderr, "test_hostile: the child could not map the "
 		    "files\n");
 		return -1;
 	}
-	close(info[0]);
+	close(info);
 	for (i = 0; i < NNAMES; i++)
 		names[i].addr = addrs[i];
 	snprintf(child.arg, sizeof(child.arg), "%d", (int)child.pid);

@@ -2,7 +2,7 @@
  * Tests for kpage's names: the -k list parser (kpage_parse_flags) and the
  * names of page flags (kpage_flag_names, kpage_flag_name, kpage_path),
  * checked against the names of linux/kernel-page-flags.h written out
- * here.
+ * in testdata.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,54 +18,12 @@
 #include "kpage.h"
 #include "testlib.h"
 
-/* ---- the flag names, from linux/kernel-page-flags.h -------------------- */
-
-static const struct {
-	unsigned int bit;
-	const char *name;
-} known[] = {
-	{ 0, "locked" }, { 1, "error" }, { 2, "referenced" },
-	{ 3, "uptodate" }, { 4, "dirty" }, { 5, "lru" }, { 6, "active" },
-	{ 7, "slab" }, { 8, "writeback" }, { 9, "reclaim" }, { 10, "buddy" },
-	{ 11, "mmap" }, { 12, "anon" }, { 13, "swapcache" },
-	{ 14, "swapbacked" }, { 15, "compound_head" },
-	{ 16, "compound_tail" }, { 17, "huge" }, { 18, "unevictable" },
-	{ 19, "hwpoison" }, { 20, "nopage" }, { 21, "ksm" }, { 22, "thp" },
-	{ 23, "offline" }, { 24, "zero_page" }, { 25, "idle" },
-	{ 26, "pgtable" },
-	{ 32, "reserved" }, { 33, "mlocked" }, { 34, "owner_2" },
-	{ 35, "private" }, { 36, "private_2" }, { 37, "owner_private" },
-	{ 38, "arch" }, { 39, "uncached" }, { 40, "softdirty" },
-	{ 41, "arch_2" },
-};
-#define NKNOWN (sizeof(known) / sizeof(known[0]))
+/*
+ * The flag names are testdata.h's tl_flag_names, written out from
+ * linux/kernel-page-flags.h; NULL for a bit without a name.
+ */
 
 #define BIT(n) (UINT64_C(1) << (n))
-
-/* The names of flags, as kpage_flag_names should write them. */
-static void
-expected_names(char *buf, size_t len, uint64_t flags)
-{
-	size_t used = 0, i;
-	unsigned int bit;
-
-	buf[0] = '\0';
-	for (bit = 0; bit < 64; bit++) {
-		const char *name = NULL;
-		char tmp[8];
-		if (!(flags & BIT(bit)))
-			continue;
-		for (i = 0; i < NKNOWN; i++)
-			if (known[i].bit == bit)
-				name = known[i].name;
-		if (name == NULL) {
-			snprintf(tmp, sizeof(tmp), "bit%u", bit);
-			name = tmp;
-		}
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    used > 0 ? "," : "", name);
-	}
-}
 
 /* Asserts what kpage_flag_names writes for flags, and its length. */
 static void
@@ -102,7 +60,7 @@ assert_refused(const char *list, const char *culprit)
 {
 	uint64_t w, r;
 	char why[1024];
-	size_t i;
+	unsigned int bit;
 
 	memset(why, 0, sizeof(why));
 	if (kpage_parse_flags(list, &w, &r, why, sizeof(why)) != -1)
@@ -111,10 +69,11 @@ assert_refused(const char *list, const char *culprit)
 		fail_msg("'%s': the reason does not name '%s': %s", list,
 		    culprit, why);
 	/* The reason lists every valid name. */
-	for (i = 0; i < NKNOWN; i++)
-		if (!tl_has_word(why, known[i].name))
+	for (bit = 0; bit < 64; bit++)
+		if (tl_flag_names[bit] != NULL &&
+		    !tl_has_word(why, tl_flag_names[bit]))
 			fail_msg("'%s': the reason does not list '%s': %s",
-			    list, known[i].name, why);
+			    list, tl_flag_names[bit], why);
 }
 
 static void
@@ -130,11 +89,12 @@ should_parse_a_single_flag(void **state)
 static void
 should_parse_every_flag_name_to_its_bit(void **state)
 {
-	size_t i;
+	unsigned int bit;
 	(void)state;
 
-	for (i = 0; i < NKNOWN; i++)
-		assert_parses(known[i].name, BIT(known[i].bit), 0);
+	for (bit = 0; bit < 64; bit++)
+		if (tl_flag_names[bit] != NULL)
+			assert_parses(tl_flag_names[bit], BIT(bit), 0);
 }
 
 static void
@@ -230,17 +190,18 @@ should_name_every_known_bit(void **state)
 {
 	char want[KPAGE_NAMES_MAX];
 	uint64_t all = 0;
-	size_t i;
+	unsigned int bit;
 	(void)state;
 
-	for (i = 0; i < NKNOWN; i++) {
-		assert_names(BIT(known[i].bit), known[i].name);
-		assert_non_null(kpage_flag_name(known[i].bit));
-		assert_string_equal(kpage_flag_name(known[i].bit),
-		    known[i].name);
-		all |= BIT(known[i].bit);
+	for (bit = 0; bit < 64; bit++) {
+		if (tl_flag_names[bit] == NULL)
+			continue;
+		assert_names(BIT(bit), tl_flag_names[bit]);
+		assert_non_null(kpage_flag_name(bit));
+		assert_string_equal(kpage_flag_name(bit), tl_flag_names[bit]);
+		all |= BIT(bit);
 	}
-	expected_names(want, sizeof(want), all);
+	tl_flag_names_of(all, want, sizeof(want));
 	assert_names(all, want);
 }
 
@@ -284,7 +245,7 @@ should_name_all_64_bits_within_the_buffer(void **state)
 	char want[KPAGE_NAMES_MAX];
 	(void)state;
 
-	expected_names(want, sizeof(want), UINT64_MAX);
+	tl_flag_names_of(UINT64_MAX, want, sizeof(want));
 	assert_true(strlen(want) < KPAGE_NAMES_MAX);
 	assert_names(UINT64_MAX, want);
 }

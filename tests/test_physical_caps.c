@@ -103,12 +103,12 @@ should_leave_pss_and_uss_out_of_the_summary_without_cap_sys_admin(
 	assert_int_equal(column(&s, "pss-kib"), -1);
 	assert_int_equal(column(&s, "uss-kib"), -1);
 	assert_true(s.nrows > 1);
-	assert_string_equal(s.rows[s.nrows - 1][0], "total");
+	assert_string_equal(summary_row(&s, s.nrows - 1)[0], "total");
 	if (strstr(s.run.err, "pss-kib") == NULL ||
 	    strstr(s.run.err, "uss-kib") == NULL)
 		fail_msg("no warning naming pss-kib and uss-kib: %s",
 		    s.run.err);
-	tl_run_free(&s.run);
+	summary_done(&s);
 
 	dump(&r, false, json);
 	assert_int_equal(tl_exit_code(&r), 0);

@@ -93,7 +93,7 @@ should_halve_the_pss_of_a_mapping_shared_with_a_forked_process(
 	assert_int_equal(cell(&s, "total", "rss-kib"), 6 * kib);
 	assert_int_equal(cell(&s, "total", "pss-kib"), 3 * kib + kib / 2);
 	assert_int_equal(cell(&s, "total", "uss-kib"), kib);
-	tl_run_free(&s.run);
+	summary_done(&s);
 }
 
 /*
@@ -144,9 +144,9 @@ should_count_two_mappings_of_a_page_mapped_twice_by_one_process(
 			    cell(&s, t.addr[i], "exclusive"));
 	}
 	/* One page: the same PFN through both. */
-	assert_string_equal(s.rows[0][column(&s, "pfn")],
-	    s.rows[1][column(&s, "pfn")]);
-	tl_run_free(&s.run);
+	assert_string_equal(summary_row(&s, 0)[column(&s, "pfn")],
+	    summary_row(&s, 1)[column(&s, "pfn")]);
+	summary_done(&s);
 }
 
 static void
@@ -173,7 +173,7 @@ should_halve_the_pss_of_a_page_mapped_twice_by_one_process(void **state)
 	assert_int_equal(cell(&s, "total", "rss-kib"), 2 * kib);
 	assert_int_equal(cell(&s, "total", "pss-kib"), kib);
 	assert_int_equal(cell(&s, "total", "uss-kib"), 0);
-	tl_run_free(&s.run);
+	summary_done(&s);
 }
 
 static void
@@ -201,7 +201,7 @@ should_split_the_pss_of_every_area_by_its_mappings(void **state)
 	assert_int_equal(cell(&s, flush, "rss-kib"), FLUSH_PAGES * kib);
 	assert_int_equal(cell(&s, flush, "pss-kib"), FLUSH_PAGES * kib);
 	assert_int_equal(cell(&s, flush, "uss-kib"), FLUSH_PAGES * kib);
-	tl_run_free(&s.run);
+	summary_done(&s);
 }
 
 static void
@@ -220,14 +220,14 @@ should_sum_pss_and_uss_of_every_mapping_in_the_total(void **state)
 	c_uss = column(&s, "uss-kib");
 	assert_true(c_rss >= 0 && c_pss >= 0 && c_uss >= 0);
 	assert_true(s.nrows > 2);
-	assert_string_equal(s.rows[s.nrows - 1][0], "total");
+	assert_string_equal(summary_row(&s, s.nrows - 1)[0], "total");
 	for (i = 0; i + 1 < s.nrows; i++) {
-		rss = number(s.rows[i][c_rss], 10);
-		pss = number(s.rows[i][c_pss], 10);
-		uss = number(s.rows[i][c_uss], 10);
+		rss = number(summary_row(&s, i)[c_rss], 10);
+		pss = number(summary_row(&s, i)[c_pss], 10);
+		uss = number(summary_row(&s, i)[c_uss], 10);
 		if (pss > rss || uss > pss)
 			fail_msg("mapping %s: rss %" PRIu64 " pss %" PRIu64
-			    " uss %" PRIu64, s.rows[i][0], rss, pss, uss);
+			    " uss %" PRIu64, summary_row(&s, i)[0], rss, pss, uss);
 		sum_rss += rss;
 		sum_pss += pss;
 		sum_uss += uss;
@@ -238,7 +238,7 @@ should_sum_pss_and_uss_of_every_mapping_in_the_total(void **state)
 	pss = cell(&s, "total", "pss-kib");
 	assert_true(pss + s.nrows >= sum_pss && pss <= sum_pss + s.nrows);
 	assert_true(pss < sum_rss);
-	tl_run_free(&s.run);
+	summary_done(&s);
 }
 
 static void

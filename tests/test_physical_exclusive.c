@@ -250,24 +250,34 @@ require_exclusive(uintptr_t start, size_t count, const char *what)
 	tl_run_free(&run);
 }
 
+/*
+ * Dumps the flush pages with opts: written after the fork, they are the
+ * child's alone, each mapped once, so the tool must read no count of
+ * them; told to read every count, it must read some (the reads are to be
+ * seen). Returns the reads of the first dump.
+ */
+static struct kpage_reads
+exclusive_flush_reads(const char *const *opts)
+{
+	const uintptr_t start = child.l.flush;
+	const uintptr_t end = start + FLUSH_PAGES * child.l.page;
+	struct kpage_reads k;
+
+	require_kpagecount();
+	require_exclusive(start, FLUSH_PAGES, "flush");
+	k = kpage_reads(opts, start, end, false);
+	assert_int_equal(k.count, 0);
+	assert_true(kpage_reads(opts, start, end, true).count > 0);
+	return k;
+}
+
 static void
 should_not_read_kpagecount_for_the_pss_of_exclusive_pages(void **state)
 {
 	const char *const opts[] = { "-s", NULL };
-	const uintptr_t start = child.l.flush;
-	const uintptr_t end = start + FLUSH_PAGES * child.l.page;
-	struct kpage_reads k;
 	(void)state;
 
-	require_kpagecount();
-	/* Written after the fork: the child's alone, each page once. */
-	require_exclusive(start, FLUSH_PAGES, "flush");
-	k = kpage_reads(opts, start, end, false);
-	assert_int_equal(k.count, 0);
-	assert_int_equal(k.flags, 0);
-	/* The same pages, all counts read: the reads are to be seen. */
-	k = kpage_reads(opts, start, end, true);
-	assert_true(k.count > 0);
+	assert_int_equal(exclusive_flush_reads(opts).flags, 0);
 }
 
 static void
@@ -281,13 +291,7 @@ should_not_read_kpagecount_for_exclusive_small_pages_with_kflags(
 	struct kpage_reads k;
 	(void)state;
 
-	require_kpagecount();
-	require_exclusive(start, FLUSH_PAGES, "flush");
-	k = kpage_reads(opts, start, end, false);
-	assert_int_equal(k.count, 0);
-	assert_true(k.flags > 0);
-	k = kpage_reads(opts, start, end, true);
-	assert_true(k.count > 0);
+	assert_true(exclusive_flush_reads(opts).flags > 0);
 	/* Without the flags, the column reads every count, as before. */
 	k = kpage_reads(no_flags, start, end, false);
 	assert_true(k.count > 0);

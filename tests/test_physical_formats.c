@@ -43,7 +43,7 @@ check_fields(const char *addr, const char *kflags, uint64_t hex,
 	}
 	if (hex == 0)
 		fail_msg("a present page at %s without flags", addr);
-	names_of(hex, names, sizeof(names));
+	tl_flag_names_of(hex, names, sizeof(names));
 	if (strcmp(kflags, names) != 0)
 		fail_msg("page %s: kflags '%s', but kflags-hex 0x%" PRIx64
 		    " is '%s'", addr, kflags, hex, names);

@@ -449,10 +449,10 @@ should_refuse_an_unknown_flag_with_exit_2(void **state)
 		if (i == 0) {
 			assert_non_null(strstr(run.err, "bogus"));
 			for (bit = 0; bit < 64; bit++)
-				if (flag_names[bit] != NULL &&
-				    !tl_has_word(run.err, flag_names[bit]))
+				if (tl_flag_names[bit] != NULL &&
+				    !tl_has_word(run.err, tl_flag_names[bit]))
 					fail_msg("-k bogus: '%s' not listed: "
-					    "%s", flag_names[bit], run.err);
+					    "%s", tl_flag_names[bit], run.err);
 		}
 		tl_run_free(&run);
 	}

@@ -31,11 +31,34 @@
 
 static long page;
 
-/* Whether strace is there, for its delay injection. */
-static bool
-have_strace(void)
+/* Skips unless strace is there, for its delay injection. */
+static void
+require_strace(void)
 {
-	return system("strace -V >/dev/null 2>&1") == 0;
+	if (system("strace -V >/dev/null 2>&1") != 0)
+		tl_skip("strace is not installed: the exec race needs its "
+		    "delay injection");
+}
+
+/*
+ * Writes to argv the start of a command that runs the tool under strace,
+ * with inject (an -e inject= argument) on each openat of a file in
+ * procdir; returns where the tool's own arguments go.
+ */
+static size_t
+strace_tool(const char **argv, const char *inject, const char *procdir)
+{
+	static const char *const head[] = { "strace", "-qq", "-o",
+	    "/dev/null", "-e", "trace=openat", "-e" };
+	size_t n;
+
+	for (n = 0; n < sizeof(head) / sizeof(head[0]); n++)
+		argv[n] = head[n];
+	argv[n++] = inject;
+	argv[n++] = "-P";
+	argv[n++] = procdir;
+	argv[n++] = tl_tool();
+	return n;
 }
 
 /* Maps a memfd named name, pages long, every page written. */
@@ -242,7 +265,7 @@ bg_wait(struct bg *b, char **out, char **err)
 static void
 exec_between_the_opens(bool shared_vm)
 {
-	char delay[64], procdir[32], maps[48], pidarg[16], *out, *err;
+	char procdir[32], maps[48], pidarg[16], *out, *err;
 	struct tl_lines ls;
 	char c;
 	const char *argv[16];
@@ -251,26 +274,12 @@ exec_between_the_opens(bool shared_vm)
 	struct bg b;
 	size_t n, i;
 
-	if (!have_strace())
-		tl_skip("strace is not installed: the exec race needs its "
-		    "delay injection");
+	require_strace();
 	target = start_exec_target(shared_vm, ready, &holder);
 	snprintf(procdir, sizeof(procdir), "/proc/%d", (int)target);
 	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)target);
 	snprintf(pidarg, sizeof(pidarg), "%d", (int)target);
-	snprintf(delay, sizeof(delay), "inject=openat:delay_exit=400000");
-	n = 0;
-	argv[n++] = "strace";
-	argv[n++] = "-qq";
-	argv[n++] = "-o";
-	argv[n++] = "/dev/null";
-	argv[n++] = "-e";
-	argv[n++] = "trace=openat";
-	argv[n++] = "-e";
-	argv[n++] = delay;
-	argv[n++] = "-P";
-	argv[n++] = procdir;
-	argv[n++] = tl_tool();
+	n = strace_tool(argv, "inject=openat:delay_exit=400000", procdir);
 	argv[n++] = "-H";
 	argv[n++] = "-o";
 	argv[n++] = "addr,pfn,name";
@@ -344,13 +353,11 @@ should_give_up_with_exit_1_on_a_target_that_keeps_execing(void **state)
 	const char *argv[16];
 	struct bg b;
 	pid_t target;
-	size_t n = 0;
+	size_t n;
 	int code;
 	(void)state;
 
-	if (!have_strace())
-		tl_skip("strace is not installed: the exec race needs its "
-		    "delay injection");
+	require_strace();
 	fflush(NULL);
 	target = fork();
 	assert_true(target >= 0);
@@ -360,17 +367,7 @@ should_give_up_with_exit_1_on_a_target_that_keeps_execing(void **state)
 	}
 	snprintf(procdir, sizeof(procdir), "/proc/%d", (int)target);
 	snprintf(pidarg, sizeof(pidarg), "%d", (int)target);
-	argv[n++] = "strace";
-	argv[n++] = "-qq";
-	argv[n++] = "-o";
-	argv[n++] = "/dev/null";
-	argv[n++] = "-e";
-	argv[n++] = "trace=openat";
-	argv[n++] = "-e";
-	argv[n++] = "inject=openat:delay_exit=50000";
-	argv[n++] = "-P";
-	argv[n++] = procdir;
-	argv[n++] = tl_tool();
+	n = strace_tool(argv, "inject=openat:delay_exit=50000", procdir);
 	argv[n++] = pidarg;
 	argv[n] = NULL;
 	bg_start(&b, argv);

@@ -79,19 +79,7 @@ start_ksmd(void)
 static long
 ksm_merged(pid_t pid)
 {
-	char path[64], line[128];
-	long v = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/ksm_stat", (int)pid);
-	fp = fopen(path, "r");
-	if (fp == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "ksm_merging_pages %ld", &v) == 1)
-			break;
-	fclose(fp);
-	return v;
+	return tl_proc_number(pid, "ksm_stat", "ksm_merging_pages");
 }
 
 /* The fields of smaps compared, and the summary column of each. */
@@ -203,88 +191,38 @@ vmas_equal(const struct vmas *a, const struct vmas *b)
 	    memcmp(a->v, b->v, a->n * sizeof(a->v[0])) == 0;
 }
 
-/* The tool's TSV summary: the column index of each field, and the rows. */
+/* The tool's TSV summary, its header first, and where each field is. */
 struct table {
+	struct tl_table t;
 	int col[NFIELDS];	/* -1: the tool has no such column */
 	int start_col;
-	char **header;
-	size_t nh;
-	char ***rows;
-	size_t n;
-	char *text;
 };
-
-static size_t
-split_tabs(char *line, char ***out)
-{
-	size_t n = 1, i;
-	char *p;
-
-	for (p = line; *p != '\0'; p++)
-		n += *p == '\t';
-	*out = calloc(n, sizeof(**out));
-	assert_non_null(*out);
-	for (i = 0, p = line; i < n; i++) {
-		(*out)[i] = p;
-		p = strchr(p, '\t');
-		if (p != NULL)
-			*p++ = '\0';
-	}
-	return n;
-}
 
 static void
 read_table(struct table *t, pid_t pid)
 {
-	char pidarg[16], **header, *line, *save = NULL;
+	char pidarg[16];
+	const char *const args[] = { "-s", "-f", "tsv", pidarg, NULL };
 	struct tl_run r;
-	size_t nh, f, k;
+	size_t f;
 
 	snprintf(pidarg, sizeof(pidarg), "%d", (int)pid);
-	{
-		const char *const args[] = { "-s", "-f", "tsv", pidarg, NULL };
-		tl_run(&r, NULL, args);
-	}
+	tl_run(&r, NULL, args);
 	if (tl_exit_code(&r) != 0)
 		fail_msg("exit %d: %s", tl_exit_code(&r), r.err);
-	free(r.err);
 	memset(t, 0, sizeof(*t));
-	t->text = r.out;
-	line = strtok_r(t->text, "\n", &save);
-	assert_non_null(line);
-	nh = split_tabs(line, &header);
-	t->start_col = -1;
-	for (f = 0; f < NFIELDS; f++) {
-		t->col[f] = -1;
-		for (k = 0; k < nh; k++)
-			if (strcmp(header[k], fields[f].column) == 0)
-				t->col[f] = (int)k;
-	}
-	for (k = 0; k < nh; k++)
-		if (strcmp(header[k], "start") == 0)
-			t->start_col = (int)k;
+	tl_read_headed_tsv(r.out, &t->t);
+	tl_run_free(&r);
+	for (f = 0; f < NFIELDS; f++)
+		t->col[f] = tl_column(&t->t, fields[f].column);
+	t->start_col = tl_column(&t->t, "start");
 	assert_true(t->start_col >= 0);
-	t->header = header;
-	t->nh = nh;
-	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-		t->rows = realloc(t->rows, (t->n + 1) * sizeof(*t->rows));
-		assert_non_null(t->rows);
-		if (split_tabs(line, &t->rows[t->n]) != nh)
-			fail_msg("a row without %zu fields", nh);
-		t->n++;
-	}
 }
 
 static void
 table_free(struct table *t)
 {
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		free(t->rows[i]);
-	free(t->rows);
-	free(t->header);
-	free(t->text);
+	tl_table_free(&t->t);
 }
 
 /* The row of the mapping at start ("total" for 0), or NULL. */
@@ -298,9 +236,9 @@ row_at(const struct table *t, uint64_t start)
 		snprintf(key, sizeof(key), "total");
 	else
 		snprintf(key, sizeof(key), "%" PRIx64, start);
-	for (i = 0; i < t->n; i++)
-		if (strcmp(t->rows[i][t->start_col], key) == 0)
-			return t->rows[i];
+	for (i = 1; i < t->t.n; i++)
+		if (strcmp(t->t.r[i].f[t->start_col], key) == 0)
+			return t->t.r[i].f;
 	return NULL;
 }
 
@@ -533,42 +471,35 @@ build(struct layout *l, bool hugetlb)
 static pid_t
 start_child(struct layout *l, int *hold, bool hugetlb)
 {
-	int info[2], h[2];
+	int info, h;
 	pid_t pid;
 
-	assert_int_equal(pipe(info), 0);
-	assert_int_equal(pipe(h), 0);
-	fflush(NULL);
-	pid = fork();
+	pid = tl_fork_held(&info, &h);
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		char c;
 		uintptr_t mine;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(info[0]);
-		close(h[1]);
 		build(l, hugetlb);
 		/* Forked: every page so far is shared with the fork. */
 		if (fork() == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			if (read(h[0], &c, 1) < 0)
+			if (read(h, &c, 1) < 0)
 				_exit(94);
 			_exit(0);
 		}
 		/* And 8 pages written after the fork, ours alone. */
 		mine = map_anon(8 * (size_t)page, 0);
 		memset((void *)mine, 9, 8 * (size_t)page);
-		if (write(info[1], l, sizeof(*l)) != sizeof(*l))
+		if (write(info, l, sizeof(*l)) != sizeof(*l))
 			_exit(95);
-		if (read(h[0], &c, 1) < 0)
+		if (read(h, &c, 1) < 0)
 			_exit(96);
 		_exit(0);
 	}
-	close(info[1]);
-	close(h[0]);
-	assert_int_equal(read(info[0], l, sizeof(*l)), sizeof(*l));
-	close(info[0]);
-	*hold = h[1];
+	assert_int_equal(read(info, l, sizeof(*l)), sizeof(*l));
+	close(info);
+	*hold = h;
 	return pid;
 }
 
@@ -579,22 +510,20 @@ cell(pid_t pid, uint64_t addr, const char *column)
 	struct table t;
 	char **row = NULL;
 	long long v = -1;
-	size_t k, i;
-	int end = -1;
+	size_t i;
+	int end, k;
 
 	read_table(&t, pid);
-	for (k = 0; k < t.nh; k++)
-		if (strcmp(t.header[k], "end") == 0)
-			end = (int)k;
+	end = tl_column(&t.t, "end");
+	k = tl_column(&t.t, column);
 	assert_true(end >= 0);
-	for (i = 0; i < t.n && row == NULL; i++)
-		if (strcmp(t.rows[i][t.start_col], "total") != 0 &&
-		    strtoull(t.rows[i][t.start_col], NULL, 16) <= addr &&
-		    strtoull(t.rows[i][end], NULL, 16) > addr)
-			row = t.rows[i];
-	for (k = 0; row != NULL && k < t.nh; k++)
-		if (strcmp(t.header[k], column) == 0)
-			v = strtoll(row[k], NULL, 10);
+	for (i = 1; i < t.t.n && row == NULL; i++)
+		if (strcmp(t.t.r[i].f[t.start_col], "total") != 0 &&
+		    strtoull(t.t.r[i].f[t.start_col], NULL, 16) <= addr &&
+		    strtoull(t.t.r[i].f[end], NULL, 16) > addr)
+			row = t.t.r[i].f;
+	if (row != NULL && k >= 0)
+		v = strtoll(row[k], NULL, 10);
 	table_free(&t);
 	if (v < 0)
 		fail_msg("no %s for the mapping at %" PRIx64, column, addr);

@@ -28,7 +28,6 @@ should_print_exactly_the_listed_columns_in_order(void **state)
 	const struct layout *l = &c->layout;
 	struct tl_vma m = tl_vma_at(c->pid, l->file);
 	struct tl_buf want = { NULL, 0, 0 };
-	struct tl_run r;
 	char range[64];
 	int i;
 
@@ -37,12 +36,9 @@ should_print_exactly_the_listed_columns_in_order(void **state)
 		tl_buf_printf(&want, "%lu %" PRIx64 " r--p %x %s %s\n", m.inode,
 		    (uint64_t)l->file + (uint64_t)(i * page),
 		    (unsigned int)(i * page), m.dev, l->name);
-	run(&r, "-o", "inode,addr,perms,offset,dev,name", "-r",
-	    range_arg(range, sizeof(range), l->file, l->file + 4 * page),
-	    c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "-o",
+	    "inode,addr,perms,offset,dev,name", "-r", range_arg(range,
+	    sizeof(range), l->file, l->file + 4 * page), c->arg);
 	tl_buf_free(&want);
 }
 
@@ -53,22 +49,15 @@ should_append_a_plus_list_to_the_default_columns(void **state)
 	const struct layout *l = &c->layout;
 	struct tl_vma m = tl_vma_at(c->pid, l->file);
 	struct tl_buf want = { NULL, 0, 0 };
-	struct tl_run r;
 	char range[64], tail[64];
-	int i;
 
 	snprintf(tail, sizeof(tail), " r--p %lu", m.inode);
 	tl_buf_printf(&want, "addr pfn soft-dirty file/shared swapped present "
 	    "library perms inode\n");
-	for (i = 0; i < 4; i++)
-		add_default_row(&want, c->pid, l->file + (uint64_t)(i * page),
-		    l->name, tail);
-	run(&r, "-o", "+perms,inode", "-r",
+	add_default_rows(&want, c->pid, l->file, 4, l->name, tail);
+	assert_run_prints(tl_buf_str(&want), "-o", "+perms,inode", "-r",
 	    range_arg(range, sizeof(range), l->file, l->file + 4 * page),
 	    c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
 	tl_buf_free(&want);
 }
 
@@ -83,10 +72,8 @@ should_head_the_file_and_name_columns_file_shared_and_library(void **st)
 
 	range_arg(range, sizeof(range), l->file, l->file + page);
 	tl_buf_printf(&want, "file/shared library\n1 %s\n", l->name);
-	run(&r, "-o", "file,name", "-r", range, c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "-o", "file,name", "-r", range,
+	    c->arg);
 
 	/* Every other column is headed by its own name. */
 	run(&r, "-H", "-o", ALL_COLUMNS, "-r", range, c->arg);
@@ -179,85 +166,83 @@ should_print_a_column_listed_many_times_that_many_times_for_a_long_name(
 
 /* ---- -f and -H: formats ---- */
 
+/* Reads TSV of all columns: exactly 18 fields, so no raw tab in names. */
 static void
-should_split_tsv_rows_on_tabs_into_the_text_fields(void **state)
+read_all_columns_tsv(const char *s, struct tl_table *t)
 {
-	const struct child *c = *state;
-	struct tl_table text = { 0, 0, NULL }, tsv = { 0, 0, NULL };
-	struct tl_run rt, rv;
+	tl_read_tsv(s, ALL_NCOLUMNS, t);
+}
+
+/*
+ * Dumps the child's layout in text and in fmt, read back with read,
+ * until the two tables agree (5 tries), and checks what every format
+ * with a header shares: a row per page, the file and name columns headed
+ * file/shared and library, the fields of the text, and the hostile name
+ * escaped as in text, no raw ESC anywhere. Leaves the table and run of
+ * fmt to the caller.
+ */
+static void
+assert_fields_are_the_text(const struct child *c, const char *fmt,
+    void (*read)(const char *, struct tl_table *), struct tl_table *got,
+    struct tl_run *rx)
+{
+	struct tl_table text = { 0, 0, NULL };
+	struct tl_run rt;
 	const struct tl_rec *h;
 	char addr[32], want[320], range[64], why[512];
 	int tries;
 
 	layout_range(range, sizeof(range), &c->layout);
 	for (tries = 0;; tries++) {
-		run_text_and(&rt, &rv, "tsv", range, c->arg);
+		run_text_and(&rt, rx, fmt, range, c->arg);
 		tl_assert_ran_ok(&rt);
-		tl_assert_ran_ok(&rv);
+		tl_assert_ran_ok(rx);
 		tl_read_text(rt.out, ALL_NCOLUMNS, &text);
-		/* One row per line, exactly 18 fields: no raw tab in names. */
-		tl_read_tsv(rv.out, ALL_NCOLUMNS, &tsv);
-		if (tries == 4 || tl_tables_equal(&text, 0, &tsv, 0, "tsv", why,
+		read(rx->out, got);
+		if (tries == 4 || tl_tables_equal(&text, 0, got, 0, fmt, why,
 		    sizeof(why)))
 			break;
-		RETRY(&text, &tsv, &rt, &rv);
+		RETRY(&text, got, &rt, rx);
 	}
-	assert_true(tsv.n > 8 + 4 + 2 + 4 + 4);
-	assert_string_equal(tsv.r[0].f[4], "file/shared");
-	assert_string_equal(tsv.r[0].f[17], "library");
-	tl_assert_tables_equal(&text, 0, &tsv, 0, "tsv");
+	assert_true(got->n > 8 + 4 + 2 + 4 + 4);
+	assert_string_equal(got->r[0].f[4], "file/shared");
+	assert_string_equal(got->r[0].f[17], "library");
+	tl_assert_tables_equal(&text, 0, got, 0, fmt);
 	snprintf(addr, sizeof(addr), "%" PRIx64, (uint64_t)c->layout.hostile);
-	h = tl_find_rec(&tsv, 1, addr);
+	h = tl_find_rec(got, 1, addr);
 	assert_non_null(h);
 	hostile_text(c, want, sizeof(want));
 	assert_string_equal(h->f[17], want);
-	assert_null(strchr(rv.out, '\033'));
+	assert_null(strchr(rx->out, '\033'));
 	tl_table_free(&text);
-	tl_table_free(&tsv);
 	tl_run_free(&rt);
+}
+
+static void
+should_split_tsv_rows_on_tabs_into_the_text_fields(void **state)
+{
+	struct tl_table tsv = { 0, 0, NULL };
+	struct tl_run rv;
+
+	assert_fields_are_the_text(*state, "tsv", read_all_columns_tsv, &tsv,
+	    &rv);
+	tl_table_free(&tsv);
 	tl_run_free(&rv);
 }
 
 static void
 should_parse_csv_back_to_the_text_fields(void **state)
 {
-	const struct child *c = *state;
-	struct tl_table text = { 0, 0, NULL }, csv = { 0, 0, NULL };
-	struct tl_run rt, rc;
-	const struct tl_rec *h;
-	char addr[32], want[320], range[64], why[512];
+	struct tl_table csv = { 0, 0, NULL };
+	struct tl_run rc;
 	size_t i;
-	int tries;
 
-	layout_range(range, sizeof(range), &c->layout);
-	for (tries = 0;; tries++) {
-		run_text_and(&rt, &rc, "csv", range, c->arg);
-		tl_assert_ran_ok(&rt);
-		tl_assert_ran_ok(&rc);
-		tl_read_text(rt.out, ALL_NCOLUMNS, &text);
-		tl_read_csv(rc.out, &csv);
-		if (tries == 4 || tl_tables_equal(&text, 0, &csv, 0, "csv", why,
-		    sizeof(why)))
-			break;
-		RETRY(&text, &csv, &rt, &rc);
-	}
-	assert_true(csv.n > 8 + 4 + 2 + 4 + 4);
+	/* The hostile name: escaped as in text, then quoted. */
+	assert_fields_are_the_text(*state, "csv", tl_read_csv, &csv, &rc);
 	for (i = 0; i < csv.n; i++)
 		assert_int_equal(csv.r[i].n, ALL_NCOLUMNS);
-	assert_string_equal(csv.r[0].f[4], "file/shared");
-	assert_string_equal(csv.r[0].f[17], "library");
-	tl_assert_tables_equal(&text, 0, &csv, 0, "csv");
-	/* The hostile name: escaped as in text, then quoted. */
-	snprintf(addr, sizeof(addr), "%" PRIx64, (uint64_t)c->layout.hostile);
-	h = tl_find_rec(&csv, 1, addr);
-	assert_non_null(h);
-	hostile_text(c, want, sizeof(want));
-	assert_string_equal(h->f[17], want);
-	assert_null(strchr(rc.out, '\033'));
 	assert_null(strchr(rc.out, '\t'));
-	tl_table_free(&text);
 	tl_table_free(&csv);
-	tl_run_free(&rt);
 	tl_run_free(&rc);
 }
 
@@ -521,9 +506,6 @@ should_exit_2_with_usage_on_bad_view_arguments(void **state)
 int
 main(int argc, char **argv)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup_child, teardown_children)
-#define T2(f, setup) cmocka_unit_test_setup_teardown(f, setup, \
-	teardown_children)
 	const struct CMUnitTest tests[] = {
 		T(should_print_exactly_the_listed_columns_in_order),
 		T(should_append_a_plus_list_to_the_default_columns),
@@ -541,8 +523,6 @@ main(int argc, char **argv)
 		cmocka_unit_test(
 		    should_exit_2_with_usage_on_bad_view_arguments),
 	};
-#undef T
-#undef T2
 
 	return views_main(argc, argv, "test_views_columns", tests,
 	    sizeof(tests) / sizeof(tests[0]));

@@ -27,27 +27,17 @@ should_print_exactly_the_pages_inside_a_range(void **state)
 	const struct child *c = *state;
 	const struct layout *l = &c->layout;
 	struct tl_buf want = { NULL, 0, 0 };
-	struct tl_run r;
 	char range[64];
-	int i;
 
 	tl_buf_printf(&want, DEFAULT_HEADER);
-	for (i = 1; i < 4; i++)
-		add_default_row(&want, c->pid, l->anon + (uint64_t)(i * page),
-		    "", "");
+	add_default_rows(&want, c->pid, l->anon + page, 3, "", "");
 	/* Without 0x, end exclusive. */
-	run(&r, "-r", range_arg(range, sizeof(range), l->anon + page,
-	    l->anon + 4 * page), c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "-r", range_arg(range,
+	    sizeof(range), l->anon + page, l->anon + 4 * page), c->arg);
 	/* With 0x and capitals. */
 	snprintf(range, sizeof(range), "0x%" PRIX64 "-0X%" PRIx64,
 	    (uint64_t)l->anon + page, (uint64_t)l->anon + 4 * page);
-	run(&r, "--range", range, c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "--range", range, c->arg);
 	tl_buf_free(&want);
 }
 
@@ -58,7 +48,6 @@ should_print_the_pages_of_repeated_ranges_once_each_in_order(void **st)
 	const struct child *c = *st;
 	const struct layout *l = &c->layout;
 	struct tl_buf want = { NULL, 0, 0 };
-	struct tl_run r;
 	char r1[64], r2[64];
 	uint64_t a = l->anon, p = (uint64_t)page;
 	int i;
@@ -67,22 +56,17 @@ should_print_the_pages_of_repeated_ranges_once_each_in_order(void **st)
 	for (i = 0; i < 3; i++)
 		add_default_row(&want, c->pid, a + (uint64_t)disjoint[i] * p,
 		    "", "");
-	run(&r, "-r", range_arg(r2, sizeof(r2), a + 5 * p, a + 7 * p), "-r",
-	    range_arg(r1, sizeof(r1), a, a + p), c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "-r", range_arg(r2, sizeof(r2),
+	    a + 5 * p, a + 7 * p), "-r", range_arg(r1, sizeof(r1), a, a + p),
+	    c->arg);
 
 	/* Overlapping, given out of order: pages 0 to 3, each once. */
 	want.len = 0;
 	tl_buf_printf(&want, DEFAULT_HEADER);
-	for (i = 0; i < 4; i++)
-		add_default_row(&want, c->pid, a + (uint64_t)i * p, "", "");
-	run(&r, "-r", range_arg(r1, sizeof(r1), a + 2 * p, a + 4 * p), "-r",
-	    range_arg(r2, sizeof(r2), a, a + 3 * p), c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	add_default_rows(&want, c->pid, a, 4, "", "");
+	assert_run_prints(tl_buf_str(&want), "-r", range_arg(r1, sizeof(r1),
+	    a + 2 * p, a + 4 * p), "-r", range_arg(r2, sizeof(r2), a, a + 3 * p),
+	    c->arg);
 	tl_buf_free(&want);
 }
 
@@ -92,18 +76,13 @@ should_print_nothing_for_the_unmapped_part_of_a_range(void **state)
 	const struct child *c = *state;
 	const struct layout *l = &c->layout;
 	struct tl_buf want = { NULL, 0, 0 };
-	struct tl_run r;
 	char range[64];
 
 	/* The page below the anonymous pages is a hole. */
 	tl_buf_printf(&want, DEFAULT_HEADER);
-	add_default_row(&want, c->pid, l->anon, "", "");
-	add_default_row(&want, c->pid, l->anon + page, "", "");
-	run(&r, "-r", range_arg(range, sizeof(range), l->anon - page,
-	    l->anon + 2 * page), c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	add_default_rows(&want, c->pid, l->anon, 2, "", "");
+	assert_run_prints(tl_buf_str(&want), "-r", range_arg(range,
+	    sizeof(range), l->anon - page, l->anon + 2 * page), c->arg);
 	tl_buf_free(&want);
 }
 
@@ -113,43 +92,27 @@ should_print_only_the_mappings_whose_name_contains_m(void **state)
 	const struct child *c = *state;
 	const struct layout *l = &c->layout;
 	struct tl_buf want = { NULL, 0, 0 }, both = { NULL, 0, 0 };
-	struct tl_run r;
 	char plain[64], middle[64], hostile[64], name[320];
-	int i;
 
 	snprintf(plain, sizeof(plain), "pmd-views-%d-plain", (int)getpid());
 	snprintf(middle, sizeof(middle), "views-%d-pla", (int)getpid());
 	snprintf(hostile, sizeof(hostile), "pmd-views-%d-h\t,", (int)getpid());
 	tl_buf_printf(&want, DEFAULT_HEADER);
-	for (i = 0; i < 4; i++)
-		add_default_row(&want, c->pid, l->file + (uint64_t)(i * page),
-		    l->name, "");
-	run(&r, "-m", plain, c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
-	run(&r, "--map", middle, c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	add_default_rows(&want, c->pid, l->file, 4, l->name, "");
+	assert_run_prints(tl_buf_str(&want), "-m", plain, c->arg);
+	assert_run_prints(tl_buf_str(&want), "--map", middle, c->arg);
 
 	/* Two names: both mappings, in address order. */
 	hostile_text(c, name, sizeof(name));
 	tl_buf_printf(&both, DEFAULT_HEADER);
 	if (l->hostile < l->file)
-		for (i = 0; i < 2; i++)
-			add_default_row(&both, c->pid, l->hostile +
-			    (uint64_t)(i * page), name, "");
+		add_default_rows(&both, c->pid, l->hostile, 2, name, "");
 	tl_buf_add(&both, after_first_line(tl_buf_str(&want)),
 	    strlen(after_first_line(tl_buf_str(&want))));
 	if (l->hostile > l->file)
-		for (i = 0; i < 2; i++)
-			add_default_row(&both, c->pid, l->hostile +
-			    (uint64_t)(i * page), name, "");
-	run(&r, "-m", plain, "-m", hostile, c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&both));
-	tl_run_free(&r);
+		add_default_rows(&both, c->pid, l->hostile, 2, name, "");
+	assert_run_prints(tl_buf_str(&both), "-m", plain, "-m", hostile,
+	    c->arg);
 	tl_buf_free(&want);
 	tl_buf_free(&both);
 }
@@ -192,10 +155,7 @@ should_print_only_present_pages_with_P(void **state)
 		add_default_row(&want, c->pid, l->anon +
 		    (uint64_t)(written[i] * page), "", "");
 	range_arg(range, sizeof(range), l->anon, l->anon + 8 * page);
-	run(&r, "-P", "-r", range, c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "-P", "-r", range, c->arg);
 
 	/* The whole dump with -P: the present rows of the whole dump. */
 	run(&all, "-H", c->arg);
@@ -217,7 +177,6 @@ should_select_swapped_pages_with_S_and_either_with_P_and_S(void **state)
 	static const int written[] = { 0, 2, 5 };
 	const struct child *c = *state;
 	struct tl_buf want = { NULL, 0, 0 }, rows = { NULL, 0, 0 };
-	struct tl_run r;
 	struct tl_page s;
 	char anon[64], sw[64], tail[64];
 	uint64_t p = (uint64_t)page;
@@ -249,11 +208,8 @@ should_select_swapped_pages_with_S_and_either_with_P_and_S(void **state)
 		add_default_row(&rows, c->pid, c->layout.swapped + i * p, "",
 		    "");
 	}
-	run(&r, "-S", "-o", "+swap-type,swap-offset", "-r", anon, "-r", sw,
-	    c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "-S", "-o",
+	    "+swap-type,swap-offset", "-r", anon, "-r", sw, c->arg);
 
 	/* -P -S: present or swapped, in address order. */
 	want.len = 0;
@@ -265,16 +221,11 @@ should_select_swapped_pages_with_S_and_either_with_P_and_S(void **state)
 		    "", "");
 	if (c->layout.swapped > c->layout.anon)
 		tl_buf_add(&want, rows.s, rows.len);
-	run(&r, "-P", "-S", "-r", anon, "-r", sw, c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "-P", "-S", "-r", anon, "-r", sw,
+	    c->arg);
 
 	/* -P alone: none of the swapped pages. */
-	run(&r, "-P", "-r", sw, c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, DEFAULT_HEADER);
-	tl_run_free(&r);
+	assert_run_prints(DEFAULT_HEADER, "-P", "-r", sw, c->arg);
 	tl_buf_free(&want);
 	tl_buf_free(&rows);
 }
@@ -307,19 +258,15 @@ should_translate_an_address_to_its_page_and_physical_address_with_a(
 	    "library paddr\n");
 	add_default_row(&want, c->pid, page_addr, "", tail);
 	snprintf(addr, sizeof(addr), "%" PRIx64, a);
-	run(&r, "-a", addr, "-o", "+paddr", c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "-a", addr, "-o", "+paddr",
+	    c->arg);
 
 	want.len = 0;
 	tl_buf_printf(&want, "addr pfn paddr\n%" PRIx64 " %" PRIx64 " %s\n",
 	    page_addr, s.pfn, paddr);
 	snprintf(addr, sizeof(addr), "0x%" PRIx64, a);
-	run(&r, "--address", addr, "-o", "addr,pfn,paddr", c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "--address", addr, "-o",
+	    "addr,pfn,paddr", c->arg);
 
 	run(&r, "-a", addr, "-f", "json", "-o", "paddr", c->arg);
 	tl_assert_ran_ok(&r);
@@ -367,53 +314,61 @@ should_exit_1_naming_an_unmapped_address_given_to_a(void **state)
 
 /* ---- several pids ---- */
 
+/*
+ * Appends what a dump of a then b prints after its header: the rows of
+ * each one's own dump of the views' files (with -s for the summary), each
+ * after its pid. Gives how many rows each of them had.
+ */
+static void
+add_rows_of_each(struct tl_buf *want, const struct child *a,
+    const struct child *b, bool summary, size_t *na, size_t *nb)
+{
+	const char *args[] = { "-s", "-H", "-m", "pmd-views-", NULL, NULL };
+	const char *const *from = summary ? args : args + 1;
+	struct tl_run ra, rb;
+	char pa[20], pb[20];
+
+	snprintf(pa, sizeof(pa), "%s ", a->arg);
+	snprintf(pb, sizeof(pb), "%s ", b->arg);
+	args[4] = a->arg;
+	tl_run(&ra, NULL, from);
+	args[4] = b->arg;
+	tl_run(&rb, NULL, from);
+	tl_assert_ran_ok(&ra);
+	tl_assert_ran_ok(&rb);
+	add_prefixed(want, pa, ra.out);
+	add_prefixed(want, pb, rb.out);
+	*na = tl_count_lines(ra.out);
+	*nb = tl_count_lines(rb.out);
+	tl_run_free(&ra);
+	tl_run_free(&rb);
+}
+
 static void
 should_dump_several_pids_in_turn_with_a_pid_column_first(void **state)
 {
 	const struct child *a = *state;
 	const struct child *b = &((const struct children *)*state)->b;
 	struct tl_buf want = { NULL, 0, 0 };
-	struct tl_run ra, rb, r;
+	struct tl_run r;
 	struct tl_jobject *objs;
-	char pa[20], pb[20];
-	size_t i, n, na;
-
-	snprintf(pa, sizeof(pa), "%s ", a->arg);
-	snprintf(pb, sizeof(pb), "%s ", b->arg);
+	size_t i, n, na, nb;
 
 	/* Rows: those of each pid alone, with the pid in front. */
-	run(&ra, "-H", "-m", "pmd-views-", a->arg);
-	run(&rb, "-H", "-m", "pmd-views-", b->arg);
-	tl_assert_ran_ok(&ra);
-	tl_assert_ran_ok(&rb);
-	assert_int_equal(tl_count_lines(ra.out), 6);
-	assert_int_equal(tl_count_lines(rb.out), 6);
 	tl_buf_printf(&want, "pid " DEFAULT_HEADER);
-	add_prefixed(&want, pa, ra.out);
-	add_prefixed(&want, pb, rb.out);
-	run(&r, "-m", "pmd-views-", a->arg, b->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
-	tl_run_free(&ra);
-	tl_run_free(&rb);
+	add_rows_of_each(&want, a, b, false, &na, &nb);
+	assert_int_equal(na, 6);
+	assert_int_equal(nb, 6);
+	assert_run_prints(tl_buf_str(&want), "-m", "pmd-views-", a->arg,
+	    b->arg);
 
 	/* The summary too: a total per pid. */
-	run(&ra, "-s", "-H", "-m", "pmd-views-", a->arg);
-	run(&rb, "-s", "-H", "-m", "pmd-views-", b->arg);
-	tl_assert_ran_ok(&ra);
-	tl_assert_ran_ok(&rb);
 	want.len = 0;
 	add_summary_header(&want, true);
-	add_prefixed(&want, pa, ra.out);
-	add_prefixed(&want, pb, rb.out);
-	assert_int_equal(tl_count_lines(ra.out), 3);
-	run(&r, "-s", "-m", "pmd-views-", a->arg, b->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
-	tl_run_free(&ra);
-	tl_run_free(&rb);
+	add_rows_of_each(&want, a, b, true, &na, &nb);
+	assert_int_equal(na, 3);
+	assert_run_prints(tl_buf_str(&want), "-s", "-m", "pmd-views-", a->arg,
+	    b->arg);
 
 	/* JSON: "pid" first, a's rows then b's. */
 	run(&r, "-f", "json", "-m", "pmd-views-", a->arg, b->arg);
@@ -438,8 +393,9 @@ should_report_a_dead_pid_and_still_dump_the_others_exiting_1(void **st)
 	const struct child *a = *st;
 	const struct child *b = &((const struct children *)*st)->b;
 	struct tl_buf want = { NULL, 0, 0 };
-	struct tl_run ra, rb, r;
-	char pa[20], pb[20], dead[16];
+	struct tl_run r;
+	char dead[16];
+	size_t na, nb;
 	pid_t pid;
 
 	/* A pid that just died and was reaped is free for a while. */
@@ -448,16 +404,9 @@ should_report_a_dead_pid_and_still_dump_the_others_exiting_1(void **st)
 		_exit(0);
 	waitpid(pid, NULL, 0);
 	snprintf(dead, sizeof(dead), "%d", (int)pid);
-	snprintf(pa, sizeof(pa), "%s ", a->arg);
-	snprintf(pb, sizeof(pb), "%s ", b->arg);
 
-	run(&ra, "-H", "-m", "pmd-views-", a->arg);
-	run(&rb, "-H", "-m", "pmd-views-", b->arg);
-	tl_assert_ran_ok(&ra);
-	tl_assert_ran_ok(&rb);
 	tl_buf_printf(&want, "pid " DEFAULT_HEADER);
-	add_prefixed(&want, pa, ra.out);
-	add_prefixed(&want, pb, rb.out);
+	add_rows_of_each(&want, a, b, false, &na, &nb);
 	run(&r, "-m", "pmd-views-", a->arg, dead, b->arg);
 	assert_int_equal(tl_exit_code(&r), 1);
 	assert_non_null(strstr(r.err, dead));
@@ -476,17 +425,12 @@ should_report_a_dead_pid_and_still_dump_the_others_exiting_1(void **st)
 	assert_non_null(strstr(r.err, dead));
 	assert_string_equal(r.out, tl_buf_str(&want));
 	tl_run_free(&r);
-	tl_run_free(&ra);
-	tl_run_free(&rb);
 	tl_buf_free(&want);
 }
 
 int
 main(int argc, char **argv)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup_child, teardown_children)
-#define T2(f, setup) cmocka_unit_test_setup_teardown(f, setup, \
-	teardown_children)
 	const struct CMUnitTest tests[] = {
 		T(should_print_exactly_the_pages_inside_a_range),
 		T(should_print_the_pages_of_repeated_ranges_once_each_in_order),
@@ -502,8 +446,6 @@ main(int argc, char **argv)
 		T2(should_report_a_dead_pid_and_still_dump_the_others_exiting_1,
 		    setup_two_children),
 	};
-#undef T
-#undef T2
 
 	return views_main(argc, argv, "test_views_select", tests,
 	    sizeof(tests) / sizeof(tests[0]));

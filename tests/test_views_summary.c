@@ -21,19 +21,26 @@
 
 /* ---- -s: summary ---- */
 
+/* The 64-bit entry of the frame pfn in /proc/kpagecount or kpageflags. */
+static uint64_t
+kpage_entry(const char *path, uint64_t pfn)
+{
+	uint64_t v = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		fail_msg("open %s: %s", path, strerror(errno));
+	if (pread(fd, &v, 8, (off_t)(pfn * 8)) != 8)
+		fail_msg("pread %s: %s", path, strerror(errno));
+	close(fd);
+	return v;
+}
+
 /* How many times the kernel says the frame pfn is mapped. */
 static uint64_t
 kpagecount(uint64_t pfn)
 {
-	uint64_t v = 0;
-	int fd = open("/proc/kpagecount", O_RDONLY);
-
-	if (fd < 0)
-		fail_msg("open /proc/kpagecount: %s", strerror(errno));
-	if (pread(fd, &v, 8, (off_t)(pfn * 8)) != 8)
-		fail_msg("pread /proc/kpagecount: %s", strerror(errno));
-	close(fd);
-	return v;
+	return kpage_entry("/proc/kpagecount", pfn);
 }
 
 /* The counts of a summary row, from the kernel's pagemap (and kpagecount). */
@@ -50,15 +57,7 @@ struct counts {
 static uint64_t
 kpageflags(uint64_t pfn)
 {
-	uint64_t v = 0;
-	int fd = open("/proc/kpageflags", O_RDONLY);
-
-	if (fd < 0)
-		fail_msg("open /proc/kpageflags: %s", strerror(errno));
-	if (pread(fd, &v, 8, (off_t)(pfn * 8)) != 8)
-		fail_msg("pread /proc/kpageflags: %s", strerror(errno));
-	close(fd);
-	return v;
+	return kpage_entry("/proc/kpageflags", pfn);
 }
 
 static struct counts
@@ -358,10 +357,7 @@ should_summarise_only_the_mappings_and_pages_that_m_and_P_select(void **st)
 	tl_buf_printf(&want, "total - - ");
 	add_counts(&want, &n);
 	tl_buf_printf(&want, "\n");
-	run(&r, "-s", "-m", match, c->arg);
-	tl_assert_ran_ok(&r);
-	assert_string_equal(r.out, tl_buf_str(&want));
-	tl_run_free(&r);
+	assert_run_prints(tl_buf_str(&want), "-s", "-m", match, c->arg);
 
 	/* -P: only present pages are counted, pages equals present. */
 	add_summary_header(&header, false);
@@ -395,16 +391,11 @@ should_summarise_only_the_mappings_and_pages_that_m_and_P_select(void **st)
 int
 main(int argc, char **argv)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup_child, teardown_children)
-#define T2(f, setup) cmocka_unit_test_setup_teardown(f, setup, \
-	teardown_children)
 	const struct CMUnitTest tests[] = {
 		T(should_summarise_each_mapping_with_its_counts_and_a_total),
 		T(should_write_the_json_summary_as_an_object_per_mapping_then_a_total),
 		T(should_summarise_only_the_mappings_and_pages_that_m_and_P_select),
 	};
-#undef T
-#undef T2
 
 	return views_main(argc, argv, "test_views_summary", tests,
 	    sizeof(tests) / sizeof(tests[0]));

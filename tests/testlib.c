@@ -1,8 +1,8 @@
 /*
  * testlib: what the end-to-end tests share; see testlib.h. The child
  * processes are in testlib_child.c, the output readers in
- * testlib_read.c; this file has the buffer, the runs of the tool, what
- * the kernel says and the skips.
+ * testlib_read.c (and, for what needs no cmocka, readers.c); this file
+ * has the runs of the tool, what the kernel says and the skips.
  */
 #include "testlib.h"
 
@@ -33,97 +33,29 @@ tl_page(void)
 	return page;
 }
 
-/* ---- the buffer ---- */
+/* ---- reading into a buffer (the rest of it is in readers.c) ---- */
 
-void
-tl_buf_reserve(struct tl_buf *b, size_t more)
+ssize_t
+tl_buf_read_some(struct tl_buf *b, int fd, size_t max)
 {
-	size_t cap = b->cap ? b->cap : 256;
-	char *grown;
+	ssize_t n;
 
-	if (b->cap - b->len > more)
-		return;
-	while (cap - b->len <= more)
-		cap *= 2;
-	grown = realloc(b->s, cap);
-	if (grown == NULL)
-		fail_msg("out of memory");
-	b->s = grown;
-	b->cap = cap;
-}
-
-void
-tl_buf_add(struct tl_buf *b, const char *s, size_t n)
-{
-	tl_buf_reserve(b, n);
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void
-tl_buf_adds(struct tl_buf *b, const char *s)
-{
-	tl_buf_add(b, s, strlen(s));
-}
-
-void
-tl_buf_addc(struct tl_buf *b, char c)
-{
-	tl_buf_add(b, &c, 1);
-}
-
-void
-tl_buf_printf(struct tl_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	tl_buf_reserve(b, max);
+	do
+		n = read(fd, b->s + b->len, max);
+	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		fail_msg("vsnprintf failed");
-	tl_buf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+		fail_msg("read: %s", strerror(errno));
 	b->len += (size_t)n;
-}
-
-const char *
-tl_buf_str(struct tl_buf *b)
-{
-	if (b->s == NULL)
-		tl_buf_add(b, "", 0);
-	return b->s;
+	b->s[b->len] = '\0';
+	return n;
 }
 
 void
 tl_buf_read_fd(struct tl_buf *b, int fd)
 {
-	ssize_t n;
-
-	for (;;) {
-		tl_buf_reserve(b, 65536);
-		n = read(fd, b->s + b->len, b->cap - b->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			fail_msg("read: %s", strerror(errno));
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-	}
-	b->s[b->len] = '\0';
-}
-
-void
-tl_buf_free(struct tl_buf *b)
-{
-	free(b->s);
-	b->s = NULL;
-	b->len = b->cap = 0;
+	while (tl_buf_read_some(b, fd, 65536) > 0)
+		;
 }
 
 /* ---- small text helpers ---- */
@@ -535,6 +467,25 @@ tl_vma_at(pid_t pid, uint64_t start)
 	found.name = NULL;	/* freed with the others */
 	tl_vmas_free(v, n);
 	return found;
+}
+
+long
+tl_proc_number(pid_t pid, const char *file, const char *key)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return -1;
+	while (v < 0 && fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, key, n) == 0)
+			v = strtol(line + n, NULL, 10);
+	fclose(fp);
+	return v;
 }
 
 long

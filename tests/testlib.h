@@ -5,6 +5,11 @@
  * strict readers of the text, TSV, CSV and JSON Lines outputs; what the
  * kernel says about a process, read directly; and skips that print why.
  *
+ * The buffer, the records, the CSV record and JSON object readers and
+ * UTF-8 are in readers.h, which needs no cmocka (the fuzz targets use it
+ * too), the page-flag names and the escaped code points in testdata.h;
+ * this header includes both.
+ *
  * Everything is named tl_ so that it cannot clash with what a test file
  * keeps for itself. A helper that cannot do its job fails the test
  * (cmocka's fail_msg) rather than returning an error, unless its comment
@@ -19,6 +24,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "readers.h"
+#include "testdata.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -30,25 +38,15 @@
 /* The size of a page, set by the first call. */
 long tl_page(void);
 
-/* ---- a growable buffer, always NUL-terminated once written to ---- */
+/* ---- reading into a buffer (readers.h has the rest of it) ---- */
 
-struct tl_buf {
-	char *s;
-	size_t len, cap;
-};
-
-/* Makes room for more bytes and their NUL after len. */
-void tl_buf_reserve(struct tl_buf *b, size_t more);
-void tl_buf_add(struct tl_buf *b, const char *s, size_t n);
-void tl_buf_adds(struct tl_buf *b, const char *s);
-void tl_buf_addc(struct tl_buf *b, char c);
-void tl_buf_printf(struct tl_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* The text so far: "" when nothing was added, never NULL. */
-const char *tl_buf_str(struct tl_buf *b);
+/*
+ * Reads once from fd, at most max bytes (EINTR retried), onto the end of
+ * b; returns how many, 0 at the end. Fails the test on an error.
+ */
+ssize_t tl_buf_read_some(struct tl_buf *b, int fd, size_t max);
 /* Reads fd to its end (EINTR retried) onto the end of b. */
 void tl_buf_read_fd(struct tl_buf *b, int fd);
-void tl_buf_free(struct tl_buf *b);
 
 /* ---- small text helpers ---- */
 
@@ -227,6 +225,18 @@ void tl_child_start(struct tl_child *c, const struct tl_map *table,
 /* Makes the child touch one more page of mapping i, and waits for it. */
 void tl_child_touch(struct tl_child *c, size_t i, size_t page);
 
+/*
+ * Forks with two close-on-exec pipes to the child, for a child of a test's
+ * own making: in the child, *info is the end it reports on and *hold the
+ * end it reads, which ends when the parent closes its end of hold; in the
+ * parent, the other ends. Returns what fork returns: -1 on failure (errno
+ * says why, no pipe left open), 0 in the child.
+ */
+pid_t tl_fork_held(int *info, int *hold);
+
+/* In such a child: waits until the parent closes its end of hold. */
+void tl_wait_for_close(int hold);
+
 /* Ends the child and removes the files it made; harmless when not run. */
 void tl_child_stop(struct tl_child *c);
 
@@ -237,24 +247,6 @@ void tl_child_stop(struct tl_child *c);
 void tl_child_main(int argc, char **argv);
 
 /* ---- strict readers of the outputs ---- */
-
-/* The fields of a record; each is NUL-terminated, with its length. */
-struct tl_rec {
-	size_t n, cap;
-	char **f;
-	size_t *len;
-	bool *quoted;		/* CSV: the field was in double quotes */
-};
-
-struct tl_table {
-	size_t n, cap;
-	struct tl_rec *r;
-};
-
-void tl_rec_add(struct tl_rec *r, const char *s, size_t n);
-void tl_rec_free(struct tl_rec *r);
-struct tl_rec *tl_table_new_rec(struct tl_table *t);
-void tl_table_free(struct tl_table *t);
 
 /* Fails unless s is empty or ends with a newline. */
 void tl_assert_whole_lines(const char *s);
@@ -270,13 +262,13 @@ void tl_read_text(const char *s, size_t ncols, struct tl_table *t);
 void tl_read_tsv(const char *s, size_t ncols, struct tl_table *t);
 
 /*
- * Reads one RFC 4180 record at *p (ended by CRLF or LF) into rec: a
- * quote anywhere but around a whole field, text after a closing quote,
- * a CR without LF or a record without a line end is an error. Returns 0
- * and advances *p, or -1 with *why.
+ * Reads TSV that starts with a header line (then t->r[0]): every line
+ * has as many fields as the header.
  */
-int tl_csv_record(const char **p, const char *end, struct tl_rec *rec,
-    const char **why);
+void tl_read_headed_tsv(const char *s, struct tl_table *t);
+
+/* The index of the header field (t->r[0]) called name, or -1. */
+int tl_column(const struct tl_table *t, const char *name);
 
 /* Reads all of s as CSV records, failing the test on the first error. */
 void tl_read_csv(const char *s, struct tl_table *t);
@@ -292,43 +284,8 @@ void tl_assert_tables_equal(const struct tl_table *want, size_t want_from,
 const struct tl_rec *tl_find_rec(const struct tl_table *t, size_t i,
     const char *s);
 
-/* The length of the UTF-8 character at s (n bytes left), 0 if invalid. */
-size_t tl_utf8_len(const unsigned char *s, size_t n);
-bool tl_valid_utf8(const unsigned char *s, size_t n);
-
-/* A JSON object's member: a string decoded, else the value's text. */
-enum tl_jtype { TL_JSTRING, TL_JNUMBER, TL_JBOOL, TL_JNULL, TL_JNESTED };
-
-struct tl_jmember {
-	char *key;
-	enum tl_jtype type;
-	char *s;
-	size_t len;
-	bool b;			/* a boolean's value */
-};
-
-struct tl_jobject {
-	size_t n, cap;
-	struct tl_jmember *m;
-};
-
-/*
- * Reads len bytes as exactly one JSON object (RFC 8259): valid UTF-8,
- * no raw control byte in a string, no duplicate key, nothing after it;
- * a member's value may be an array or object (kept as its text). Returns
- * 0, or -1 with *why.
- */
-int tl_json_object(const char *line, size_t len, struct tl_jobject *o,
-    const char **why);
-
 /* Reads every line of JSON Lines; returns how many (fails on a bad one). */
 size_t tl_read_json_lines(const char *s, struct tl_jobject **objs);
-
-/* The member key of o, or NULL. */
-const struct tl_jmember *tl_jget(const struct tl_jobject *o,
-    const char *key);
-void tl_jobject_free(struct tl_jobject *o);
-void tl_jobjects_free(struct tl_jobject *objs, size_t n);
 
 /* One row of the default text output. */
 struct tl_row {
@@ -398,6 +355,12 @@ size_t tl_maps(pid_t pid, struct tl_vma **v);
 void tl_vmas_free(struct tl_vma *v, size_t n);
 /* The mapping of pid that starts at start; fails when there is none. */
 struct tl_vma tl_vma_at(pid_t pid, uint64_t start);
+
+/*
+ * The number after key at the start of a line of /proc/PID/file (the
+ * first of them: "Uid:" of status gives the real uid), or -1.
+ */
+long tl_proc_number(pid_t pid, const char *file, const char *key);
 
 /* A field of smaps ("Rss:") of the mapping at start, in kB, or -1. */
 long tl_smaps_kb(pid_t pid, uint64_t start, const char *field);

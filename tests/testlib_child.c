@@ -534,37 +534,75 @@ child_begin(const struct tl_map *table, size_t n, unsigned flags,
 	child_die("exec /proc/self/exe", 0);
 }
 
+/* Closes both ends of a pipe, keeping errno for the caller. */
+static void
+close_pair(const int p[2])
+{
+	int saved = errno;
+
+	close(p[0]);
+	close(p[1]);
+	errno = saved;
+}
+
+pid_t
+tl_fork_held(int *info, int *hold)
+{
+	int in[2], ho[2];
+	pid_t pid;
+
+	/* Close-on-exec: no other process may keep a child alive. */
+	if (pipe2(in, O_CLOEXEC) != 0)
+		return -1;
+	if (pipe2(ho, O_CLOEXEC) != 0) {
+		close_pair(in);
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close_pair(in);
+		close_pair(ho);
+		return -1;
+	}
+	close(pid == 0 ? in[0] : in[1]);
+	close(pid == 0 ? ho[1] : ho[0]);
+	*info = pid == 0 ? in[1] : in[0];
+	*hold = pid == 0 ? ho[0] : ho[1];
+	return pid;
+}
+
+void
+tl_wait_for_close(int hold)
+{
+	char byte;
+
+	while (read(hold, &byte, 1) > 0)
+		;
+}
+
 void
 tl_child_start(struct tl_child *c, const struct tl_map *table, size_t n,
     unsigned flags)
 {
-	int info[2], hold[2];
+	int info, hold;
 
 	memset(c, 0, sizeof(*c));
 	c->n = n;
 	c->ack = c->hold = -1;
-	/* Close-on-exec: no other process may keep a child alive. */
-	if (pipe2(info, O_CLOEXEC) != 0 || pipe2(hold, O_CLOEXEC) != 0)
-		fail_msg("pipe: %s", strerror(errno));
-	fflush(NULL);
-	c->pid = fork();
+	c->pid = tl_fork_held(&info, &hold);
 	if (c->pid < 0)
-		fail_msg("fork: %s", strerror(errno));
-	if (c->pid == 0) {
-		close(info[0]);
-		close(hold[1]);
-		child_begin(table, n, flags, info[1], hold[0]);
-	}
-	close(info[1]);
-	close(hold[0]);
-	c->hold = hold[1];
-	c->ack = info[0];
+		fail_msg("pipe or fork: %s", strerror(errno));
+	if (c->pid == 0)
+		child_begin(table, n, flags, info, hold);
+	c->hold = hold;
+	c->ack = info;
 	if (nlive < MAX_LIVE)
 		live[nlive++] = c->hold;
 	snprintf(c->arg, sizeof(c->arg), "%d", (int)c->pid);
 	if (flags & TL_FRESH)
 		send_table(c->hold, table, n);
-	read_report(c, info[0]);
+	read_report(c, info);
 }
 
 void

@@ -231,6 +231,27 @@ add_default_row(struct tl_buf *b, pid_t pid, uint64_t addr, const char *name,
 	tl_buf_printf(b, "%s\n", tail);
 }
 
+void
+add_default_rows(struct tl_buf *b, pid_t pid, uint64_t start, size_t n,
+    const char *name, const char *tail)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		add_default_row(b, pid, start + i * (uint64_t)page, name, tail);
+}
+
+void
+assert_prints(const char *want, const char *const *args)
+{
+	struct tl_run r;
+
+	tl_run(&r, NULL, args);
+	tl_assert_ran_ok(&r);
+	assert_string_equal(r.out, want);
+	tl_run_free(&r);
+}
+
 /* The hostile file name as the text format must show it. */
 void
 hostile_text(const struct child *c, char *buf, size_t size)

@@ -61,6 +61,11 @@ int setup_paged_out_child(void **state);
 int setup_long_named_child(void **state);
 int teardown_children(void **state);
 
+/* A test of one child (T), or of the children setup starts (T2). */
+#define T(f) cmocka_unit_test_setup_teardown(f, setup_child, teardown_children)
+#define T2(f, setup) \
+	cmocka_unit_test_setup_teardown(f, setup, teardown_children)
+
 /* main of each views program: the child's side, the tool, the tests. */
 int views_main(int argc, char **argv, const char *program,
     const struct CMUnitTest *tests, size_t n);
@@ -92,6 +97,14 @@ void run_text_and(struct tl_run *rt, struct tl_run *rx, const char *fmt,
 
 void add_default_row(struct tl_buf *b, pid_t pid, uint64_t addr,
     const char *name, const char *tail);
+/* The same for n pages from start, each page after the one before. */
+void add_default_rows(struct tl_buf *b, pid_t pid, uint64_t start, size_t n,
+    const char *name, const char *tail);
+
+/* Fails unless the tool, run with args, exits 0 and prints want. */
+void assert_prints(const char *want, const char *const *args);
+#define assert_run_prints(want, ...) \
+	assert_prints((want), (const char *const[]){ __VA_ARGS__, NULL })
 void hostile_text(const struct child *c, char *buf, size_t size);
 void text_escape(struct tl_buf *b, const char *s, size_t n);
 bool is_json_hex(const char *s);
