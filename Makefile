@@ -149,9 +149,9 @@ bench: pagemap-dump tests/bench
 # ---- fuzzing: make fuzz ---------------------------------------------------
 # libFuzzer targets (clang) for the maps parser, the command line and the
 # escaping of mapping names in each output format: tests/fuzz_maps.c,
-# tests/fuzz_options.c, and tests/fuzz_escape.c built once per format. Each binary is compiled
-# straight from the library sources in one clang command, so no fuzz object
-# ever mixes with the normal build. make fuzz runs each target for
+# tests/fuzz_options.c, and tests/fuzz_escape.c built once per format.
+# Each binary is compiled straight from the library sources in one clang
+# command, so no fuzz object ever mixes with the normal build. make fuzz runs each target for
 # FUZZ_SECONDS from a temporary copy of its seeds (tests/corpus/maps,
 # options or names, plus the matching maps-*, options-* or name-* inputs
 # in tests/corpus/regressions), so tests/corpus is never written to, and fails
