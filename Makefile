@@ -25,7 +25,7 @@ OBJ = $(LIB_OBJ) src/main.o
 UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_format tests/test_options tests/test_dump tests/test_kpage \
 	tests/test_filter tests/test_summary tests/test_corpus tests/test_columns \
-	tests/test_pipeline \
+	tests/test_pipeline tests/test_ranges \
 	tests/test_kpage_names
 # The e2e programs, in two lists so that two people can split files at
 # once without touching the same line.
@@ -63,7 +63,8 @@ TEST_SUPPORT = tests/testlib.o tests/testlib_child.o tests/testlib_read.o \
 tests/fixture: tests/fixture.o tests/state.o $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -pthread
 
-tests/test_corpus: tests/test_corpus.o tests/state.o $(TEST_SUPPORT) $(LIB_OBJ)
+STATE_TESTS = tests/test_corpus tests/test_ranges
+$(STATE_TESTS): %: %.o tests/state.o $(TEST_SUPPORT) $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -pthread
 
 tests/test_%: tests/test_%.o $(TEST_SUPPORT) $(LIB_OBJ)

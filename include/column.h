@@ -25,6 +25,20 @@ enum column_kind {
 	COLUMN_LIST,	/* a list of names (kflags): the widest field */
 };
 
+/*
+ * How a column's value goes along a run of pages, for --ranges: a run
+ * goes on while every column's value does as its kind says.
+ */
+enum column_run {
+	RUN_MAPPING,	/* the mapping's (name, perms, offset): runs end
+			   with the mapping anyway */
+	RUN_EQUAL,	/* the same on every page of a run */
+	RUN_STEP,	/* up by one a page, or 0 all along (pfn) */
+	RUN_STEP_PAGE,	/* up by the page size a page, or 0 (paddr) */
+	RUN_ADDR,	/* the page's address: a run's start stands for it */
+	RUN_OWN,	/* a run's own (start, end, pages): --ranges only */
+};
+
 struct column {
 	const char *name;	/* in -o lists, and the JSON key */
 	const char *header;	/* in the header line */
@@ -33,6 +47,9 @@ struct column {
 	enum column_kind kind;
 	/* Writes the value (no separator); returns the end. */
 	char *(*put)(struct format *f, char *p, const struct format_row *r);
+	enum column_run run;
+	/* The value compared along a run (RUN_EQUAL and the steps). */
+	uint64_t (*value)(const struct format_row *r);
 };
 
 /*
@@ -73,8 +90,14 @@ const unsigned *column_default_list(void);
 #define column_defaults (column_default_list())
 extern const size_t column_ndefaults;
 
-/* Looks a page column up by name (len bytes): its index, or -1. */
+/*
+ * Looks a page column up by name (len bytes), as -o takes it: its index,
+ * or -1 (for a run's own columns too, which -o cannot name).
+ */
 int column_find(const char *name, size_t len);
+
+/* Looks up a run's own column (start, end, pages): its index, or -1. */
+int column_find_own(const char *name);
 
 /* The facts (PAGE_FACT_*) the columns need together. */
 unsigned column_needs(const unsigned *cols, size_t n);

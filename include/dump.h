@@ -28,6 +28,7 @@ struct dump_config {
 	const struct sink_ops *sink;
 	const unsigned *cols;		/* the rows' columns */
 	size_t ncols;
+	enum format_kind kind;		/* their format */
 	bool no_header;
 	bool several_pids;
 	/*

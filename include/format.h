@@ -38,6 +38,7 @@ struct format_row {
 	uint64_t kflags;		/* /proc/kpageflags, when asked for */
 	uint64_t mapcount;		/* /proc/kpagecount */
 	uint64_t cgroup;		/* /proc/kpagecgroup */
+	uint64_t pages;			/* --ranges: pages in the run */
 	int pid;
 };
 

@@ -30,6 +30,7 @@ struct pipeline_config {
 	const struct sink_ops *sink;
 	const unsigned *cols;		/* the rows' columns */
 	size_t ncols;
+	enum format_kind kind;		/* their format */
 	uint64_t page_size;
 	bool may_see_pfns;	/* the kernel shows us PFNs */
 	bool scan_works;	/* PAGEMAP_SCAN is there */

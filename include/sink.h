@@ -19,7 +19,10 @@
 
 /* What every sink is given when it is opened. */
 struct sink_context {
-	struct format *format;
+	struct format *format;		/* of the columns of -o */
+	enum format_kind kind;		/* its format, for a sink's own */
+	const unsigned *cols;		/* the columns of -o */
+	size_t ncols;
 	struct out *out;
 	const struct filter *filter;
 	uint64_t page_size;
@@ -70,5 +73,6 @@ extern const struct sink_ops *const sink_registry[];
 
 extern const struct sink_ops sink_rows;
 extern const struct sink_ops sink_summary;
+extern const struct sink_ops sink_ranges;
 
 #endif

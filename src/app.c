@@ -69,7 +69,7 @@ app_run(struct options *opts, const struct app_captured *cap)
 		pagemap_swap_layout_detect(&layout);
 	pagemap_set_swap_layout(&layout);
 	c = (struct dump_config){ format, &out, &opts->filter, opts->sink,
-	    opts->cols, opts->ncols, opts->no_header ||
+	    opts->cols, opts->ncols, opts->kind, opts->no_header ||
 	    !format_has_header(format), opts->npids > 1, cap != NULL,
 	    cap != NULL ? cap->kpage_dirfd : -1 };
 	d = live.dump = dump_new(&c);

@@ -35,20 +35,63 @@ put_pfn(struct format *f, char *p, const struct format_row *r)
 	return put_hex(f, p, r->entry->pfn);
 }
 
-/* The columns of one bit of the entry. */
+/* The columns of one field of the entry: its writer and its value. */
 #define BIT_COLUMN(fn, field)						\
 	static char *							\
-	fn(struct format *f, char *p, const struct format_row *r)	\
+	put_##fn(struct format *f, char *p, const struct format_row *r)	\
 	{								\
 		return put_flag(f, p, r->entry->field);			\
+	}								\
+	static uint64_t							\
+	val_##fn(const struct format_row *r)				\
+	{								\
+		return r->entry->field;					\
 	}
-BIT_COLUMN(put_soft_dirty, soft_dirty)
-BIT_COLUMN(put_file, file_shared)
-BIT_COLUMN(put_swapped, swapped)
-BIT_COLUMN(put_present, present)
-BIT_COLUMN(put_exclusive, exclusive)
-BIT_COLUMN(put_uffd_wp, uffd_wp)
-BIT_COLUMN(put_guard, guard)
+BIT_COLUMN(soft_dirty, soft_dirty)
+BIT_COLUMN(file, file_shared)
+BIT_COLUMN(swapped, swapped)
+BIT_COLUMN(present, present)
+BIT_COLUMN(exclusive, exclusive)
+BIT_COLUMN(uffd_wp, uffd_wp)
+BIT_COLUMN(guard, guard)
+
+/* The values of the columns that are not one bit, along a run. */
+#define VALUE(fn, expr)							\
+	static uint64_t							\
+	val_##fn(const struct format_row *r)				\
+	{								\
+		return (expr);						\
+	}
+VALUE(pid, (uint64_t)r->pid)
+VALUE(pfn, r->entry->pfn)
+VALUE(swap_type, r->entry->swap_type)
+VALUE(swap_offset, r->entry->swap_offset)
+VALUE(paddr, r->entry->present ? r->entry->pfn * r->page_size +
+    r->paddr_offset : 0)
+VALUE(kflags, r->kflags)
+VALUE(mapcount, r->mapcount)
+VALUE(cgroup, r->cgroup)
+VALUE(state, (uint64_t)r->entry->state)
+
+/* A run's own columns: where it starts and ends, and its pages. */
+static char *
+put_start(struct format *f, char *p, const struct format_row *r)
+{
+	return put_hex(f, p, r->addr);
+}
+
+static char *
+put_end(struct format *f, char *p, const struct format_row *r)
+{
+	return put_hex(f, p, r->addr + r->pages * r->page_size);
+}
+
+static char *
+put_pages(struct format *f, char *p, const struct format_row *r)
+{
+	(void)f;
+	return put_dec(p, r->pages);
+}
 
 static char *
 put_swap_type(struct format *f, char *p, const struct format_row *r)
@@ -140,56 +183,68 @@ put_state(struct format *f, char *p, const struct format_row *r)
 
 #define KF PAGE_FACT_KFLAGS
 
+#define V COLUMN_VALUE
+
 const struct column column_table[] = {
-	{ "pid", "pid", "the process's pid", 0, COLUMN_VALUE, put_pid },
-	{ "addr", "addr", "virtual address of the page (hex)", 0,
-	    COLUMN_VALUE, put_addr_col },
+	{ "pid", "pid", "the process's pid", 0, V, put_pid, RUN_EQUAL,
+	    val_pid },
+	{ "addr", "addr", "virtual address of the page (hex)", 0, V,
+	    put_addr_col, RUN_ADDR, NULL },
 	{ "pfn", "pfn", "page frame number (hex; 0 when not present or "
-	    "hidden)", 0, COLUMN_VALUE, put_pfn },
+	    "hidden)", 0, V, put_pfn, RUN_STEP, val_pfn },
 	{ "soft-dirty", "soft-dirty", "written since the soft-dirty bits "
-	    "were cleared (bit 55)", 0, COLUMN_VALUE, put_soft_dirty },
+	    "were cleared (bit 55)", 0, V, put_soft_dirty, RUN_EQUAL,
+	    val_soft_dirty },
 	{ "file", "file/shared", "a file page or shared anonymous page "
-	    "(bit 61)", 0, COLUMN_VALUE, put_file },
+	    "(bit 61)", 0, V, put_file, RUN_EQUAL, val_file },
 	{ "swapped", "swapped", "bit 62: in swap, or a swap-format entry "
-	    "(see state)", 0, COLUMN_VALUE, put_swapped },
-	{ "present", "present", "in memory (bit 63)", 0, COLUMN_VALUE,
-	    put_present },
-	{ "exclusive", "exclusive", "mapped exclusively (bit 56)", 0,
-	    COLUMN_VALUE, put_exclusive },
-	{ "uffd-wp", "uffd-wp", "userfaultfd write-protected (bit 57)", 0,
-	    COLUMN_VALUE, put_uffd_wp },
-	{ "guard", "guard", "a guard region's marker (bit 58)", 0,
-	    COLUMN_VALUE, put_guard },
+	    "(see state)", 0, V, put_swapped, RUN_EQUAL, val_swapped },
+	{ "present", "present", "in memory (bit 63)", 0, V, put_present,
+	    RUN_EQUAL, val_present },
+	{ "exclusive", "exclusive", "mapped exclusively (bit 56)", 0, V,
+	    put_exclusive, RUN_EQUAL, val_exclusive },
+	{ "uffd-wp", "uffd-wp", "userfaultfd write-protected (bit 57)", 0, V,
+	    put_uffd_wp, RUN_EQUAL, val_uffd_wp },
+	{ "guard", "guard", "a guard region's marker (bit 58)", 0, V,
+	    put_guard, RUN_EQUAL, val_guard },
 	{ "swap-type", "swap-type", "swap type (bits 0-4), when in swap",
-	    0, COLUMN_VALUE, put_swap_type },
+	    0, V, put_swap_type, RUN_EQUAL, val_swap_type },
 	{ "swap-offset", "swap-offset", "swap offset (bits 5-54, hex), when "
-	    "in swap", 0, COLUMN_VALUE, put_swap_offset },
+	    "in swap", 0, V, put_swap_offset, RUN_STEP, val_swap_offset },
 	{ "paddr", "paddr", "physical address: pfn times the page size, "
-	    "plus -a's offset (hex)", 0, COLUMN_VALUE, put_paddr },
-	{ "perms", "perms", "the mapping's permissions (rwxp)", 0,
-	    COLUMN_VALUE, put_perms },
+	    "plus -a's offset (hex)", 0, V, put_paddr, RUN_STEP_PAGE,
+	    val_paddr },
+	{ "perms", "perms", "the mapping's permissions (rwxp)", 0, V,
+	    put_perms, RUN_MAPPING, NULL },
 	{ "offset", "offset", "offset of the page in the mapped file (hex)",
-	    0, COLUMN_VALUE, put_offset },
-	{ "dev", "dev", "device of the mapped file (major:minor, hex)", 0,
-	    COLUMN_VALUE, put_dev },
-	{ "inode", "inode", "inode of the mapped file", 0, COLUMN_VALUE,
-	    put_inode },
+	    0, V, put_offset, RUN_MAPPING, NULL },
+	{ "dev", "dev", "device of the mapped file (major:minor, hex)", 0, V,
+	    put_dev, RUN_MAPPING, NULL },
+	{ "inode", "inode", "inode of the mapped file", 0, V, put_inode,
+	    RUN_MAPPING, NULL },
 	{ "name", "library", "the mapping's name: a path, [heap], [stack], "
-	    "or empty", 0, COLUMN_NAME, NULL },
+	    "or empty", 0, COLUMN_NAME, NULL, RUN_MAPPING, NULL },
 	{ "kflags", "kflags", "the page's kernel flags, by name "
 	    "(/proc/kpageflags)", KF | PAGE_FACT_PFN, COLUMN_LIST,
-	    put_kflags_col },
+	    put_kflags_col, RUN_EQUAL, val_kflags },
 	{ "kflags-hex", "kflags-hex", "the page's kernel flags as a number "
-	    "(hex)", KF | PAGE_FACT_PFN, COLUMN_VALUE, put_kflags_hex },
+	    "(hex)", KF | PAGE_FACT_PFN, V, put_kflags_hex, RUN_EQUAL,
+	    val_kflags },
 	{ "mapcount", "mapcount", "how many times the page is mapped "
-	    "(/proc/kpagecount)", PAGE_FACT_COUNT | PAGE_FACT_PFN,
-	    COLUMN_VALUE, put_mapcount },
+	    "(/proc/kpagecount)", PAGE_FACT_COUNT | PAGE_FACT_PFN, V,
+	    put_mapcount, RUN_EQUAL, val_mapcount },
 	{ "cgroup", "cgroup", "inode of the page's memory cgroup "
-	    "(/proc/kpagecgroup)", PAGE_FACT_CGROUP | PAGE_FACT_PFN,
-	    COLUMN_VALUE, put_cgroup },
+	    "(/proc/kpagecgroup)", PAGE_FACT_CGROUP | PAGE_FACT_PFN, V,
+	    put_cgroup, RUN_EQUAL, val_cgroup },
 	{ "state", "state", "what the entry stands for: none, present, swap, "
-	    "guard, uffd-wp, migration, hwpoison, device, other", 0,
-	    COLUMN_VALUE, put_state },
+	    "guard, uffd-wp, migration, hwpoison, device, other", 0, V,
+	    put_state, RUN_EQUAL, val_state },
+	{ "start", "start", "--ranges: the run's first address (hex)", 0, V,
+	    put_start, RUN_OWN, NULL },
+	{ "end", "end", "--ranges: the address past its last page (hex)", 0,
+	    V, put_end, RUN_OWN, NULL },
+	{ "pages", "pages", "--ranges: the pages in the run", 0, V,
+	    put_pages, RUN_OWN, NULL },
 };
 
 const size_t column_count = sizeof(column_table) / sizeof(column_table[0]);
@@ -215,16 +270,30 @@ column_default_list(void)
 	return cols;
 }
 
-int
-column_find(const char *name, size_t len)
+/* The column named name (len bytes) that own says, or -1. */
+static int
+lookup(const char *name, size_t len, bool own)
 {
 	size_t i;
 
 	for (i = 0; i < column_count; i++)
-		if (strlen(column_table[i].name) == len &&
+		if ((column_table[i].run == RUN_OWN) == own &&
+		    strlen(column_table[i].name) == len &&
 		    memcmp(column_table[i].name, name, len) == 0)
 			return (int)i;
 	return -1;
+}
+
+int
+column_find(const char *name, size_t len)
+{
+	return lookup(name, len, false);
+}
+
+int
+column_find_own(const char *name)
+{
+	return lookup(name, strlen(name), true);
 }
 
 unsigned
@@ -387,18 +456,30 @@ const struct summary_column summary_column_table[] = {
 const size_t summary_column_count =
     sizeof(summary_column_table) / sizeof(summary_column_table[0]);
 
+/* Lists the page columns of one kind (the runs' own, or the others). */
+static void
+list_columns(FILE *fp, bool own)
+{
+	size_t i;
+
+	for (i = 0; i < column_count; i++) {
+		const struct column *c = &column_table[i];
+		bool same = strcmp(c->name, c->header) == 0;
+		if ((c->run == RUN_OWN) == own)
+			fprintf(fp, "  %-12s %-12s %s\n", c->name,
+			    same ? "" : c->header, c->help);
+	}
+}
+
 void
 column_help(FILE *fp)
 {
 	size_t i;
 
 	fputs("Columns of -o (name, header where it differs, meaning):\n", fp);
-	for (i = 0; i < column_count; i++) {
-		const struct column *c = &column_table[i];
-		bool same = strcmp(c->name, c->header) == 0;
-		fprintf(fp, "  %-12s %-12s %s\n", c->name, same ? "" : c->header,
-		    c->help);
-	}
+	list_columns(fp, false);
+	fputs("\nColumns --ranges puts before those of -o (but addr):\n", fp);
+	list_columns(fp, true);
 	fputs("\nColumns of --summary, in their order (some only as root):\n",
 	    fp);
 	for (i = 0; i < summary_column_count; i++) {

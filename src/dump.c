@@ -105,7 +105,7 @@ dump_new(const struct dump_config *c)
 	d->may_see_pfns = c->captured || caller_sees_pfns(d->page_size);
 	d->stats = getenv("PAGEMAP_DUMP_STATS") != NULL;
 	pc = (struct pipeline_config){ c->format, c->out, c->filter, c->sink,
-	    c->cols, c->ncols, d->page_size, d->may_see_pfns,
+	    c->cols, c->ncols, c->kind, d->page_size, d->may_see_pfns,
 	    !c->captured && scan_works(d->page_size), c->several_pids,
 	    c->kpage_dirfd, d->stats };
 	d->pipeline = pipeline_open(&pc);

@@ -109,8 +109,9 @@ column_names(char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (i = 0; i < (int)column_count && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s",
-		    i > 0 ? "," : "", column_table[i].name);
+		if (column_table[i].run != RUN_OWN)
+			used += (size_t)snprintf(buf + used, len - used,
+			    "%s%s", used > 0 ? "," : "", column_table[i].name);
 }
 
 int
@@ -387,7 +388,13 @@ take_option(struct options *o, int c, char **argv, char *why,
 		    OPTIONS_NOMEM : OPTIONS_RUN;
 	}
 	if (c != ':' && c != '?' && sink_by_letter(c) != NULL) {
-		o->sink = sink_by_letter(c);
+		const struct sink_ops *v = sink_by_letter(c);
+		if (o->sink != sink_registry[0] && o->sink != v) {
+			snprintf(why, whylen, "--%s and --%s are two views: "
+			    "give one", o->sink->option, v->option);
+			return OPTIONS_USAGE;
+		}
+		o->sink = v;
 		return OPTIONS_RUN;
 	}
 	refused(c, argv, why, whylen);

@@ -196,8 +196,9 @@ pipeline_open(const struct pipeline_config *c)
 	if (p->categories == 0 && c->sink->takes_empty_runs)
 		p->categories = WALK_PAGE_IS_PRESENT | WALK_PAGE_IS_SWAPPED |
 		    WALK_PAGE_IS_SOFT_DIRTY;
-	sc = (struct sink_context){ c->format, c->out, c->filter,
-	    c->page_size, p->have, p->kflags_fd, c->several_pids };
+	sc = (struct sink_context){ c->format, c->kind, c->cols, c->ncols,
+	    c->out, c->filter, c->page_size, p->have, p->kflags_fd,
+	    c->several_pids };
 	p->sink = c->sink->open(&sc);
 	if (p->sink == NULL) {
 		warn("setting up");

@@ -9,5 +9,6 @@
 const struct sink_ops *const sink_registry[] = {
 	&sink_rows,
 	&sink_summary,
+	&sink_ranges,
 	NULL,
 };

@@ -8,6 +8,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -456,4 +458,63 @@ state_render(const char *path, int argc, char **argv)
 	state_close(&cap, dir);
 	state_free(&s);
 	return status;
+}
+
+/* The whole of the memfd fd, NUL-terminated; its length in *len. */
+static char *
+slurp_memfd(int fd, size_t *len)
+{
+	off_t n = lseek(fd, 0, SEEK_END);
+	char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+
+	if (buf == NULL || pread(fd, buf, (size_t)n, 0) != n) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
+#define RUN_ARGS 32
+
+int
+state_run(const char *path, const char *line, struct state_output *o)
+{
+	char copy[1024], *argv[RUN_ARGS], *save = NULL, *w;
+	int argc = 1, out = memfd_create("out", 0), err = memfd_create("err", 0);
+	pid_t pid;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(copy, sizeof(copy), "%s", line);
+	argv[0] = (char *)"pagemap-dump";
+	for (w = strtok_r(copy, " ", &save); w != NULL && argc < RUN_ARGS - 1;
+	    w = strtok_r(NULL, " ", &save))
+		if (strcmp(w, "-") != 0)
+			argv[argc++] = w;
+	argv[argc] = NULL;
+	fflush(stdout);
+	pid = out >= 0 && err >= 0 ? fork() : -1;
+	if (pid == 0) {
+		dup2(out, STDOUT_FILENO);
+		dup2(err, STDERR_FILENO);
+		_exit(state_render(path, argc, argv));
+	}
+	if (pid > 0 && waitpid(pid, &o->status, 0) == pid) {
+		o->out = slurp_memfd(out, &o->out_len);
+		o->err = slurp_memfd(err, &o->err_len);
+	}
+	if (out >= 0)
+		close(out);
+	if (err >= 0)
+		close(err);
+	return o->out != NULL && o->err != NULL ? 0 : -1;
+}
+
+void
+state_output_free(struct state_output *o)
+{
+	free(o->out);
+	free(o->err);
+	memset(o, 0, sizeof(*o));
 }

@@ -83,4 +83,20 @@ void state_free(struct state *s);
  */
 int state_render(const char *path, int argc, char **argv);
 
+/* What one render printed, and how it ended (as from waitpid). */
+struct state_output {
+	char *out, *err;
+	size_t out_len, err_len;
+	int status;
+};
+
+/*
+ * Renders the options in line (split at blanks; "-" is none) on the
+ * state file path in a child process, its output captured in o. Returns
+ * 0, or -1 when the child could not be run.
+ */
+int state_run(const char *path, const char *line, struct state_output *o);
+
+void state_output_free(struct state_output *o);
+
 #endif

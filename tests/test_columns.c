@@ -20,6 +20,8 @@
 
 #define MAN "man/pagemap-dump.1"
 
+static bool tagged(const char *text, const char *word);
+
 /* What fn writes to a stream, as a string. */
 static char *
 capture(void (*fn)(FILE *))
@@ -81,8 +83,8 @@ should_describe_every_column_in_o_help(void **state)
 	}
 	for (line = text; (line = strchr(line, '\n')) != NULL; line++)
 		lines++;
-	/* Two headings, a blank line, and a line per column. */
-	assert_int_equal(lines, 3 + column_count + summary_column_count);
+	/* Three headings, two blank lines, and a line per column. */
+	assert_int_equal(lines, 5 + column_count + summary_column_count);
 	free(text);
 }
 
@@ -96,11 +98,16 @@ should_list_every_column_name_in_the_help(void **state)
 	(void)state;
 	assert_non_null(cols);
 	assert_non_null(strstr(text, "-o help"));
+	/* Those -o takes; a run's own (--ranges) are not among them. */
 	for (i = 0; i < column_count; i++) {
 		snprintf(want, sizeof(want), "%s%s%s", i == 0 ? " " : ",",
 		    column_table[i].name,
-		    i + 1 == column_count ? "\n" : ",");
-		assert_non_null(strstr(cols, want));
+		    i + 1 == column_count || column_table[i + 1].run ==
+		    RUN_OWN ? "\n" : ",");
+		if (column_table[i].run == RUN_OWN)
+			assert_null(strstr(cols, want));
+		else
+			assert_non_null(strstr(cols, want));
 	}
 	free(text);
 }
@@ -127,6 +134,8 @@ check_man_page_columns(const char *man)
 		    header) >= 1);
 		i = column_find(name, strlen(name));
 		if (i < 0)
+			i = column_find_own(name);
+		if (i < 0)
 			fail_msg("the man page describes column %s, which the "
 			    "registry has not", name);
 		assert_string_equal(header[0] != '\0' ? header : name,
@@ -136,6 +145,40 @@ check_man_page_columns(const char *man)
 	return found;
 }
 
+/* How many columns are a run's own (--ranges). */
+static size_t
+own_columns(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < column_count; i++)
+		n += column_table[i].run == RUN_OWN;
+	return n;
+}
+
+static void
+should_describe_the_run_columns_under_ranges(void **state)
+{
+	char *man = tl_read_file(MAN), want[64];
+	const char *sec;
+	size_t i;
+
+	(void)state;
+	assert_non_null(man);
+	sec = strstr(man, "\n.Ss Ranges\n");
+	assert_non_null(sec);
+	assert_true(own_columns() > 0);
+	for (i = 0; i < column_count; i++) {
+		if (column_table[i].run != RUN_OWN)
+			continue;
+		snprintf(want, sizeof(want), " %s", column_table[i].name);
+		if (!tagged(sec, want))
+			fail_msg("the man page's Ranges does not describe %s",
+			    column_table[i].name);
+	}
+	free(man);
+}
+
 static void
 should_describe_the_registry_columns_in_the_man_page(void **state)
 {
@@ -143,7 +186,8 @@ should_describe_the_registry_columns_in_the_man_page(void **state)
 
 	(void)state;
 	assert_non_null(man);
-	assert_int_equal(check_man_page_columns(man), column_count);
+	assert_int_equal(check_man_page_columns(man), column_count -
+	    own_columns());
 	free(man);
 }
 
@@ -204,6 +248,7 @@ main(void)
 		cmocka_unit_test(should_list_every_column_name_in_the_help),
 		cmocka_unit_test(
 		    should_describe_the_registry_columns_in_the_man_page),
+		cmocka_unit_test(should_describe_the_run_columns_under_ranges),
 		cmocka_unit_test(
 		    should_show_the_summary_header_of_the_registry_in_the_man_page),
 	};

@@ -27,66 +27,20 @@
 #include <unistd.h>
 
 #include "state.h"
-#include "testlib.h"
 
 #define DIR "tests/corpus/pages"
 #define MAX_CASES 256
-#define MAX_ARGS 32
 
 static const char *const states[] = { "mixed", "sparse", "synthetic" };
 
 static char *cases[MAX_CASES];
 static size_t ncases;
 
-/* What one render printed. */
-struct render {
-	char *out, *err;
-	size_t out_len, err_len;
-	int status;
-};
-
-/* What the memfd fd holds (the tool writes no NUL byte). */
-static char *
-read_memfd(int fd, size_t *len)
-{
-	char *text = tl_read_memfd(fd);
-
-	if (text == NULL)
-		text = strdup("");
-	assert_non_null(text);
-	*len = strlen(text);
-	return text;
-}
-
 /* Renders one case (a line of cases) on the state file path. */
 static void
-render(const char *path, const char *line, struct render *r)
+render(const char *path, const char *line, struct state_output *r)
 {
-	char copy[1024], *argv[MAX_ARGS], *save = NULL, *w;
-	int argc = 1, out = memfd_create("out", 0), err = memfd_create("err", 0);
-	pid_t pid;
-
-	assert_true(out >= 0 && err >= 0);
-	snprintf(copy, sizeof(copy), "%s", line);
-	argv[0] = (char *)"pagemap-dump";
-	for (w = strtok_r(copy, " ", &save); w != NULL && argc < MAX_ARGS - 1;
-	    w = strtok_r(NULL, " ", &save))
-		if (strcmp(w, "-") != 0)
-			argv[argc++] = w;
-	argv[argc] = NULL;
-	fflush(stdout);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(out, STDOUT_FILENO);
-		dup2(err, STDERR_FILENO);
-		_exit(state_render(path, argc, argv));
-	}
-	assert_int_equal(waitpid(pid, &r->status, 0), pid);
-	r->out = read_memfd(out, &r->out_len);
-	r->err = read_memfd(err, &r->err_len);
-	close(out);
-	close(err);
+	assert_int_equal(state_run(path, line, r), 0);
 }
 
 /* FNV-1a, 64 bits: enough to tell outputs apart. */
@@ -99,7 +53,7 @@ fnv(uint64_t h, const char *p, size_t n)
 }
 
 static uint64_t
-digest(const struct render *r)
+digest(const struct state_output *r)
 {
 	uint64_t h = UINT64_C(0xcbf29ce484222325);
 	char st[16];
@@ -148,7 +102,7 @@ expected(const char *state, size_t i, size_t *bytes)
 }
 
 static void
-keep_output(const char *state, size_t i, const struct render *r)
+keep_output(const char *state, size_t i, const struct state_output *r)
 {
 	const char *dir = getenv("PAGEMAP_DUMP_CORPUS_OUT");
 	char path[512];
@@ -169,7 +123,7 @@ static void
 check_state(const char *state, FILE *update)
 {
 	char path[256];
-	struct render r;
+	struct state_output r;
 	size_t i, bytes, bad = 0;
 	uint64_t want, got;
 
@@ -187,8 +141,7 @@ check_state(const char *state, FILE *update)
 			    state, i, cases[i], got, r.out_len, want, bytes);
 			bad++;
 		}
-		free(r.out);
-		free(r.err);
+		state_output_free(&r);
 	}
 	assert_int_equal(bad, 0);
 }

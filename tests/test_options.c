@@ -431,6 +431,17 @@ should_choose_the_view_by_its_registered_option(void **state)
 	assert_int_equal(PARSE(&o, why, "--summary", "1"), OPTIONS_RUN);
 	assert_ptr_equal(o.sink, &sink_summary);
 	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-R", "-o", "present", "1"),
+	    OPTIONS_RUN);
+	assert_ptr_equal(o.sink, &sink_ranges);
+	options_free(&o);
+	/* One view at a time; the same one twice is fine. */
+	assert_int_equal(PARSE(&o, why, "-s", "-s", "1"), OPTIONS_RUN);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-s", "--ranges", "1"), OPTIONS_USAGE);
+	assert_string_equal(why, "--summary and --ranges are two views: give "
+	    "one");
+	options_free(&o);
 }
 
 static void
