@@ -142,4 +142,8 @@ void sh_run(struct run *r, const char *status);
  */
 void check_shown_shape(const struct run *r);
 
+/* The checks of the views' examples (examples_views.c). */
+void check_column_help(const struct run *r);
+void check_heap_ranges(const struct run *r);
+
 #endif

@@ -903,32 +903,12 @@ check_csv(const struct run *r)
 }
 
 /*
- * -o help: a line for every column of the rows and of the summary, each
- * starting with its name, under two headings.
- */
-static void
-check_column_help(const struct run *r)
-{
-	static const char *const some[] = { "  addr ", "  pfn ", "  kflags ",
-	    "  state ", "  rss-kib ", "  pss-kib ", "  swap-kib " };
-	size_t i;
-
-	require(tl_starts_with(r->out, "Columns of -o"),
-	    "-o help does not start with its heading: '%.40s'", r->out);
-	require(strstr(r->out, "\nColumns of --summary") != NULL,
-	    "-o help has no summary columns");
-	for (i = 0; i < sizeof(some) / sizeof(some[0]); i++)
-		require(strstr(r->out, some[i]) != NULL,
-		    "-o help does not list '%s'", some[i]);
-	require(tl_count_lines(r->out) > 40, "-o help has %d lines",
-	    tl_count_lines(r->out));
-}
-
-/*
  * The recipes, the first match wins: the more particular ones first, and
  * the catch-all "make" last.
  */
 static const struct recipe recipes[] = {
+	{ .what = "ranges of the heap", .need = { "-R", "[heap]" },
+	    .check = check_heap_ranges },
 	{ .what = "the list of columns", .need = { "pagemap-dump -o help" },
 	    .check = check_column_help },
 	{ .what = "the test suite", .need = { "make deps check" },
