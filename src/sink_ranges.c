@@ -26,29 +26,45 @@ struct ranges {
 	uint64_t first_value[FORMAT_MAX_COLUMNS];
 	bool open;
 	int pid;
+	/*
+	 * The fast test: a page whose raw entry is the first one's (its PFN
+	 * one up a page) and whose kpage values are the first one's goes on
+	 * the run whatever the columns; only a present page with a PFN, or
+	 * an empty entry, allows it (a swap offset must step).
+	 */
+	bool fast;
+	uint64_t first_raw, first_kpage[KPAGE_FILES];
 };
 
-/* The formatter of range rows: start, end, pages, then -o's but addr. */
+/*
+ * The formatter of range rows: the columns of -o, with start, end and
+ * pages in the place of addr (first, without addr).
+ */
 static struct format *
 range_format(struct ranges *r, const struct sink_context *c)
 {
-	unsigned cols[FORMAT_MAX_COLUMNS];
+	unsigned cols[FORMAT_MAX_COLUMNS + 2];
 	const char *const own[] = { "start", "end", "pages" };
-	size_t n = 0, i;
+	size_t n = 0, i, k, at = 0;
 
-	for (i = 0; i < 3; i++)
-		cols[n++] = (unsigned)column_find_own(own[i]);
-	for (i = 0; i < c->ncols; i++) {
-		const struct column *col = &column_table[c->cols[i]];
-		if (col->run == RUN_ADDR)
-			continue;
-		if (col->value != NULL)
-			r->cmp[r->ncmp++] = c->cols[i];
-		if (n == FORMAT_MAX_COLUMNS) {
-			errno = EINVAL;
-			return NULL;
+	for (i = 0; i < c->ncols; i++)
+		if (column_table[c->cols[i]].run == RUN_ADDR) {
+			at = i;
+			break;
 		}
+	for (i = 0; i <= c->ncols; i++) {
+		if (i == at)
+			for (k = 0; k < 3; k++)
+				cols[n++] = (unsigned)column_find_own(own[k]);
+		if (i == c->ncols || column_table[c->cols[i]].run == RUN_ADDR)
+			continue;
+		if (column_table[c->cols[i]].value != NULL)
+			r->cmp[r->ncmp++] = c->cols[i];
 		cols[n++] = c->cols[i];
+	}
+	if (n > FORMAT_MAX_COLUMNS) {
+		errno = EINVAL;
+		return NULL;
 	}
 	return format_new(c->kind, cols, n);
 }
@@ -151,6 +167,31 @@ start_run(struct ranges *r)
 	for (i = 0; i < r->ncmp; i++)
 		r->first_value[i] = column_table[r->cmp[i]].value(&r->row);
 	r->open = true;
+	r->first_raw = r->entry.raw;
+	r->first_kpage[KPAGE_FLAGS] = r->row.kflags;
+	r->first_kpage[KPAGE_COUNT] = r->row.mapcount;
+	r->first_kpage[KPAGE_CGROUP] = r->row.cgroup;
+	r->fast = r->entry.raw == 0 || (r->entry.present && r->entry.pfn != 0);
+}
+
+/* Whether page k of b passes the fast test (see struct ranges). */
+static bool
+same_fast(const struct ranges *r, const struct page_batch *b, uint64_t k)
+{
+	uint64_t ahead = r->first.pages, want = r->first_raw;
+	int f;
+
+	if (!r->fast || (b->vpn + k) * r->c.page_size !=
+	    r->first.addr + ahead * r->c.page_size)
+		return false;
+	if (want != 0)
+		want += ahead;		/* the PFN, in the low bits */
+	if (b->entries[k] != want)
+		return false;
+	for (f = 0; f < KPAGE_FILES; f++)
+		if (b->kpage[f] != NULL && b->kpage[f][k] != r->first_kpage[f])
+			return false;
+	return true;
 }
 
 /* Puts page k of b in r->row. */
@@ -202,6 +243,10 @@ ranges_pages(void *s, const struct page_batch *b)
 	if (b->entries == NULL)
 		return empty_pages(r, b);
 	for (k = 0; k < b->n; k++) {
+		if (r->open && same_fast(r, b, k)) {
+			r->first.pages++;
+			continue;
+		}
 		load(r, b, k);
 		ahead = r->open ? (r->row.addr - r->first.addr) /
 		    r->c.page_size : 0;

@@ -8,7 +8,7 @@
  *
  * For each workload, in the same run and interleaved (so a noisy
  * neighbour hits every command alike): pagemap-dump to /dev/null with its
- * default output, --present, --summary and any extra commands; the floor
+ * default output, --present, --summary, --ranges and any extra commands; the floor
  * (pread every entry in 64Ki-entry batches, count the present ones, print
  * nothing); and the naive reference (one pread and one printf per page).
  * Each is a process of its own, exec'd (the floor and the naive one are
@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CMDS 8	/* 5 fixed, the kpage columns, -x */
+#define MAX_CMDS 8	/* 6 fixed, the kpage columns, -x */
 #define MAX_RUNS 51
 
 struct cmd {
@@ -383,10 +383,11 @@ bench_workload(const char *name, int runs, const char *extra)
 		{ "dump", { NULL }, 0, { 0 }, { 0 }, 0 },
 		{ "--present", { "--present", NULL }, 0, { 0 }, { 0 }, 0 },
 		{ "--summary", { "--summary", NULL }, 0, { 0 }, { 0 }, 0 },
+		{ "--ranges", { "--ranges", NULL }, 0, { 0 }, { 0 }, 0 },
 		{ "floor", { NULL }, 1, { 0 }, { 0 }, 0 },
 		{ "naive", { NULL }, 2, { 0 }, { 0 }, 0 },
 	};
-	int ncmds = 5, r, i, naive = 4, floor = 3, kpage = -1;
+	int ncmds = 6, r, i, naive = 5, floor = 4, kpage = -1;
 	bool sparse;
 	double t, tf, tn;
 	pid_t pid;

@@ -260,10 +260,34 @@ should_start_a_range_row_with_start_end_and_pages(void **arg)
 	state_output_free(&o);
 }
 
+static void
+should_say_whose_ranges_with_several_pids(void **arg)
+{
+	struct tl_run r;
+	char *line, *save = NULL;
+	int rows = 0;
+
+	(void)arg;
+	tl_runl(&r, "-R", "-m", "[stack]", "self", "self");
+	tl_assert_ran_ok(&r);
+	line = strtok_r(r.out, "\n", &save);
+	assert_non_null(line);
+	assert_string_equal(line, "pid start end pages pfn soft-dirty "
+	    "file/shared swapped present library");
+	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+		char *f[12];
+		assert_int_equal(tl_split(line, ' ', f, 12), 10);
+		assert_true(tl_is_decimal(f[0]) && tl_is_hex(f[1]));
+		rows++;
+	}
+	assert_true(rows >= 2);		/* a stack each */
+	tl_run_free(&r);
+}
+
 int
 main(void)
 {
-	struct CMUnitTest tests[sizeof(states) / sizeof(states[0]) + 2];
+	struct CMUnitTest tests[sizeof(states) / sizeof(states[0]) + 3];
 	size_t i;
 
 	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
@@ -274,5 +298,7 @@ main(void)
 	    should_write_as_many_ranges_in_every_format);
 	tests[i++] = (struct CMUnitTest)cmocka_unit_test(
 	    should_start_a_range_row_with_start_end_and_pages);
+	tests[i++] = (struct CMUnitTest)cmocka_unit_test(
+	    should_say_whose_ranges_with_several_pids);
 	return cmocka_run_group_tests_name("ranges", tests, NULL, NULL);
 }
