@@ -316,9 +316,33 @@ kpage_flag_name(unsigned int bit)
 	return bit < 64 ? flag_names[bit] : NULL;
 }
 
+#define KF(bit) (UINT64_C(1) << (bit))
+
+/*
+ * The name of a bit the kernel overloads, for what it means given the
+ * other flags (as tools/mm/page-types reads them), or NULL: owner_2 on an
+ * anonymous page is anon_exclusive; active and error on a slab page are
+ * slub_frozen and slub_debug; reclaim without writeback is readahead.
+ */
+static const char *
+overloaded_name(unsigned int bit, uint64_t flags)
+{
+	if (bit == 34 && (flags & KF(12)))
+		return "anon_exclusive";
+	if (bit == 6 && (flags & KF(7)))
+		return "slub_frozen";
+	if (bit == 1 && (flags & KF(7)))
+		return "slub_debug";
+	if (bit == 9 && !(flags & KF(8)))
+		return "readahead";
+	return NULL;
+}
+
 size_t
 kpage_flag_names(char *dst, uint64_t flags)
 {
+	const uint64_t all = flags;
+	const char *name;
 	size_t len = 0, n;
 	unsigned int bit;
 
@@ -326,15 +350,29 @@ kpage_flag_names(char *dst, uint64_t flags)
 		bit = (unsigned int)__builtin_ctzll(flags);
 		if (len > 0)
 			dst[len++] = ',';
-		if (flag_names[bit] != NULL) {
-			n = strlen(flag_names[bit]);
-			memcpy(dst + len, flag_names[bit], n);
+		name = overloaded_name(bit, all);
+		if (name == NULL)
+			name = flag_names[bit];
+		if (name != NULL) {
+			n = strlen(name);
+			memcpy(dst + len, name, n);
 			len += n;
 		} else
 			len += (size_t)snprintf(dst + len, 8, "bit%u", bit);
 	}
 	return len;
 }
+
+/* The meanings of overloaded bits (see overloaded_name) as flags. */
+static const struct {
+	const char *name;
+	uint64_t want, refuse;
+} meanings[] = {
+	{ "anon_exclusive", KF(12) | KF(34), 0 },
+	{ "slub_frozen", KF(7) | KF(6), 0 },
+	{ "slub_debug", KF(7) | KF(1), 0 },
+	{ "readahead", KF(9), KF(8) },
+};
 
 /* Writes the valid flag names, comma-separated. */
 static void
@@ -343,11 +381,54 @@ valid_names(char *buf, size_t len)
 	size_t used = 0;
 	unsigned int bit;
 
+	size_t i;
+
 	buf[0] = '\0';
 	for (bit = 0; bit < 64 && used < len; bit++)
 		if (flag_names[bit] != NULL)
 			used += (size_t)snprintf(buf + used, len - used, "%s%s",
 			    used > 0 ? "," : "", flag_names[bit]);
+	for (i = 0; i < sizeof(meanings) / sizeof(meanings[0]) && used < len;
+	    i++)
+		used += (size_t)snprintf(buf + used, len - used, ",%s",
+		    meanings[i].name);
+}
+
+/*
+ * Takes one name of a -k list (len bytes at p; absent: it had a '~').
+ * Returns 0, or -1 with why set.
+ */
+static int
+take_flag(const char *p, size_t len, bool absent, uint64_t *want,
+    uint64_t *refuse, char *why, size_t whylen)
+{
+	char names[600], q[ESCAPE_QUOTE_SIZE];
+	unsigned int bit;
+	size_t i;
+
+	for (bit = 0; bit < 64; bit++)
+		if (flag_names[bit] != NULL && strlen(flag_names[bit]) == len &&
+		    memcmp(flag_names[bit], p, len) == 0) {
+			*(absent ? refuse : want) |= UINT64_C(1) << bit;
+			return 0;
+		}
+	for (i = 0; i < sizeof(meanings) / sizeof(meanings[0]); i++) {
+		if (strlen(meanings[i].name) != len ||
+		    memcmp(meanings[i].name, p, len) != 0)
+			continue;
+		if (absent) {
+			snprintf(why, whylen, "'~%s' cannot be asked for: it "
+			    "means two flags together", meanings[i].name);
+			return -1;
+		}
+		*want |= meanings[i].want;
+		*refuse |= meanings[i].refuse;
+		return 0;
+	}
+	valid_names(names, sizeof(names));
+	snprintf(why, whylen, "unknown page flag '%s' (valid: %s)",
+	    escape_quote(q, sizeof(q), p, len > 32 ? 32 : len), names);
+	return -1;
 }
 
 int
@@ -355,8 +436,6 @@ kpage_parse_flags(const char *list, uint64_t *want, uint64_t *refuse,
     char *why, size_t whylen)
 {
 	const char *p = list, *comma;
-	unsigned int bit;
-	char names[600], q[ESCAPE_QUOTE_SIZE];
 
 	*want = *refuse = 0;
 	for (;;) {
@@ -366,22 +445,8 @@ kpage_parse_flags(const char *list, uint64_t *want, uint64_t *refuse,
 			p++;
 		comma = strchr(p, ',');
 		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		for (bit = 0; bit < 64; bit++)
-			if (flag_names[bit] != NULL &&
-			    strlen(flag_names[bit]) == len &&
-			    memcmp(flag_names[bit], p, len) == 0)
-				break;
-		if (bit == 64) {
-			valid_names(names, sizeof(names));
-			snprintf(why, whylen, "unknown page flag '%s' "
-			    "(valid: %s)", escape_quote(q, sizeof(q), p,
-			    len > 32 ? 32 : len), names);
+		if (take_flag(p, len, absent, want, refuse, why, whylen) != 0)
 			return -1;
-		}
-		if (absent)
-			*refuse |= UINT64_C(1) << bit;
-		else
-			*want |= UINT64_C(1) << bit;
 		if (comma == NULL)
 			break;
 		p = comma + 1;

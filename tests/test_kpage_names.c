@@ -196,7 +196,9 @@ should_name_every_known_bit(void **state)
 	for (bit = 0; bit < 64; bit++) {
 		if (tl_flag_names[bit] == NULL)
 			continue;
-		assert_names(BIT(bit), tl_flag_names[bit]);
+		/* Alone, reclaim reads as readahead (see overloaded bits). */
+		tl_flag_names_of(BIT(bit), want, sizeof(want));
+		assert_names(BIT(bit), want);
 		assert_non_null(kpage_flag_name(bit));
 		assert_string_equal(kpage_flag_name(bit), tl_flag_names[bit]);
 		all |= BIT(bit);
@@ -239,6 +241,53 @@ should_name_the_kernel_internal_bits_32_to_41(void **state)
 	assert_names(BIT(35) | BIT(5), "lru,private");
 }
 
+/*
+ * Bits the kernel overloads are named for what they mean, by what else
+ * is set, as tools/mm/page-types reads them: owner_2 on an anonymous page
+ * is anon_exclusive, active and error on a slab page are slub_frozen and
+ * slub_debug, reclaim without writeback is readahead.
+ */
+static void
+should_name_overloaded_bits_by_what_they_mean(void **state)
+{
+	(void)state;
+	assert_names(BIT(12) | BIT(34), "anon,anon_exclusive");
+	assert_names(BIT(34), "owner_2");
+	assert_names(BIT(5) | BIT(34), "lru,owner_2");
+	assert_names(BIT(7) | BIT(6), "slub_frozen,slab");
+	assert_names(BIT(7) | BIT(1), "slub_debug,slab");
+	assert_names(BIT(6) | BIT(1), "error,active");
+	assert_names(BIT(9), "readahead");
+	assert_names(BIT(8) | BIT(9), "writeback,reclaim");
+}
+
+/* -k takes those meanings too, as the flags they stand for. */
+static void
+should_take_the_meanings_of_overloaded_bits_in_k(void **state)
+{
+	uint64_t want, refuse;
+	char why[1024];
+
+	(void)state;
+	assert_int_equal(kpage_parse_flags("anon_exclusive,~lru", &want,
+	    &refuse, why, sizeof(why)), 0);
+	assert_int_equal(want, BIT(12) | BIT(34));
+	assert_int_equal(refuse, BIT(5));
+	assert_int_equal(kpage_parse_flags("readahead", &want, &refuse, why,
+	    sizeof(why)), 0);
+	assert_int_equal(want, BIT(9));
+	assert_int_equal(refuse, BIT(8));
+	/* Not set is "not both": no mask of wanted and refused bits says it. */
+	assert_int_equal(kpage_parse_flags("~anon_exclusive", &want, &refuse,
+	    why, sizeof(why)), -1);
+	assert_string_equal(why, "'~anon_exclusive' cannot be asked for: it "
+	    "means two flags together");
+	assert_int_equal(kpage_parse_flags("nope", &want, &refuse, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, ",anon_exclusive,slub_frozen,slub_debug,"
+	    "readahead)"));
+}
+
 static void
 should_name_all_64_bits_within_the_buffer(void **state)
 {
@@ -275,6 +324,8 @@ main(void)
 		cmocka_unit_test(should_name_every_known_bit),
 		cmocka_unit_test(should_name_bits_without_a_name_as_bit_and_number),
 		cmocka_unit_test(should_name_the_kernel_internal_bits_32_to_41),
+		cmocka_unit_test(should_name_overloaded_bits_by_what_they_mean),
+		cmocka_unit_test(should_take_the_meanings_of_overloaded_bits_in_k),
 		cmocka_unit_test(should_name_all_64_bits_within_the_buffer),
 		cmocka_unit_test(should_name_the_proc_files),
 	};

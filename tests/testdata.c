@@ -32,6 +32,13 @@ tl_flag_names_of(uint64_t flags, char *buf, size_t len)
 		const char *name = tl_flag_names[bit];
 		if (!(flags & UINT64_C(1) << bit))
 			continue;
+		/* Overloaded bits read for what they mean (page-types). */
+		if (bit == 34 && (flags & UINT64_C(1) << 12))
+			name = "anon_exclusive";
+		else if ((bit == 6 || bit == 1) && (flags & UINT64_C(1) << 7))
+			name = bit == 6 ? "slub_frozen" : "slub_debug";
+		else if (bit == 9 && !(flags & UINT64_C(1) << 8))
+			name = "readahead";
 		if (name == NULL) {
 			snprintf(tmp, sizeof(tmp), "bit%u", bit);
 			name = tmp;
