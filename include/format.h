@@ -38,6 +38,8 @@ struct format_row {
 	uint64_t kflags;		/* /proc/kpageflags, when asked for */
 	uint64_t mapcount;		/* /proc/kpagecount */
 	uint64_t cgroup;		/* /proc/kpagecgroup */
+	uint64_t folio;			/* the folio stage's value */
+	uint64_t node;			/* the frame's NUMA node */
 	uint64_t pages;			/* --ranges: pages in the run */
 	int pid;
 };

@@ -23,6 +23,9 @@ enum page_fact {
 	PAGE_FACT_CGROUP = 1u << KPAGE_CGROUP,	/* /proc/kpagecgroup */
 	PAGE_FACT_REGION = 1u << 3,	/* zero page or mapped huge */
 	PAGE_FACT_PFN = 1u << 4,	/* the PFNs: root */
+	PAGE_FACT_HUGE = 1u << 5,	/* mapped huge, per page (folio.h) */
+	PAGE_FACT_FOLIO = 1u << 6,	/* the folio's size and class */
+	PAGE_FACT_NODE = 1u << 7,	/* the NUMA node of the frame */
 };
 
 /* The kpage facts: those read by PFN. */
@@ -40,6 +43,10 @@ struct page_batch {
 	const uint64_t *kpage[KPAGE_FILES];	/* per entry, or NULL */
 	/* Where the zero page and huge mappings are, or NULL. */
 	const struct regions *regions;
+	/* The folio stage's value per entry (folio.h), or NULL. */
+	const uint64_t *folio;
+	/* The NUMA node per entry (numa.h), or NULL. */
+	const uint64_t *node;
 };
 
 /* How a step of the page path went. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "folio.h"
 #include "page.h"
 
 static char *
@@ -72,6 +73,9 @@ VALUE(kflags, r->kflags)
 VALUE(mapcount, r->mapcount)
 VALUE(cgroup, r->cgroup)
 VALUE(state, (uint64_t)r->entry->state)
+VALUE(folio, r->folio & FOLIO_ORDER_MASK)
+VALUE(folio_map, (uint64_t)folio_class_of(r->folio))
+VALUE(huge, (r->folio & FOLIO_HUGE) != 0)
 
 /* A run's own columns: where it starts and ends, and its pages. */
 static char *
@@ -181,7 +185,62 @@ put_state(struct format *f, char *p, const struct format_row *r)
 	return put_word(f, p, name, strlen(name));
 }
 
+/* The folio's size in KiB: 0 without a frame. */
+static uint64_t
+folio_kib(const struct format_row *r)
+{
+	if (!folio_known(r->folio))
+		return 0;
+	return (r->page_size << folio_order(r->folio)) >> 10;
+}
+
+/* The folio's size as people write it: 4K, 64K, 2M, 1G; 0 without one. */
+static char *
+put_folio(struct format *f, char *p, const struct format_row *r)
+{
+	uint64_t kib = folio_kib(r);
+	char unit = 'K';
+
+	if (kib != 0 && kib % (UINT64_C(1) << 20) == 0) {
+		kib >>= 20;
+		unit = 'G';
+	} else if (kib != 0 && kib % 1024 == 0) {
+		kib >>= 10;
+		unit = 'M';
+	}
+	if (f->style->quote_words)
+		*p++ = '"';
+	p = put_dec(p, kib);
+	if (kib != 0)
+		*p++ = unit;
+	if (f->style->quote_words)
+		*p++ = '"';
+	return p;
+}
+
+static char *
+put_folio_kib(struct format *f, char *p, const struct format_row *r)
+{
+	(void)f;
+	return put_dec(p, folio_kib(r));
+}
+
+static char *
+put_folio_map(struct format *f, char *p, const struct format_row *r)
+{
+	const char *name = folio_class_name(folio_class_of(r->folio));
+
+	return put_word(f, p, name, strlen(name));
+}
+
+static char *
+put_huge(struct format *f, char *p, const struct format_row *r)
+{
+	return put_flag(f, p, (r->folio & FOLIO_HUGE) != 0);
+}
+
 #define KF PAGE_FACT_KFLAGS
+#define FOLIO (PAGE_FACT_FOLIO | KF | PAGE_FACT_PFN)
 
 #define V COLUMN_VALUE
 
@@ -239,6 +298,18 @@ const struct column column_table[] = {
 	{ "state", "state", "what the entry stands for: none, present, swap, "
 	    "guard, uffd-wp, migration, hwpoison, device, other", 0, V,
 	    put_state, RUN_EQUAL, val_state },
+	{ "folio", "folio", "size of the folio holding the frame: 4K, 16K, "
+	    "..., 2M, 1G; 0 when not present", FOLIO, V, put_folio,
+	    RUN_EQUAL, val_folio },
+	{ "folio-kib", "folio-kib", "the same in KiB", FOLIO, V,
+	    put_folio_kib, RUN_EQUAL, val_folio },
+	{ "folio-map", "folio-map", "how the folio is mapped: pmd, pud, or "
+	    "by PTEs aligned, unaligned, partial; small, none",
+	    FOLIO | PAGE_FACT_HUGE, V, put_folio_map, RUN_EQUAL,
+	    val_folio_map },
+	{ "huge", "huge", "mapped by one huge entry, a PMD or PUD "
+	    "(PAGEMAP_SCAN's PAGE_IS_HUGE)", PAGE_FACT_HUGE, V, put_huge,
+	    RUN_EQUAL, val_huge },
 	{ "start", "start", "--ranges: the run's first address (hex)", 0, V,
 	    put_start, RUN_OWN, NULL },
 	{ "end", "end", "--ranges: the address past its last page (hex)", 0,

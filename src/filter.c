@@ -265,6 +265,10 @@ sub_batch(const struct page_batch *b, uint64_t from, uint64_t to)
 	for (k = 0; k < KPAGE_FILES; k++)
 		if (b->kpage[k] != NULL)
 			r.kpage[k] = b->kpage[k] + from;
+	if (b->folio != NULL)
+		r.folio = b->folio + from;
+	if (b->node != NULL)
+		r.node = b->node + from;
 	return r;
 }
 

@@ -279,7 +279,7 @@ options_usage(FILE *fp, bool full)
 	    "\n"
 	    "Columns: %s\n"
 	    "Default: addr,pfn,soft-dirty,file,swapped,present,name\n"
-	    "kflags, kflags-hex, mapcount and cgroup read /proc/kpage*.\n"
+	    "kflags, kflags-hex, mapcount, cgroup and folio* read /proc/kpage*.\n"
 	    "PFNs need root (CAP_SYS_ADMIN); see pagemap-dump(1).\n", names);
 }
 

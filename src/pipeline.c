@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "column.h"
+#include "folio.h"
 #include "regions.h"
 
 struct pipeline {
@@ -35,6 +36,8 @@ struct pipeline {
 	int kflags_fd;		/* the sink's own flags lookups, or -1 */
 	bool own_kflags_fd;
 	struct regions regions;
+	struct folio_stage folio;	/* with PAGE_FACT_HUGE */
+	uint64_t *folio_values;		/* one per entry of a buffer */
 	bool pfn_warned;
 };
 
@@ -122,8 +125,8 @@ open_kpage(struct pipeline *p, int fd[KPAGE_FILES])
 	int f;
 
 	if ((p->need & PAGE_FACT_PFN) && !p->c.may_see_pfns) {
-		warnx("kflags, kflags-hex, mapcount, cgroup and -k need the "
-		    "PFNs, which the kernel shows only to root "
+		warnx("kflags, kflags-hex, mapcount, cgroup, the folio "
+		    "columns and -k need the PFNs, which the kernel shows only to root "
 		    "(CAP_SYS_ADMIN)");
 		return -1;
 	}
@@ -147,6 +150,35 @@ open_kpage(struct pipeline *p, int fd[KPAGE_FILES])
 	return 0;
 }
 
+/*
+ * Sets up the folio stage where the columns need it: which pages are
+ * mapped huge (the regions, so PAGEMAP_SCAN), and with PAGE_FACT_FOLIO
+ * the folios' sizes (the flags). Returns 0, or -1 (reported).
+ */
+static int
+open_folio(struct pipeline *p)
+{
+	if (!(p->need & (PAGE_FACT_HUGE | PAGE_FACT_FOLIO)))
+		return 0;
+	if ((p->need & PAGE_FACT_HUGE) && !p->c.scan_works) {
+		warnx("huge and folio-map need PAGEMAP_SCAN (Linux 6.7), "
+		    "which this kernel lacks");
+		return -1;
+	}
+	p->folio_values = malloc(WALK_ENTRIES * sizeof(*p->folio_values));
+	if (p->folio_values == NULL) {
+		warn("setting up");
+		return -1;
+	}
+	folio_init(&p->folio, p->c.page_size,
+	    (p->need & PAGE_FACT_FOLIO) != 0,
+	    p->use_base ? p->base.fd[KPAGE_FLAGS] : -1);
+	if (p->need & PAGE_FACT_HUGE)
+		p->have |= PAGE_FACT_REGION | PAGE_FACT_HUGE;
+	p->have |= p->need & PAGE_FACT_FOLIO;
+	return 0;
+}
+
 /* Sets up the stages: the kpage lookups, the regions. Returns 0, or -1. */
 static int
 open_stages(struct pipeline *p)
@@ -163,6 +195,8 @@ open_stages(struct pipeline *p)
 	if ((p->c.sink->wants & PAGE_FACT_REGION) && p->c.scan_works)
 		p->have |= PAGE_FACT_REGION;
 	p->regions.page_size = p->c.page_size;
+	if (open_folio(p) != 0)
+		goto out;
 	rc = 0;
 out:
 	/* The lookups hold copies; the sink's flags are kept apart. */
@@ -310,6 +344,10 @@ consume(struct run *r, const struct walk_result *b)
 			    &p->regions : NULL,
 		};
 		memcpy(batch.kpage, s->kpage, sizeof(batch.kpage));
+		if (p->folio_values != NULL && batch.entries != NULL) {
+			folio_fill(&p->folio, &batch, p->folio_values);
+			batch.folio = p->folio_values;
+		}
 		if (batch.map != r->map) {
 			r->map = batch.map;
 			st = p->c.sink->begin_mapping(p->sink, batch.map);
@@ -335,6 +373,10 @@ print_stats(const struct pipeline *p, int pid, struct walk_stats ws)
 		    "%" PRIu64 " kpagecount, %" PRIu64 " kpagecgroup reads\n",
 		    pid, p->base.preads[KPAGE_FLAGS],
 		    p->base.preads[KPAGE_COUNT], p->base.preads[KPAGE_CGROUP]);
+	if (p->folio_values != NULL)
+		fprintf(stderr, "pagemap-dump: pid %d: folios: %" PRIu64
+		    " kpageflags, %" PRIu64 " pagemap reads of their own\n",
+		    pid, p->folio.probes, p->folio.entry_reads);
 }
 
 /* Walks the spans, buffer by buffer, to the sink. */
@@ -396,6 +438,7 @@ pipeline_process(struct pipeline *p, int pid, int dirfd, int pagemap_fd,
 		return st != DUMP_OK ? st : DUMP_FAILED;
 	}
 	regions_reset(&p->regions);
+	folio_begin_process(&p->folio, pagemap_fd);
 	st = walk_spans(&r, w, pagemap_fd, end);
 	stats = walk_stop(w);	/* the reader is done: counts are final */
 	if (p->c.stats)
@@ -421,5 +464,6 @@ pipeline_close(struct pipeline *p)
 	if (p->own_kflags_fd)
 		close(p->kflags_fd);
 	regions_free(&p->regions);
+	free(p->folio_values);
 	free(p);
 }

@@ -162,6 +162,8 @@ start_run(struct ranges *r)
 	r->first.kflags = r->row.kflags;
 	r->first.mapcount = r->row.mapcount;
 	r->first.cgroup = r->row.cgroup;
+	r->first.folio = r->row.folio;
+	r->first.node = r->row.node;
 	r->first.paddr_offset = r->row.paddr_offset;
 	r->first.pages = 1;
 	for (i = 0; i < r->ncmp; i++)
@@ -191,7 +193,8 @@ same_fast(const struct ranges *r, const struct page_batch *b, uint64_t k)
 	for (f = 0; f < KPAGE_FILES; f++)
 		if (b->kpage[f] != NULL && b->kpage[f][k] != r->first_kpage[f])
 			return false;
-	return true;
+	return (b->folio == NULL || b->folio[k] == r->first.folio) &&
+	    (b->node == NULL || b->node[k] == r->first.node);
 }
 
 /* Puts page k of b in r->row. */
@@ -205,6 +208,8 @@ load(struct ranges *r, const struct page_batch *b, uint64_t k)
 	r->row.kflags = b->kpage[KPAGE_FLAGS] ? b->kpage[KPAGE_FLAGS][k] : 0;
 	r->row.mapcount = b->kpage[KPAGE_COUNT] ? b->kpage[KPAGE_COUNT][k] : 0;
 	r->row.cgroup = b->kpage[KPAGE_CGROUP] ? b->kpage[KPAGE_CGROUP][k] : 0;
+	r->row.folio = b->folio != NULL ? b->folio[k] : 0;
+	r->row.node = b->node != NULL ? b->node[k] : 0;
 	r->row.addr = (b->vpn + k) * r->c.page_size;
 	if (f->naddrs > 0)
 		r->row.paddr_offset = filter_page_offset(f, r->row.addr,
