@@ -38,6 +38,8 @@ struct dump_config {
 	 */
 	bool captured;
 	int kpage_dirfd;
+	const unsigned *keys;		/* --by's columns */
+	size_t nkeys;
 };
 
 /*

@@ -68,6 +68,8 @@ struct format_summary {
 	uint64_t anon_pmd, shmem_pmd, file_pmd;	/* of rss, PMD-mapped */
 	uint64_t hugetlb_shared, hugetlb_private;
 	uint64_t page_size;
+	/* With --by: a page of the row's, for its key columns; or NULL. */
+	const struct format_row *key;
 };
 
 /*
@@ -120,6 +122,13 @@ int format_set_mapping(struct format *f, const struct maps_entry *map);
  */
 int format_row(struct format *f, struct out *out,
     const struct format_row *row);
+
+/*
+ * The columns (registry indexes, at most FORMAT_MAX_COLUMNS) that split
+ * the summary rows (--by): written after perms, from the row's key.
+ */
+void format_set_summary_keys(struct format *f, const unsigned *cols,
+    size_t n);
 
 /* Writes the summary header line (none for JSON). */
 int format_summary_header(struct format *f, struct out *out);

@@ -29,6 +29,9 @@
 /* The kernel's hard limit on pid numbers (PID_MAX_LIMIT on 64-bit). */
 #define OPTIONS_PID_LIMIT 4194304
 
+/* Columns --by takes at most. */
+#define OPTIONS_MAX_KEYS 8
+
 struct options {
 	pid_t *pids;		/* the processes to dump, in order */
 	size_t npids;
@@ -42,6 +45,9 @@ struct options {
 	bool version;
 	bool column_help;	/* -o help */
 	bool own_columns;	/* -o was given */
+	/* --by: the columns a view's rows are split by (--summary). */
+	unsigned keys[OPTIONS_MAX_KEYS];
+	size_t nkeys;
 	long pid_max;		/* PIDs above this are usage errors */
 };
 

@@ -49,6 +49,27 @@ struct page_batch {
 	const uint64_t *node;
 };
 
+/* Pages from..to-1 of b, as a batch of their own. */
+static inline struct page_batch
+page_batch_sub(const struct page_batch *b, uint64_t from, uint64_t to)
+{
+	struct page_batch r = *b;
+	int k;
+
+	r.vpn = b->vpn + from;
+	r.n = to - from;
+	if (b->entries != NULL)
+		r.entries = b->entries + from;
+	for (k = 0; k < KPAGE_FILES; k++)
+		if (b->kpage[k] != NULL)
+			r.kpage[k] = b->kpage[k] + from;
+	if (b->folio != NULL)
+		r.folio = b->folio + from;
+	if (b->node != NULL)
+		r.node = b->node + from;
+	return r;
+}
+
 /* How a step of the page path went. */
 enum dump_status {
 	DUMP_OK,

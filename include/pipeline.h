@@ -37,6 +37,8 @@ struct pipeline_config {
 	bool several_pids;
 	int kpage_dirfd;	/* the kpage files are there; -1: /proc */
 	bool stats;		/* PAGEMAP_DUMP_STATS: say what was read */
+	const unsigned *keys;		/* --by's columns */
+	size_t nkeys;
 };
 
 /* How a walk that did not reach its end ended. */

@@ -30,6 +30,8 @@ struct sink_context {
 	int kflags_fd;		/* /proc/kpageflags for lookups of its own,
 				   or -1 */
 	bool several_pids;	/* rows must say whose they are */
+	const unsigned *keys;	/* --by: the columns rows are split by */
+	size_t nkeys;
 };
 
 struct sink_ops {
@@ -48,6 +50,8 @@ struct sink_ops {
 	bool wants_kflags_file;
 	/* Takes runs of empty pages whole (entries NULL), unread. */
 	bool takes_empty_runs;
+	/* Splits its rows by --by's columns. */
+	bool takes_keys;
 	void *(*open)(const struct sink_context *c);
 	int (*header)(void *s);
 	/*

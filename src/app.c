@@ -71,7 +71,7 @@ app_run(struct options *opts, const struct app_captured *cap)
 	c = (struct dump_config){ format, &out, &opts->filter, opts->sink,
 	    opts->cols, opts->ncols, opts->kind, opts->no_header ||
 	    !format_has_header(format), opts->npids > 1, cap != NULL,
-	    cap != NULL ? cap->kpage_dirfd : -1 };
+	    cap != NULL ? cap->kpage_dirfd : -1, opts->keys, opts->nkeys };
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;

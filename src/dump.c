@@ -107,7 +107,7 @@ dump_new(const struct dump_config *c)
 	pc = (struct pipeline_config){ c->format, c->out, c->filter, c->sink,
 	    c->cols, c->ncols, c->kind, d->page_size, d->may_see_pfns,
 	    !c->captured && scan_works(d->page_size), c->several_pids,
-	    c->kpage_dirfd, d->stats };
+	    c->kpage_dirfd, d->stats, c->keys, c->nkeys };
 	d->pipeline = pipeline_open(&pc);
 	if (d->pipeline == NULL) {
 		free(d);

@@ -252,26 +252,6 @@ filter_scan_categories(const struct filter *f)
 	return c;
 }
 
-/* Pages from..to-1 of b, as a batch of their own. */
-static struct page_batch
-sub_batch(const struct page_batch *b, uint64_t from, uint64_t to)
-{
-	struct page_batch r = *b;
-	int k;
-
-	r.vpn = b->vpn + from;
-	r.n = to - from;
-	r.entries = b->entries + from;
-	for (k = 0; k < KPAGE_FILES; k++)
-		if (b->kpage[k] != NULL)
-			r.kpage[k] = b->kpage[k] + from;
-	if (b->folio != NULL)
-		r.folio = b->folio + from;
-	if (b->node != NULL)
-		r.node = b->node + from;
-	return r;
-}
-
 /*
  * Where the run of pages from i on that the filter selects (sel) or
  * leaves out (!sel) ends. -P alone, the common case, is a test of bit 63.
@@ -308,7 +288,7 @@ filter_pages(const struct filter *f, const struct page_batch *b,
 		i = run_end(f, b->entries, kf, start, b->n, true);
 		if (i == start)
 			break;
-		run = sub_batch(b, start, i);
+		run = page_batch_sub(b, start, i);
 		st = fn(ctx, &run);
 		if (st != DUMP_OK)
 			return st;

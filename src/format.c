@@ -301,6 +301,35 @@ format_set_summary(struct format *f, unsigned have)
 	f->summary_have = have;
 }
 
+/* Whether a summary column is named name. */
+static bool
+summary_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < summary_column_count; i++)
+		if (strcmp(summary_column_table[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+void
+format_set_summary_keys(struct format *f, const unsigned *cols, size_t n)
+{
+	size_t i;
+
+	memcpy(f->keys, cols, n * sizeof(cols[0]));
+	f->nkeys = n;
+	for (i = 0; i < n; i++) {
+		const struct column *c = &column_table[cols[i]];
+		const char *by = summary_named(c->name) ? "by-" : "";
+		snprintf(f->key_name[i], sizeof(f->key_name[i]), "%s%s", by,
+		    c->name);
+		snprintf(f->key_header[i], sizeof(f->key_header[i]), "%s%s",
+		    by, c->header);
+	}
+}
+
 /* Writes a header line of n headers. */
 static int
 write_header(struct format *f, struct out *out, const char *const *h,
@@ -489,12 +518,30 @@ int
 format_summary_header(struct format *f, struct out *out)
 {
 	const char *h[64];
-	size_t i, n = 0;
+	size_t i, k, n = 0;
 
-	for (i = 0; i < summary_column_count && n < 64; i++)
-		if (summary_has(f, i))
-			h[n++] = summary_column_table[i].header;
+	for (i = 0; i < summary_column_count && n < 64; i++) {
+		if (!summary_has(f, i))
+			continue;
+		if (strcmp(summary_column_table[i].name, "pages") == 0)
+			for (k = 0; k < f->nkeys && n < 64; k++)
+				h[n++] = f->key_header[k];
+		h[n++] = summary_column_table[i].header;
+	}
 	return write_header(f, out, h, n);
+}
+
+/* Writes the key columns of a summary row, from a page of it. */
+static char *
+put_keys(struct format *f, char *p, size_t *n, const struct format_row *r)
+{
+	size_t k;
+
+	for (k = 0; k < f->nkeys; k++) {
+		p = put_sep(f, p, (*n)++, f->key_name[k]);
+		p = column_table[f->keys[k]].put(f, p, r);
+	}
+	return p;
 }
 
 int
@@ -504,7 +551,7 @@ format_summary_row(struct format *f, struct out *out,
 	const struct format_style *st = f->style;
 	size_t name_len = s->map != NULL ? f->name_len : 0, n = 0, i;
 	char *p = out_reserve(out, summary_column_count * FORMAT_FIELD_MAX +
-	    name_len + 16);
+	    name_len + 16 + f->nkeys * (KPAGE_NAMES_MAX + FORMAT_FIELD_MAX));
 
 	if (p == NULL)
 		return -1;
@@ -516,6 +563,8 @@ format_summary_row(struct format *f, struct out *out,
 			continue;	/* the total has none of these */
 		if (c->put == NULL && name_len == 0 && st->blank_split)
 			break;		/* an empty name, last */
+		if (s->key != NULL && strcmp(c->name, "pages") == 0)
+			p = put_keys(f, p, &n, s->key);
 		p = put_sep(f, p, n++, c->name);
 		if (c->put != NULL)
 			p = c->put(f, p, s);

@@ -50,6 +50,11 @@ struct format {
 	unsigned cols[FORMAT_MAX_COLUMNS];
 	size_t ncols;
 	unsigned summary_have;	/* SUMMARY_* the summary rows can show */
+	unsigned keys[FORMAT_MAX_COLUMNS];	/* --by's columns */
+	size_t nkeys;
+	/* Their names and headers: "by-" before one a summary column has. */
+	char key_name[FORMAT_MAX_COLUMNS][32];
+	char key_header[FORMAT_MAX_COLUMNS][32];
 	/*
 	 * The kflags column of the last few distinct flag values, written
 	 * out: neighbouring pages mostly share a handful of them.

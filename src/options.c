@@ -30,6 +30,7 @@ static const struct option base_long_options[] = {
 	{ "map", required_argument, NULL, 'm' },
 	{ "address", required_argument, NULL, 'a' },
 	{ "kflags", required_argument, NULL, 'k' },
+	{ "by", required_argument, NULL, 'b' },	/* no short option */
 };
 
 #define NBASE (sizeof(base_long_options) / sizeof(base_long_options[0]))
@@ -347,6 +348,40 @@ output_option(struct options *o, const char *arg, char *why, size_t whylen)
 	return OPTIONS_RUN;
 }
 
+/*
+ * Takes --by's value: page columns whose value a run of pages shares
+ * (the registry's RUN_EQUAL), at most OPTIONS_MAX_KEYS.
+ */
+static enum options_result
+by_option(struct options *o, const char *arg, char *why, size_t whylen)
+{
+	unsigned cols[FORMAT_MAX_COLUMNS];
+	size_t n, i;
+
+	if (arg[0] == '+') {
+		snprintf(why, whylen, "--by takes a list of columns, without "
+		    "'+'");
+		return OPTIONS_USAGE;
+	}
+	if (options_parse_columns(arg, cols, &n, why, whylen) != 0)
+		return OPTIONS_USAGE;
+	for (i = 0; i < n; i++)
+		if (column_table[cols[i]].run != RUN_EQUAL) {
+			snprintf(why, whylen, "--by takes columns a page has "
+			    "a value of its own in (such as folio, node, "
+			    "file): not %s", column_table[cols[i]].name);
+			return OPTIONS_USAGE;
+		}
+	if (n > OPTIONS_MAX_KEYS) {
+		snprintf(why, whylen, "--by takes at most %d columns",
+		    OPTIONS_MAX_KEYS);
+		return OPTIONS_USAGE;
+	}
+	memcpy(o->keys, cols, n * sizeof(cols[0]));
+	o->nkeys = n;
+	return OPTIONS_RUN;
+}
+
 /* Takes one option; OPTIONS_RUN when parsing goes on. */
 static enum options_result
 take_option(struct options *o, int c, char **argv, char *why,
@@ -363,6 +398,8 @@ take_option(struct options *o, int c, char **argv, char *why,
 		return OPTIONS_RUN;
 	case 'o':
 		return output_option(o, optarg, why, whylen);
+	case 'b':
+		return by_option(o, optarg, why, whylen);
 	case 'f':
 		if (format_kind_by_name(optarg, &o->kind) == 0)
 			return OPTIONS_RUN;
@@ -459,6 +496,11 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 		return OPTIONS_EXIT;
 	if (optind >= argc) {
 		snprintf(why, whylen, "no pid given");
+		return OPTIONS_USAGE;
+	}
+	if (o->nkeys > 0 && !o->sink->takes_keys) {
+		snprintf(why, whylen, "--by splits the rows of --summary: "
+		    "give it with --summary");
 		return OPTIONS_USAGE;
 	}
 	if (o->sink->own_columns && o->own_columns) {

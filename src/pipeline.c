@@ -221,7 +221,8 @@ pipeline_open(const struct pipeline_config *c)
 	p->c = *c;
 	p->kflags_fd = -1;
 	p->need = filter_needs(c->filter) |
-	    (c->sink->own_columns ? 0 : column_needs(c->cols, c->ncols));
+	    (c->sink->own_columns ? 0 : column_needs(c->cols, c->ncols)) |
+	    column_needs(c->keys, c->nkeys);
 	if (open_stages(p) != 0) {
 		pipeline_close(p);
 		return NULL;
@@ -232,7 +233,7 @@ pipeline_open(const struct pipeline_config *c)
 		    WALK_PAGE_IS_SOFT_DIRTY;
 	sc = (struct sink_context){ c->format, c->kind, c->cols, c->ncols,
 	    c->out, c->filter, c->page_size, p->have, p->kflags_fd,
-	    c->several_pids };
+	    c->several_pids, c->keys, c->nkeys };
 	p->sink = c->sink->open(&sc);
 	if (p->sink == NULL) {
 		warn("setting up");

@@ -1,14 +1,31 @@
 /*
  * sink_summary: --summary, one row per mapping with selected pages and a
- * total per process, counted as smaps counts (summary.c).
+ * total per process, counted as smaps counts (summary.c). With --by, a
+ * row per mapping for each value of the key columns that its pages have
+ * (and a total for each), in ascending order of the values.
  */
 #include "sink.h"
 
 #include <err.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "column.h"
+#include "options.h"
 #include "summary.h"
+
+/* The counts of the pages of one key (--by), and a page of them. */
+struct slot {
+	uint64_t key[OPTIONS_MAX_KEYS];
+	struct pagemap_entry entry;
+	struct format_row row;		/* row.entry: set when written */
+	struct format_summary sum;
+};
+
+struct slots {
+	struct slot *v;
+	size_t n, cap, last;
+};
 
 struct summary_sink {
 	struct sink_context c;
@@ -16,6 +33,10 @@ struct summary_sink {
 	bool pss;		/* map counts come with the pages */
 	struct format_summary sum;	/* the mapping's, so far */
 	struct format_summary total;	/* the process's */
+	struct slots mapping, totals;	/* with --by */
+	struct pagemap_entry entry;	/* the page at hand, with --by */
+	struct format_row row;
+	uint64_t key[OPTIONS_MAX_KEYS];
 };
 
 static void *
@@ -35,6 +56,9 @@ sink_open(const struct sink_context *c)
 	have |= s->pss && c->kflags_fd >= 0 ? SUMMARY_PSS_CLASS : 0;
 	have |= c->have & PAGE_FACT_REGION ? SUMMARY_SCAN : 0;
 	format_set_summary(c->format, have);
+	format_set_summary_keys(c->format, c->keys, c->nkeys);
+	s->row.entry = &s->entry;
+	s->row.page_size = c->page_size;
 	if (summary_init(&s->counts, c->page_size, s->pss ? c->kflags_fd :
 	    -1) != 0) {
 		summary_free(&s->counts);
@@ -73,10 +97,96 @@ sink_begin_process(void *p, int pid, int dirfd, unsigned *per_page)
 	return DUMP_OK;
 }
 
+/*
+ * The slot of key (the page in s->row has it) in ss: found, or added
+ * with its counts empty. Returns NULL when out of memory.
+ */
+static struct slot *
+slot_of(struct summary_sink *s, struct slots *ss, const uint64_t *key,
+    const struct format_summary *blank)
+{
+	size_t bytes = s->c.nkeys * sizeof(key[0]), i;
+	struct slot *grown;
+
+	if (ss->last < ss->n && memcmp(ss->v[ss->last].key, key, bytes) == 0)
+		return &ss->v[ss->last];
+	for (i = 0; i < ss->n; i++)
+		if (memcmp(ss->v[i].key, key, bytes) == 0)
+			return &ss->v[ss->last = i];
+	if (ss->n == ss->cap) {
+		grown = realloc(ss->v, (ss->cap * 2 + 4) * sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		ss->v = grown;
+		ss->cap = ss->cap * 2 + 4;
+	}
+	grown = &ss->v[ss->last = ss->n++];
+	memset(grown, 0, sizeof(*grown));
+	memcpy(grown->key, key, bytes);
+	grown->entry = s->entry;
+	grown->row = s->row;
+	grown->sum = *blank;
+	return grown;
+}
+
+static size_t sort_nkeys;	/* for by_key: qsort has no context */
+
+/* Orders slots by their keys, the first key first. */
+static int
+by_key(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+	size_t i;
+
+	for (i = 0; i < sort_nkeys; i++)
+		if (x->key[i] != y->key[i])
+			return x->key[i] < y->key[i] ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Writes the rows of the slots, in order of their keys, for mapping map
+ * (NULL: the totals) and, for a mapping's, adds them to the totals.
+ */
+static enum dump_status
+write_slots(struct summary_sink *s, struct slots *ss,
+    const struct maps_entry *map)
+{
+	struct slot *t;
+	size_t i;
+
+	sort_nkeys = s->c.nkeys;
+	qsort(ss->v, ss->n, sizeof(ss->v[0]), by_key);
+	for (i = 0; i < ss->n; i++) {
+		struct slot *v = &ss->v[i];
+		v->row.entry = &v->entry;
+		v->sum.key = &v->row;
+		v->sum.map = map;
+		if (map != NULL) {
+			s->entry = v->entry;
+			s->row = v->row;
+			t = slot_of(s, &s->totals, v->key, &s->total);
+			if (t == NULL) {
+				warnx("pid %d: out of memory", s->total.pid);
+				return DUMP_FAILED;
+			}
+			summary_add(&t->sum, &v->sum);
+		}
+		if (format_summary_row(s->c.format, s->c.out, &v->sum) != 0)
+			return DUMP_OUTPUT_ERROR;
+	}
+	s->row.entry = &s->entry;
+	ss->n = 0;
+	return DUMP_OK;
+}
+
 /* Ends the mapping at hand: its row, and its share of the total. */
 static enum dump_status
 end_mapping(struct summary_sink *s)
 {
+	if (s->c.nkeys > 0)
+		return s->sum.map == NULL ? DUMP_OK :
+		    write_slots(s, &s->mapping, s->sum.map);
 	if (s->sum.map == NULL || s->sum.pages == 0)
 		return DUMP_OK;
 	summary_add(&s->total, &s->sum);
@@ -102,11 +212,72 @@ sink_begin_mapping(void *p, const struct maps_entry *m)
 	return DUMP_OK;
 }
 
+/* Puts page k of b in s->row, and its key in key. */
+static void
+load_key(struct summary_sink *s, const struct page_batch *b, uint64_t k,
+    uint64_t *key)
+{
+	struct format_row *r = &s->row;
+	size_t i;
+
+	pagemap_decode(b->entries != NULL ? b->entries[k] : 0, &s->entry);
+	r->kflags = b->kpage[KPAGE_FLAGS] ? b->kpage[KPAGE_FLAGS][k] : 0;
+	r->mapcount = b->kpage[KPAGE_COUNT] ? b->kpage[KPAGE_COUNT][k] : 0;
+	r->cgroup = b->kpage[KPAGE_CGROUP] ? b->kpage[KPAGE_CGROUP][k] : 0;
+	r->folio = b->folio != NULL ? b->folio[k] : 0;
+	r->node = b->node != NULL ? b->node[k] : 0;
+	r->addr = (b->vpn + k) * s->c.page_size;
+	r->map = b->map;
+	r->pid = s->total.pid;
+	for (i = 0; i < s->c.nkeys; i++)
+		key[i] = column_table[s->c.keys[i]].value(r);
+}
+
+/* Counts the pages from..to-1 of b, whose key is s->key, in its slot. */
+static enum dump_status
+count_keyed(struct summary_sink *s, const struct page_batch *b,
+    uint64_t from, uint64_t to)
+{
+	struct page_batch run = page_batch_sub(b, from, to);
+	struct slot *v;
+
+	load_key(s, b, from, s->key);
+	v = slot_of(s, &s->mapping, s->key, &s->sum);
+	if (v == NULL) {
+		warnx("pid %d: out of memory", s->total.pid);
+		return DUMP_FAILED;
+	}
+	summary_count(&s->counts, &v->sum, &run, s->pss);
+	return DUMP_OK;
+}
+
+/* Counts a batch run by run of pages with the same key. */
+static enum dump_status
+pages_keyed(struct summary_sink *s, const struct page_batch *b)
+{
+	uint64_t key[OPTIONS_MAX_KEYS], from = 0, k;
+	size_t bytes = s->c.nkeys * sizeof(key[0]);
+
+	if (b->entries != NULL)
+		for (k = 1; k < b->n; k++) {
+			load_key(s, b, from, s->key);
+			load_key(s, b, k, key);
+			if (memcmp(key, s->key, bytes) == 0)
+				continue;
+			if (count_keyed(s, b, from, k) != DUMP_OK)
+				return DUMP_FAILED;
+			from = k;
+		}
+	return count_keyed(s, b, from, b->n);
+}
+
 static enum dump_status
 sink_pages(void *p, const struct page_batch *b)
 {
 	struct summary_sink *s = p;
 
+	if (s->c.nkeys > 0)
+		return pages_keyed(s, b);
 	summary_count(&s->counts, &s->sum, b, s->pss);
 	return DUMP_OK;
 }
@@ -120,6 +291,13 @@ sink_end_process(void *p, bool complete)
 	if (end_mapping(s) != DUMP_OK)
 		return DUMP_OUTPUT_ERROR;
 	s->sum.map = NULL;
+	if (s->c.nkeys > 0) {
+		if (!complete) {
+			s->totals.n = 0;
+			return DUMP_OK;
+		}
+		return write_slots(s, &s->totals, NULL);
+	}
 	if (complete && format_summary_row(s->c.format, s->c.out,
 	    &s->total) != 0)
 		return DUMP_OUTPUT_ERROR;
@@ -132,6 +310,8 @@ sink_close(void *p)
 	struct summary_sink *s = p;
 
 	summary_free(&s->counts);
+	free(s->mapping.v);
+	free(s->totals.v);
 	free(s);
 }
 
@@ -144,6 +324,7 @@ const struct sink_ops sink_summary = {
 	.wants = PAGE_FACT_COUNT | PAGE_FACT_REGION,
 	.wants_kflags_file = true,
 	.takes_empty_runs = true,
+	.takes_keys = true,
 	.open = sink_open,
 	.header = sink_header,
 	.begin_process = sink_begin_process,
