@@ -49,6 +49,13 @@ struct page_batch {
 	const uint64_t *node;
 };
 
+/* The node of page k of b: UINT64_MAX (none) when not known. */
+static inline uint64_t
+page_batch_node(const struct page_batch *b, uint64_t k)
+{
+	return b->node != NULL ? b->node[k] : UINT64_MAX;
+}
+
 /* Pages from..to-1 of b, as a batch of their own. */
 static inline struct page_batch
 page_batch_sub(const struct page_batch *b, uint64_t from, uint64_t to)

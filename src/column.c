@@ -76,6 +76,7 @@ VALUE(state, (uint64_t)r->entry->state)
 VALUE(folio, r->folio & FOLIO_ORDER_MASK)
 VALUE(folio_map, (uint64_t)folio_class_of(r->folio))
 VALUE(huge, (r->folio & FOLIO_HUGE) != 0)
+VALUE(node, r->node)
 
 /* A run's own columns: where it starts and ends, and its pages. */
 static char *
@@ -239,6 +240,15 @@ put_huge(struct format *f, char *p, const struct format_row *r)
 	return put_flag(f, p, (r->folio & FOLIO_HUGE) != 0);
 }
 
+/* The frame's NUMA node: "-" (JSON null) without one. */
+static char *
+put_node(struct format *f, char *p, const struct format_row *r)
+{
+	if (r->node != UINT64_MAX)
+		return put_dec(p, r->node);
+	return put_str(p, f->style->keyed ? "null" : "-");
+}
+
 #define KF PAGE_FACT_KFLAGS
 #define FOLIO (PAGE_FACT_FOLIO | KF | PAGE_FACT_PFN)
 
@@ -310,6 +320,9 @@ const struct column column_table[] = {
 	{ "huge", "huge", "mapped by one huge entry, a PMD or PUD "
 	    "(PAGEMAP_SCAN's PAGE_IS_HUGE)", PAGE_FACT_HUGE, V, put_huge,
 	    RUN_EQUAL, val_huge },
+	{ "node", "node", "NUMA node of the frame (from sysfs; without "
+	    "root, move_pages(2)); - when not present", PAGE_FACT_NODE, V,
+	    put_node, RUN_EQUAL, val_node },
 	{ "start", "start", "--ranges: the run's first address (hex)", 0, V,
 	    put_start, RUN_OWN, NULL },
 	{ "end", "end", "--ranges: the address past its last page (hex)", 0,

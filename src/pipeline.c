@@ -21,6 +21,7 @@
 
 #include "column.h"
 #include "folio.h"
+#include "nodes.h"
 #include "regions.h"
 
 struct pipeline {
@@ -38,6 +39,8 @@ struct pipeline {
 	struct regions regions;
 	struct folio_stage folio;	/* with PAGE_FACT_HUGE */
 	uint64_t *folio_values;		/* one per entry of a buffer */
+	struct nodes nodes;		/* with PAGE_FACT_NODE */
+	uint64_t *node_values;
 	bool pfn_warned;
 };
 
@@ -179,6 +182,27 @@ open_folio(struct pipeline *p)
 	return 0;
 }
 
+/* Sets up the node stage where the columns need it. Returns 0, or -1. */
+static int
+open_nodes(struct pipeline *p)
+{
+	if (!(p->need & PAGE_FACT_NODE))
+		return 0;
+	if (nodes_open(&p->nodes, p->c.page_size, p->c.may_see_pfns,
+	    p->c.kpage_dirfd >= 0) != 0) {
+		nodes_free(&p->nodes);
+		return -1;
+	}
+	p->node_values = malloc(WALK_ENTRIES * sizeof(*p->node_values));
+	if (p->node_values == NULL) {
+		warn("setting up");
+		nodes_free(&p->nodes);
+		return -1;
+	}
+	p->have |= PAGE_FACT_NODE;
+	return 0;
+}
+
 /* Sets up the stages: the kpage lookups, the regions. Returns 0, or -1. */
 static int
 open_stages(struct pipeline *p)
@@ -195,7 +219,7 @@ open_stages(struct pipeline *p)
 	if ((p->c.sink->wants & PAGE_FACT_REGION) && p->c.scan_works)
 		p->have |= PAGE_FACT_REGION;
 	p->regions.page_size = p->c.page_size;
-	if (open_folio(p) != 0)
+	if (open_folio(p) != 0 || open_nodes(p) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -349,6 +373,13 @@ consume(struct run *r, const struct walk_result *b)
 			folio_fill(&p->folio, &batch, p->folio_values);
 			batch.folio = p->folio_values;
 		}
+		if (p->node_values != NULL && batch.entries != NULL) {
+			if (nodes_fill(&p->nodes, &batch, p->node_values) != 0) {
+				warn("pid %d: node: move_pages", r->pid);
+				return DUMP_FAILED;
+			}
+			batch.node = p->node_values;
+		}
 		if (batch.map != r->map) {
 			r->map = batch.map;
 			st = p->c.sink->begin_mapping(p->sink, batch.map);
@@ -429,6 +460,9 @@ pipeline_process(struct pipeline *p, int pid, int dirfd, int pagemap_fd,
 	}
 	r.spans = spans;
 	st = p->c.sink->begin_process(p->sink, pid, dirfd, &per_page);
+	if (st == DUMP_OK && p->node_values != NULL &&
+	    nodes_begin_process(&p->nodes, pid) != 0)
+		st = DUMP_FAILED;
 	k = st == DUMP_OK ? process_kpage(p, per_page, &failed) : NULL;
 	w = st == DUMP_OK && !failed ? walk_start(pagemap_fd,
 	    p->c.page_size, spans, nspans, p->categories, k) : NULL;
@@ -466,5 +500,8 @@ pipeline_close(struct pipeline *p)
 		close(p->kflags_fd);
 	regions_free(&p->regions);
 	free(p->folio_values);
+	if (p->node_values != NULL)
+		nodes_free(&p->nodes);
+	free(p->node_values);
 	free(p);
 }

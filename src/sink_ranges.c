@@ -209,7 +209,7 @@ load(struct ranges *r, const struct page_batch *b, uint64_t k)
 	r->row.mapcount = b->kpage[KPAGE_COUNT] ? b->kpage[KPAGE_COUNT][k] : 0;
 	r->row.cgroup = b->kpage[KPAGE_CGROUP] ? b->kpage[KPAGE_CGROUP][k] : 0;
 	r->row.folio = b->folio != NULL ? b->folio[k] : 0;
-	r->row.node = b->node != NULL ? b->node[k] : 0;
+	r->row.node = page_batch_node(b, k);
 	r->row.addr = (b->vpn + k) * r->c.page_size;
 	if (f->naddrs > 0)
 		r->row.paddr_offset = filter_page_offset(f, r->row.addr,

@@ -81,7 +81,7 @@ rows_pages(void *s, const struct page_batch *b)
 		row->mapcount = kpage_at(b, KPAGE_COUNT, k);
 		row->cgroup = kpage_at(b, KPAGE_CGROUP, k);
 		row->folio = b->folio != NULL ? b->folio[k] : 0;
-		row->node = b->node != NULL ? b->node[k] : 0;
+		row->node = page_batch_node(b, k);
 		row->addr = (b->vpn + k) * r->c.page_size;
 		if (filter->naddrs > 0)
 			row->paddr_offset = filter_page_offset(filter,

@@ -225,7 +225,7 @@ load_key(struct summary_sink *s, const struct page_batch *b, uint64_t k,
 	r->mapcount = b->kpage[KPAGE_COUNT] ? b->kpage[KPAGE_COUNT][k] : 0;
 	r->cgroup = b->kpage[KPAGE_CGROUP] ? b->kpage[KPAGE_CGROUP][k] : 0;
 	r->folio = b->folio != NULL ? b->folio[k] : 0;
-	r->node = b->node != NULL ? b->node[k] : 0;
+	r->node = page_batch_node(b, k);
 	r->addr = (b->vpn + k) * s->c.page_size;
 	r->map = b->map;
 	r->pid = s->total.pid;

@@ -1,0 +1,112 @@
+/*
+ * nodes: the NUMA node of each present page (see nodes.h).
+ */
+#include "nodes.h"
+
+#include <err.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "pagemap.h"
+#include "walk.h"
+
+int
+nodes_open(struct nodes *s, uint64_t page_size, bool may_see_pfns,
+    bool captured)
+{
+	const char *root = getenv("PAGEMAP_DUMP_SYSFS");
+
+	memset(s, 0, sizeof(*s));
+	s->page_size = page_size;
+	s->captured = captured;
+	if (root == NULL || *root == '\0')
+		root = "/sys";
+	if (may_see_pfns) {
+		s->map = numa_open(root, page_size);
+		if (s->map == NULL && errno != ENOENT) {
+			warn("node: %s/devices/system/node", root);
+			return -1;
+		}
+	}
+	if (s->map != NULL)
+		return 0;
+	if (captured) {
+		warnx("node: no memory blocks under %s/devices/system/node "
+		    "to find the nodes of captured frames by", root);
+		return -1;
+	}
+	s->addrs = malloc(WALK_ENTRIES * sizeof(*s->addrs));
+	s->found = malloc(WALK_ENTRIES * sizeof(*s->found));
+	if (s->addrs == NULL || s->found == NULL) {
+		warn("setting up");
+		return -1;
+	}
+	return 0;
+}
+
+int
+nodes_begin_process(struct nodes *s, int pid)
+{
+	s->pid = pid;
+	s->cursor = (struct numa_cursor)NUMA_CURSOR_INIT;
+	if (s->map != NULL)
+		return 0;
+	/* No pages: the kernel checks only that we may ask. */
+	if (syscall(SYS_move_pages, pid, 0UL, NULL, NULL, NULL, 0) == 0)
+		return 0;
+	if (errno == EPERM || errno == EACCES)
+		warnx("pid %d: node: move_pages(2) may not ask about this "
+		    "process (it needs ptrace read access; as root the "
+		    "nodes come from sysfs)", pid);
+	else if (errno == ENOSYS)
+		warnx("pid %d: node: this kernel has no move_pages(2) (no "
+		    "NUMA), and the PFNs are hidden", pid);
+	else
+		warn("pid %d: node: move_pages", pid);
+	return -1;
+}
+
+/* Asks move_pages for the nodes of the present pages of b. */
+static int
+query(struct nodes *s, const struct page_batch *b, uint64_t *out)
+{
+	uint64_t i;
+	size_t n = 0, k = 0;
+
+	for (i = 0; i < b->n; i++)
+		if (b->entries[i] & PM_PRESENT)
+			s->addrs[n++] = (b->vpn + i) * s->page_size;
+	if (n == 0) {
+		for (i = 0; i < b->n; i++)
+			out[i] = NUMA_NODE_NONE;
+		return 0;
+	}
+	s->queries += (n + NUMA_QUERY_BATCH - 1) / NUMA_QUERY_BATCH;
+	if (numa_query(s->pid, s->addrs, n, s->found) != 0)
+		return -1;
+	for (i = 0; i < b->n; i++)
+		out[i] = (b->entries[i] & PM_PRESENT) ? s->found[k++] :
+		    NUMA_NODE_NONE;
+	return 0;
+}
+
+int
+nodes_fill(struct nodes *s, const struct page_batch *b, uint64_t *out)
+{
+	if (s->map == NULL)
+		return query(s, b, out);
+	numa_lookup(s->map, &s->cursor, b->entries, (size_t)b->n, out);
+	return 0;
+}
+
+void
+nodes_free(struct nodes *s)
+{
+	numa_free(s->map);
+	free(s->addrs);
+	free(s->found);
+	memset(s, 0, sizeof(*s));
+}
