@@ -145,5 +145,12 @@ void check_shown_shape(const struct run *r);
 /* The checks of the views' examples (examples_views.c). */
 void check_column_help(const struct run *r);
 void check_heap_ranges(const struct run *r);
+void check_folio_summary(const struct run *r);
+void check_heap_nodes(const struct run *r);
+void check_node_summary(const struct run *r);
+
+/* What the views' checks need of the children (test_examples.c). */
+pid_t example_pid(int i);
+uintptr_t example_thp(void);	/* the first child's THP mapping */
 
 #endif

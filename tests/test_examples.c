@@ -823,6 +823,18 @@ summary_header(void)
 	return out;
 }
 
+pid_t
+example_pid(int i)
+{
+	return fx.pid[i];
+}
+
+uintptr_t
+example_thp(void)
+{
+	return fx.l[0].thp;
+}
+
 /* -k thp -s: the summary of the pages in transparent huge pages. */
 static void
 check_thp_summary(const struct run *r)
@@ -911,6 +923,12 @@ static const struct recipe recipes[] = {
 	    .check = check_heap_ranges },
 	{ .what = "the list of columns", .need = { "pagemap-dump -o help" },
 	    .check = check_column_help },
+	{ .what = "the folios of each mapping", .need = { "-s", "--by folio" },
+	    .check = check_folio_summary },
+	{ .what = "the nodes of each mapping", .need = { "-s", "--by node" },
+	    .check = check_node_summary },
+	{ .what = "the nodes of the heap", .need = { "[heap]", "node" },
+	    .check = check_heap_nodes },
 	{ .what = "the test suite", .need = { "make deps check" },
 	    .not_run = "it runs this suite, which runs this test again; "
 	    ".ci/run runs it last" },
