@@ -244,6 +244,10 @@ put_huge(struct format *f, char *p, const struct format_row *r)
 static char *
 put_node(struct format *f, char *p, const struct format_row *r)
 {
+	if (r->node < 10) {
+		*p++ = (char)('0' + r->node);
+		return p;
+	}
 	if (r->node != UINT64_MAX)
 		return put_dec(p, r->node);
 	return put_str(p, f->style->keyed ? "null" : "-");

@@ -398,17 +398,36 @@ numa_node_of(const struct numa_map *m, struct numa_cursor *c, uint64_t pfn)
 	return pfn >= r->start && pfn < r->end ? r->node : NUMA_NODE_NONE;
 }
 
+/*
+ * Neighbouring entries mostly lie in one range: the range of the last
+ * hit is kept in lo..hi (lo == hi: none), and only a frame outside it is
+ * looked up.
+ */
 void
 numa_lookup(const struct numa_map *m, struct numa_cursor *c,
     const uint64_t *entries, size_t n, uint64_t *out)
 {
-	uint64_t pfn;
+	struct numa_cursor own = NUMA_CURSOR_INIT;
+	uint64_t pfn, lo = 0, hi = 0, node = NUMA_NODE_NONE;
 	size_t i;
 
+	if (c == NULL)
+		c = &own;
 	for (i = 0; i < n; i++) {
 		pfn = entries[i] & PM_PFN_MASK;
-		out[i] = (entries[i] & PM_PRESENT) && pfn != 0 ?
-		    numa_node_of(m, c, pfn) : NUMA_NODE_NONE;
+		if (!(entries[i] & PM_PRESENT) || pfn == 0) {
+			out[i] = NUMA_NODE_NONE;
+			continue;
+		}
+		if (pfn - lo >= hi - lo) {
+			node = numa_node_of(m, c, pfn);
+			lo = hi = 0;
+			if (node != NUMA_NODE_NONE) {
+				lo = m->v[c->at].start;
+				hi = m->v[c->at].end;
+			}
+		}
+		out[i] = node;
 	}
 }
 

@@ -8,7 +8,8 @@
  *
  * For each workload, in the same run and interleaved (so a noisy
  * neighbour hits every command alike): pagemap-dump to /dev/null with its
- * default output, --present, --summary, --ranges and any extra commands; the floor
+ * default output, --present, --summary, --ranges, on dense the columns
+ * +kflags, +folio and +node, and any extra commands; the floor
  * (pread every entry in 64Ki-entry batches, count the present ones, print
  * nothing); and the naive reference (one pread and one printf per page).
  * Each is a process of its own, exec'd (the floor and the naive one are
@@ -36,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CMDS 8	/* 6 fixed, the kpage columns, -x */
+#define MAX_CMDS 11	/* 6 fixed, the kpage and structure columns, -x */
 #define MAX_RUNS 51
 
 struct cmd {
@@ -376,6 +377,20 @@ max_long(const long *v, int n)
 	return m;
 }
 
+/* Adds a command of the tool with -o list; returns its index. */
+static int
+add_columns(struct cmd *cmds, int *ncmds, const char *label,
+    const char *list)
+{
+	int i = (*ncmds)++;
+
+	cmds[i].label = label;
+	cmds[i].args[0] = "-o";
+	cmds[i].args[1] = list;
+	cmds[i].args[2] = NULL;
+	return i;
+}
+
 static void
 bench_workload(const char *name, int runs, const char *extra)
 {
@@ -387,7 +402,8 @@ bench_workload(const char *name, int runs, const char *extra)
 		{ "floor", { NULL }, 1, { 0 }, { 0 }, 0 },
 		{ "naive", { NULL }, 2, { 0 }, { 0 }, 0 },
 	};
-	int ncmds = 6, r, i, naive = 5, floor = 4, kpage = -1;
+	int ncmds = 6, r, i, naive = 5, floor = 4, kpage = -1, kflags = -1;
+	int folio = -1, node;
 	bool sparse;
 	double t, tf, tn;
 	pid_t pid;
@@ -400,6 +416,13 @@ bench_workload(const char *name, int runs, const char *extra)
 		cmds[kpage].args[1] = "+kflags,mapcount";
 		cmds[kpage].args[2] = NULL;
 	}
+	/* The structure columns on dense: folio against kflags alone. */
+	if (kpage >= 0 && strcmp(name, "dense") == 0) {
+		kflags = add_columns(cmds, &ncmds, "-o +kflags", "+kflags");
+		folio = add_columns(cmds, &ncmds, "-o +folio", "+folio");
+	}
+	node = strcmp(name, "dense") == 0 ?
+	    add_columns(cmds, &ncmds, "-o +node", "+node") : -1;
 	if (extra != NULL) {
 		cmds[ncmds].label = extra;
 		cmds[ncmds].args[0] = "-o";
@@ -445,6 +468,15 @@ bench_workload(const char *name, int runs, const char *extra)
 	if (kpage >= 0)
 		printf("  -o +kflags,mapcount / dump: %.2f\n",
 		    median(cmds[kpage].secs, runs) / median(cmds[0].secs, runs));
+	printf("  --ranges / dump: %.2f\n",
+	    median(cmds[3].secs, runs) / median(cmds[0].secs, runs));
+	if (folio >= 0)
+		printf("  -o +folio / -o +kflags: %.2f\n",
+		    median(cmds[folio].secs, runs) /
+		    median(cmds[kflags].secs, runs));
+	if (node >= 0)
+		printf("  -o +node / dump: %.2f\n",
+		    median(cmds[node].secs, runs) / median(cmds[0].secs, runs));
 }
 
 /* Builds a workload and holds it for other tools until stdin ends. */
