@@ -250,7 +250,8 @@ options_usage(FILE *fp, bool full)
 	letters[n] = '\0';
 	fprintf(fp, "usage: pagemap-dump [-hHPS%sV] [-a addr] [-f format] "
 	    "[-k flags] [-m name]\n"
-	    "                    [-o list] [-r start-end] pid|self ...\n",
+	    "                    [-o list] [-r start-end] [--by list] "
+	    "pid|self ...\n",
 	    letters);
 	if (!full)
 		return;
@@ -275,6 +276,10 @@ options_usage(FILE *fp, bool full)
 	for (i = 1; sink_registry[i] != NULL; i++)
 		fprintf(fp, "  -%c, --%-16s%s\n", sink_registry[i]->letter,
 		    sink_registry[i]->option, sink_registry[i]->help);
+	fprintf(fp, "      --by LIST         with -s: a row per mapping for each "
+	    "value of these\n"
+	    "                        page columns (folio, folio-map, node, "
+	    "file, ...)\n");
 	fprintf(fp, "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n"
 	    "\n"

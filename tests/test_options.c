@@ -445,6 +445,57 @@ should_choose_the_view_by_its_registered_option(void **state)
 }
 
 static void
+should_take_by_columns_for_the_summary_only(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-s", "--by", "folio,folio-map,file",
+	    "1"), OPTIONS_RUN);
+	assert_int_equal(o.nkeys, 3);
+	assert_int_equal(o.keys[0], column_find("folio", 5));
+	assert_int_equal(o.keys[2], column_find("file", 4));
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--by", "node", "-s", "1"),
+	    OPTIONS_RUN);
+	assert_int_equal(o.nkeys, 1);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--by", "node", "1"), OPTIONS_USAGE);
+	assert_string_equal(why, "--by splits the rows of --summary: give it "
+	    "with --summary");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-R", "--by", "node", "1"),
+	    OPTIONS_USAGE);
+	options_free(&o);
+}
+
+static void
+should_refuse_by_columns_that_a_page_has_no_value_of_its_own_in(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "addr", "not addr" }, { "pfn", "not pfn" },
+		{ "name", "not name" }, { "perms", "not perms" },
+		{ "node,paddr", "not paddr" }, { "+node", "without '+'" },
+		{ "bogus", "bogus" }, { "", "" },
+		{ "node,node,node,node,node,node,node,node,node", "at most 8" },
+	};
+	struct options o;
+	char why[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(PARSE(&o, why, "-s", "--by", bad[i][0], "1"),
+		    OPTIONS_USAGE);
+		if (strstr(why, bad[i][1]) == NULL)
+			fail_msg("--by '%s': '%s', want '%s'", bad[i][0], why,
+			    bad[i][1]);
+		options_free(&o);
+	}
+}
+
+static void
 should_have_the_classic_row_as_its_default_columns(void **state)
 {
 	static const char *const names[] = { "addr", "pfn", "soft-dirty",
@@ -503,6 +554,8 @@ main(void)
 		cmocka_unit_test(should_escape_control_bytes_of_a_quoted_argument),
 		cmocka_unit_test(should_take_o_help_as_a_request_to_describe_the_columns),
 		cmocka_unit_test(should_choose_the_view_by_its_registered_option),
+		cmocka_unit_test(should_take_by_columns_for_the_summary_only),
+		cmocka_unit_test(should_refuse_by_columns_that_a_page_has_no_value_of_its_own_in),
 		cmocka_unit_test(should_have_the_classic_row_as_its_default_columns),
 		cmocka_unit_test(should_take_self_as_this_process_through_proc_self),
 		cmocka_unit_test(should_take_decimal_pids_up_to_pid_max),
