@@ -7,7 +7,7 @@
  * system call per page. Where they are not (not root), or sysfs lists no
  * memory blocks, move_pages(2) is asked in query mode, a batch of
  * addresses at a time, which needs read access to the process as ptrace
- * checks it.
+ * checks it. The zero page (and the huge one) has no node either way.
  */
 #ifndef PAGEMAP_DUMP_NODES_H
 #define PAGEMAP_DUMP_NODES_H
@@ -26,6 +26,12 @@ struct nodes {
 	int pid;		/* whose pages move_pages is asked of */
 	uint64_t *addrs, *found;	/* move_pages' addresses, and nodes */
 	uint64_t queries;	/* move_pages calls, for PAGEMAP_DUMP_STATS */
+	/*
+	 * The frames of the shared zero page and of the huge zero page
+	 * (0: not found), which have no node here: no process placed them,
+	 * numa_maps leaves them out and move_pages does not tell theirs.
+	 */
+	uint64_t zero_pfn, huge_zero_pfn, huge_zero_end;
 };
 
 /*

@@ -5,13 +5,62 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pagemap.h"
 #include "walk.h"
+
+/*
+ * The frame of the page at addr of this process, read from our own
+ * pagemap after a read of it; 0 when not to be had.
+ */
+static uint64_t
+own_frame(const volatile char *addr, uint64_t page_size)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	(void)*addr;
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / page_size *
+	    8)) != (ssize_t)sizeof(e) || !(e & PM_PRESENT))
+		e = 0;
+	close(fd);
+	return e & PM_PFN_MASK;
+}
+
+/*
+ * Finds the frames of the zero pages: a read of untouched anonymous
+ * memory maps the zero page, and of a PMD-aligned huge-advised region
+ * the huge zero page (where THP may use it).
+ */
+static void
+find_zero_pages(struct nodes *s)
+{
+	const uint64_t psz = s->page_size, pmd = psz * (psz / 8);
+	char *m = mmap(NULL, 2 * pmd, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	char *huge;
+	uint64_t pfn;
+
+	if (m == MAP_FAILED)
+		return;
+	huge = (char *)(((uintptr_t)m + pmd - 1) & ~(uintptr_t)(pmd - 1));
+	s->zero_pfn = own_frame(m == huge ? m + pmd : m, psz);
+	madvise(huge, pmd, MADV_HUGEPAGE);
+	pfn = own_frame(huge, psz);
+	if (pfn != 0 && pfn != s->zero_pfn) {
+		s->huge_zero_pfn = pfn;
+		s->huge_zero_end = pfn + pmd / psz;
+	}
+	munmap(m, 2 * pmd);
+}
 
 int
 nodes_open(struct nodes *s, uint64_t page_size, bool may_see_pfns,
@@ -31,8 +80,10 @@ nodes_open(struct nodes *s, uint64_t page_size, bool may_see_pfns,
 			return -1;
 		}
 	}
-	if (s->map != NULL)
+	if (s->map != NULL) {
+		find_zero_pages(s);
 		return 0;
+	}
 	if (captured) {
 		warnx("node: no memory blocks under %s/devices/system/node "
 		    "to find the nodes of captured frames by", root);
@@ -96,9 +147,17 @@ query(struct nodes *s, const struct page_batch *b, uint64_t *out)
 int
 nodes_fill(struct nodes *s, const struct page_batch *b, uint64_t *out)
 {
+	uint64_t i, pfn;
+
 	if (s->map == NULL)
 		return query(s, b, out);
 	numa_lookup(s->map, &s->cursor, b->entries, (size_t)b->n, out);
+	for (i = 0; i < b->n; i++) {
+		pfn = b->entries[i] & PM_PFN_MASK;
+		if (out[i] != NUMA_NODE_NONE && (pfn == s->zero_pfn ||
+		    (pfn >= s->huge_zero_pfn && pfn < s->huge_zero_end)))
+			out[i] = NUMA_NODE_NONE;
+	}
 	return 0;
 }
 

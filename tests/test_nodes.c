@@ -167,13 +167,35 @@ compare_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The node the tree gives frame pfn: NONE for 0 and outside its blocks. */
+/*
+ * Whether frame pfn is the zero page or part of the huge one, as
+ * /proc/kpageflags says (zero_page, bit 24): such frames have no node.
+ */
+static bool
+zero_frame(uint64_t pfn)
+{
+	uint64_t flags = 0;
+	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		fail_msg("/proc/kpageflags: %s", strerror(errno));
+	if (pread(fd, &flags, sizeof(flags), (off_t)(pfn * 8)) !=
+	    (ssize_t)sizeof(flags))
+		flags = 0;
+	close(fd);
+	return (flags >> 24 & 1) != 0;
+}
+
+/*
+ * The node the tree gives frame pfn: NONE for 0, outside its blocks and
+ * for the zero pages.
+ */
 static uint64_t
 tree_node(const struct tree *t, uint64_t pfn)
 {
 	uint64_t b = pfn / t->block_pages;
 
-	if (pfn == 0 || bsearch(&b, t->blocks, t->n, sizeof(b),
+	if (pfn == 0 || zero_frame(pfn) || bsearch(&b, t->blocks, t->n, sizeof(b),
 	    compare_u64) == NULL)
 		return NONE;
 	return node_of_block(b);
@@ -971,10 +993,10 @@ user_nodes(struct tl_table *t, bool as_nobody)
 }
 
 /*
- * A page only read is the zero page: present, its frame on a node. As
- * root the node comes from sysfs; without root, from move_pages(2),
- * which answers -EFAULT for the zero page. The column must not depend
- * on where it came from.
+ * A page only read is the zero page: present, and with no node (no
+ * process placed it; numa_maps leaves it out). As root the nodes come
+ * from sysfs; without root, from move_pages(2), which answers -EFAULT
+ * for the zero page. The column must not depend on where it came from.
  */
 static void
 should_give_zero_pages_the_same_node_without_root_as_with_it(void **state)
