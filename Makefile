@@ -26,14 +26,14 @@ UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_format tests/test_options tests/test_dump tests/test_kpage \
 	tests/test_filter tests/test_summary tests/test_corpus tests/test_columns \
 	tests/test_pipeline tests/test_ranges \
-	tests/test_kpage_names tests/test_numa
+	tests/test_kpage_names tests/test_numa tests/test_folio_stage
 # The e2e programs, in two lists so that two people can split files at
 # once without touching the same line.
 E2E_TESTS_A = tests/test_e2e tests/test_views_columns tests/test_views_select \
 	tests/test_views_summary tests/test_scan \
 	tests/test_faults tests/test_examples tests/test_nodes
 E2E_TESTS_B = $(PHYSICAL_TESTS) tests/test_hostile tests/test_edges \
-	tests/test_smaps tests/test_races
+	tests/test_smaps tests/test_races tests/test_folios
 E2E_TESTS = $(E2E_TESTS_A) $(E2E_TESTS_B)
 TESTS = $(UNIT_TESTS) $(E2E_TESTS)
 TEST_LIBS = -lcmocka
