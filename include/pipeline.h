@@ -61,7 +61,8 @@ struct pipeline *pipeline_open(const struct pipeline_config *c);
 int pipeline_header(struct pipeline *p);
 
 /*
- * Says once that the kernel hides PFNs from us (the pfn column reads 0).
+ * Says once that the kernel hides PFNs from us, where a column shows
+ * them (pfn, paddr: they read 0).
  */
 void pipeline_warn_hidden_pfns(struct pipeline *p, int pid);
 

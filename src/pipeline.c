@@ -37,6 +37,7 @@ struct pipeline {
 	int kflags_fd;		/* the sink's own flags lookups, or -1 */
 	bool own_kflags_fd;
 	struct regions regions;
+	bool shows_pfns;		/* a column of the sink's is a PFN */
 	struct folio_stage folio;	/* with PAGE_FACT_HUGE */
 	uint64_t *folio_values;		/* one per entry of a buffer */
 	struct nodes nodes;		/* with PAGE_FACT_NODE */
@@ -232,6 +233,22 @@ out:
 	return rc;
 }
 
+/*
+ * Whether the columns show PFNs (pfn, paddr), which read 0 where the
+ * kernel hides them: then, and only then, that is said (check_pfns).
+ */
+static bool
+shows_pfns(const unsigned *cols, size_t n)
+{
+	int pfn = column_find("pfn", 3), paddr = column_find("paddr", 5);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((int)cols[i] == pfn || (int)cols[i] == paddr)
+			return true;
+	return false;
+}
+
 struct pipeline *
 pipeline_open(const struct pipeline_config *c)
 {
@@ -244,6 +261,7 @@ pipeline_open(const struct pipeline_config *c)
 	}
 	p->c = *c;
 	p->kflags_fd = -1;
+	p->shows_pfns = !c->sink->own_columns && shows_pfns(c->cols, c->ncols);
 	p->need = filter_needs(c->filter) |
 	    (c->sink->own_columns ? 0 : column_needs(c->cols, c->ncols)) |
 	    column_needs(c->keys, c->nkeys);
@@ -276,7 +294,7 @@ pipeline_header(struct pipeline *p)
 void
 pipeline_warn_hidden_pfns(struct pipeline *p, int pid)
 {
-	if (p->pfn_warned)
+	if (p->pfn_warned || !p->shows_pfns)
 		return;
 	p->pfn_warned = true;
 	warnx("pid %d: the kernel hides PFNs from callers without "
@@ -386,7 +404,7 @@ consume(struct run *r, const struct walk_result *b)
 			if (st != DUMP_OK)
 				break;
 		}
-		if (!p->pfn_warned)
+		if (!p->pfn_warned && p->shows_pfns)
 			check_pfns(p, r->pid, &batch);
 		st = filter_pages(p->c.filter, &batch, to_sink, p);
 	}
