@@ -28,8 +28,9 @@ struct nodes {
 	uint64_t queries;	/* move_pages calls, for PAGEMAP_DUMP_STATS */
 	/*
 	 * The frames of the shared zero page and of the huge zero page
-	 * (0: not found), which have no node here: no process placed them,
-	 * numa_maps leaves them out and move_pages does not tell theirs.
+	 * (0: not found), taken out of the map: they have no node here, as
+	 * no process placed them, numa_maps leaves them out and move_pages
+	 * does not tell theirs.
 	 */
 	uint64_t zero_pfn, huge_zero_pfn, huge_zero_end;
 };

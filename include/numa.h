@@ -93,6 +93,14 @@ size_t numa_ranges(const struct numa_map *m);
 /* How many blocks were listed under more than one node. */
 size_t numa_conflicts(const struct numa_map *m);
 
+/*
+ * Takes frames lo..hi-1 out of the map (they read NUMA_NODE_NONE after),
+ * where they lie within one range; elsewhere nothing changes. Ranges may
+ * then be empty (start == end), which no frame is in. Returns 0, or -1
+ * when out of memory.
+ */
+int numa_exclude(struct numa_map *m, uint64_t lo, uint64_t hi);
+
 /* Frees the map; NULL is harmless. */
 void numa_free(struct numa_map *m);
 

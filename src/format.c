@@ -235,6 +235,14 @@ scan_columns(struct format *f)
 	    f->ncols >= column_ndefaults &&
 	    memcmp(f->cols, column_defaults,
 	    column_ndefaults * sizeof(*f->cols)) == 0;
+	for (i = column_ndefaults; f->default_prefix && i < f->ncols; i++) {
+		const struct column *c = &column_table[f->cols[i]];
+		if (c->kind == COLUMN_NAME) {
+			f->ntail = 0;
+			break;
+		}
+		f->tail[f->ntail++] = c->put;
+	}
 }
 
 struct format *
@@ -359,6 +367,8 @@ format_header(struct format *f, struct out *out)
 	return write_header(f, out, h, f->ncols);
 }
 
+static size_t row_max(const struct format *f);
+
 /*
  * The blank-split form of the name for a field that columns follow: the
  * escaped name with its blanks as \040 too, or "-" for none, so that a
@@ -407,7 +417,10 @@ format_set_mapping(struct format *f, const struct maps_entry *map)
 		f->name_cap = need;
 	}
 	f->name_len = st->escape(f->name, map->name, map->name_len);
-	return f->name_mid ? set_mid_name(f) : 0;
+	if (f->name_mid && set_mid_name(f) != 0)
+		return -1;
+	f->row_room = row_max(f);
+	return 0;
 }
 
 /*
@@ -463,8 +476,9 @@ format_default_row(struct format *f, struct out *out,
 {
 	const struct pagemap_entry *e = r->entry;
 	bool more = f->ncols > column_ndefaults;
-	char *p = out_reserve(out, more ? row_max(f) : 64 + f->name_len);
+	char *p = out_reserve(out, more ? f->row_room : 64 + f->name_len);
 	unsigned int flags;
+	size_t i;
 
 	if (p == NULL)
 		return -1;
@@ -485,7 +499,11 @@ format_default_row(struct format *f, struct out *out,
 		memcpy(p, f->name, f->name_len);
 		p += f->name_len;
 	}
-	if (more)
+	for (i = 0; i < f->ntail; i++) {
+		*p++ = f->style->sep;
+		p = f->tail[i](f, p, r);
+	}
+	if (more && f->ntail == 0)
 		p = put_columns(f, p, column_ndefaults, r);
 	*p++ = '\n';
 	out_commit(out, p);

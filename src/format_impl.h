@@ -69,6 +69,15 @@ struct format {
 	size_t nnames;		/* name columns in a row */
 	bool default_prefix;	/* the classic row (and maybe more columns
 				   after it), in a format with a separator */
+	/*
+	 * With default_prefix, the writers of the columns after the classic
+	 * row, when none of them is a name: each is its separator and its
+	 * value. ntail is 0 otherwise.
+	 */
+	char *(*tail[FORMAT_MAX_COLUMNS])(struct format *, char *,
+	    const struct format_row *);
+	size_t ntail;
+	size_t row_room;	/* row_max() for the mapping at hand */
 	char flag_text[16][8];	/* " 0 1 0 1" for each flag combination */
 	char addr_text[32];	/* the last address: 16 hex digits, zeros */
 	int addr_first;		/* its first significant digit */

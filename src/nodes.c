@@ -82,6 +82,13 @@ nodes_open(struct nodes *s, uint64_t page_size, bool may_see_pfns,
 	}
 	if (s->map != NULL) {
 		find_zero_pages(s);
+		if ((s->zero_pfn != 0 && numa_exclude(s->map, s->zero_pfn,
+		    s->zero_pfn + 1) != 0) || (s->huge_zero_pfn != 0 &&
+		    numa_exclude(s->map, s->huge_zero_pfn,
+		    s->huge_zero_end) != 0)) {
+			warn("setting up");
+			return -1;
+		}
 		return 0;
 	}
 	if (captured) {
@@ -147,17 +154,10 @@ query(struct nodes *s, const struct page_batch *b, uint64_t *out)
 int
 nodes_fill(struct nodes *s, const struct page_batch *b, uint64_t *out)
 {
-	uint64_t i, pfn;
-
 	if (s->map == NULL)
 		return query(s, b, out);
+	/* The zero pages were taken out of the map: they read none. */
 	numa_lookup(s->map, &s->cursor, b->entries, (size_t)b->n, out);
-	for (i = 0; i < b->n; i++) {
-		pfn = b->entries[i] & PM_PFN_MASK;
-		if (out[i] != NUMA_NODE_NONE && (pfn == s->zero_pfn ||
-		    (pfn >= s->huge_zero_pfn && pfn < s->huge_zero_end)))
-			out[i] = NUMA_NODE_NONE;
-	}
 	return 0;
 }
 

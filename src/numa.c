@@ -431,6 +431,31 @@ numa_lookup(const struct numa_map *m, struct numa_cursor *c,
 	}
 }
 
+int
+numa_exclude(struct numa_map *m, uint64_t lo, uint64_t hi)
+{
+	struct range *grown, *r;
+	size_t i;
+
+	if (lo >= hi || m->n == 0)
+		return 0;
+	i = search(m, lo);
+	r = &m->v[i];
+	if (lo < r->start || lo >= r->end || hi > r->end)
+		return 0;	/* not within one range: nothing is cut */
+	grown = realloc(m->v, (m->n + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	m->v = grown;
+	r = &m->v[i];
+	/* [start, lo) stays; [hi, end) follows it, unless empty. */
+	memmove(r + 2, r + 1, (m->n - i - 1) * sizeof(*r));
+	r[1] = (struct range){ hi, r->end, r->node };
+	r->end = lo;
+	m->n++;
+	return 0;
+}
+
 unsigned
 numa_nodes(const struct numa_map *m)
 {

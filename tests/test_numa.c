@@ -137,6 +137,49 @@ assert_layout(const struct layout *l, uint64_t page_size)
 	numa_free(m);
 }
 
+/*
+ * two-nodes, 4 KiB pages: node0 holds blocks 0-3 (PFNs 0-0x1ffff),
+ * node1 blocks 4-7. Excluding frames in the middle, at the start and at
+ * the end of a range leaves them without a node and their neighbours as
+ * they were, up and down with a cursor and without; a cut across two
+ * ranges or in a hole changes nothing.
+ */
+static void
+should_leave_excluded_frames_without_a_node(void **state)
+{
+	struct numa_map *m = open_tree("two-nodes", 4096);
+	struct numa_cursor c = NUMA_CURSOR_INIT;
+	static const uint64_t none[] = { 0x100, 0x101, 0x0, 0x1ffff,
+	    0x20000 };
+	static const uint64_t kept[][2] = { { 0xff, 0 }, { 0x102, 0 },
+	    { 0x1, 0 }, { 0x1fffe, 0 }, { 0x20001, 1 }, { 0x3ffff, 1 } };
+	size_t i, ranges;
+
+	(void)state;
+	ranges = numa_ranges(m);
+	assert_int_equal(numa_exclude(m, 0x100, 0x102), 0);
+	assert_int_equal(numa_exclude(m, 0x0, 0x1), 0);
+	assert_int_equal(numa_exclude(m, 0x1ffff, 0x20001), 0); /* across */
+	assert_int_equal(numa_exclude(m, 0x1ffff, 0x20000), 0);
+	assert_int_equal(numa_exclude(m, 0x20000, 0x20001), 0);
+	assert_int_equal(numa_exclude(m, 0x50000, 0x50001), 0); /* a hole */
+	assert_int_equal(numa_exclude(m, 0x7, 0x7), 0);	/* empty */
+	assert_int_equal(numa_ranges(m), ranges + 4);
+	for (i = 0; i < 2 * (sizeof(none) / sizeof(none[0])); i++) {
+		size_t k = i % (sizeof(none) / sizeof(none[0]));
+		assert_node(m, &c, none[k], N);
+		assert_node(m, NULL, none[k], N);
+	}
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		assert_node(m, &c, kept[i][0], kept[i][1]);
+		assert_node(m, NULL, kept[i][0], kept[i][1]);
+	}
+	/* Again descending, with the same cursor. */
+	for (i = sizeof(kept) / sizeof(kept[0]); i-- > 0;)
+		assert_node(m, &c, kept[i][0], kept[i][1]);
+	numa_free(m);
+}
+
 /* Fails unless opening the fixture tree name fails with errno want. */
 static void
 assert_refused(const char *name, uint64_t page_size, int want)
@@ -602,6 +645,7 @@ main(void)
 {
 	const struct CMUnitTest fixtures[] = {
 		cmocka_unit_test(should_give_each_block_of_interleaved_nodes_its_node_with_4k_pages),
+		cmocka_unit_test(should_leave_excluded_frames_without_a_node),
 		cmocka_unit_test(should_give_each_block_of_interleaved_nodes_its_node_with_64k_pages),
 		cmocka_unit_test(should_read_sparse_node_numbers_and_count_nodes_without_memory),
 		cmocka_unit_test(should_give_a_block_listed_under_two_nodes_to_the_lower_one),
