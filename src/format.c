@@ -370,6 +370,23 @@ format_header(struct format *f, struct out *out)
 static size_t row_max(const struct format *f);
 
 /*
+ * The mid-row name is mostly short ("-" for anonymous memory): up to
+ * FORMAT_SHORT_NAME bytes are copied whole, a fixed size the compiler
+ * does without a call (the row's room covers the excess).
+ */
+#define FORMAT_SHORT_NAME 16
+
+static inline char *
+put_mid(const struct format *f, char *p)
+{
+	if (f->mid_len <= FORMAT_SHORT_NAME)
+		memcpy(p, f->mid, FORMAT_SHORT_NAME);
+	else
+		memcpy(p, f->mid, f->mid_len);
+	return p + f->mid_len;
+}
+
+/*
  * The blank-split form of the name for a field that columns follow: the
  * escaped name with its blanks as \040 too, or "-" for none, so that a
  * row split at blanks has the same fields whatever the name. Returns 0,
@@ -381,10 +398,13 @@ set_mid_name(struct format *f)
 	size_t need = f->name_len * 4 + 1, i;
 	char *grown, *d;
 
+	if (need < FORMAT_SHORT_NAME)
+		need = FORMAT_SHORT_NAME;	/* see put_mid */
 	if (need > f->mid_cap) {
 		grown = realloc(f->mid, need);
 		if (grown == NULL)
 			return -1;
+		memset(grown, 0, need);	/* put_mid copies past the name */
 		f->mid = grown;
 		f->mid_cap = need;
 	}
@@ -461,7 +481,7 @@ row_max(const struct format *f)
 	size_t name = f->mid_len > f->name_len ? f->mid_len : f->name_len;
 
 	return f->ncols * FORMAT_FIELD_MAX + f->nnames * name + 4 +
-	    f->nkflags * sizeof(f->kflags[0].text);
+	    f->nkflags * sizeof(f->kflags[0].text) + FORMAT_SHORT_NAME;
 }
 
 /*
@@ -492,8 +512,7 @@ format_default_row(struct format *f, struct out *out,
 	/* Blank-split, an empty name ends the row without a blank. */
 	if (more && f->name_mid) {
 		*p++ = f->style->sep;
-		memcpy(p, f->mid, f->mid_len);
-		p += f->mid_len;
+		p = put_mid(f, p);
 	} else if (f->name_len > 0 || !f->style->blank_split || more) {
 		*p++ = f->style->sep;
 		memcpy(p, f->name, f->name_len);
