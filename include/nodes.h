@@ -52,6 +52,19 @@ int nodes_open(struct nodes *s, uint64_t page_size, bool may_see_pfns,
 int nodes_begin_process(struct nodes *s, int pid);
 
 /*
+ * Whether the nodes come from the entries alone (sysfs), so that the
+ * reader's thread can find them (nodes_stage), or from move_pages.
+ */
+bool nodes_from_entries(const struct nodes *s);
+
+/*
+ * The reader's stage (walk.h): the nodes of n entries, from sysfs, with
+ * a cursor of the reader thread's own. ctx is the struct nodes.
+ */
+void nodes_stage(void *ctx, const uint64_t *entries, size_t n,
+    uint64_t *out);
+
+/*
  * Writes the node of each page of b to out[0..b->n) (NUMA_NODE_NONE for
  * pages that are not present). Returns 0, or -1 with errno set (from
  * move_pages: ESRCH when the process went away).

@@ -46,6 +46,7 @@ struct walk_segment {
 	uint64_t n;
 	const uint64_t *entries;
 	const uint64_t *kpage[KPAGE_FILES];	/* per entry, when wanted */
+	const uint64_t *values;		/* the stage's, per entry, or NULL */
 };
 
 enum walk_status {
@@ -73,6 +74,18 @@ struct walk_scan_region {
 	uint64_t start, end, categories;
 };
 
+/*
+ * A stage the reader thread runs on each buffer it has read, off the
+ * caller's thread: fill writes a value for each of the n entries (out
+ * has room for them) from the entries alone. The walk's own thread runs
+ * it, so what ctx holds is touched by that thread only.
+ */
+struct walk_stage {
+	void (*fill)(void *ctx, const uint64_t *entries, size_t n,
+	    uint64_t *out);
+	void *ctx;
+};
+
 struct walk;
 
 /*
@@ -98,12 +111,13 @@ int walk_scan(int fd, uint64_t page_size, uint64_t start, uint64_t end,
  * categories non-zero, only pages in one of those PAGEMAP_SCAN categories
  * are read and the rest come back as zero runs; when the kernel lacks
  * PAGEMAP_SCAN, everything is read. With kpage, the present pages are
- * also looked up in the kpage files it has open. Returns 0, or -1 with
- * errno set.
+ * also looked up in the kpage files it has open; with stage (or NULL),
+ * it is run on the entries of each buffer (the segments' values).
+ * Returns 0, or -1 with errno set.
  */
 struct walk *walk_start(int fd, uint64_t page_size,
     const struct walk_span *spans, size_t nspans, uint64_t categories,
-    struct kpage *kpage);
+    struct kpage *kpage, const struct walk_stage *stage);
 
 /* Waits for the next buffer; the caller gives it back with walk_release. */
 const struct walk_result *walk_next(struct walk *w);

@@ -161,6 +161,21 @@ nodes_fill(struct nodes *s, const struct page_batch *b, uint64_t *out)
 	return 0;
 }
 
+bool
+nodes_from_entries(const struct nodes *s)
+{
+	return s->map != NULL;
+}
+
+void
+nodes_stage(void *ctx, const uint64_t *entries, size_t n, uint64_t *out)
+{
+	struct nodes *s = ctx;
+
+	/* The zero pages were taken out of the map: they read none. */
+	numa_lookup(s->map, &s->cursor, entries, n, out);
+}
+
 void
 nodes_free(struct nodes *s)
 {

@@ -41,7 +41,8 @@ struct pipeline {
 	struct folio_stage folio;	/* with PAGE_FACT_HUGE */
 	uint64_t *folio_values;		/* one per entry of a buffer */
 	struct nodes nodes;		/* with PAGE_FACT_NODE */
-	uint64_t *node_values;
+	bool nodes_in_reader;		/* from sysfs, in the reader's thread */
+	uint64_t *node_values;		/* else from move_pages, here */
 	bool pfn_warned;
 };
 
@@ -194,13 +195,16 @@ open_nodes(struct pipeline *p)
 		nodes_free(&p->nodes);
 		return -1;
 	}
+	p->have |= PAGE_FACT_NODE;
+	p->nodes_in_reader = nodes_from_entries(&p->nodes);
+	if (p->nodes_in_reader)
+		return 0;
 	p->node_values = malloc(WALK_ENTRIES * sizeof(*p->node_values));
 	if (p->node_values == NULL) {
 		warn("setting up");
 		nodes_free(&p->nodes);
 		return -1;
 	}
-	p->have |= PAGE_FACT_NODE;
 	return 0;
 }
 
@@ -397,7 +401,8 @@ consume(struct run *r, const struct walk_result *b)
 				return DUMP_FAILED;
 			}
 			batch.node = p->node_values;
-		}
+		} else if (p->nodes_in_reader)
+			batch.node = s->values;
 		if (batch.map != r->map) {
 			r->map = batch.map;
 			st = p->c.sink->begin_mapping(p->sink, batch.map);
@@ -466,6 +471,7 @@ pipeline_process(struct pipeline *p, int pid, int dirfd, int pagemap_fd,
 	unsigned per_page = 0;
 	bool failed = false;
 	struct walk_stats stats;
+	struct walk_stage node_stage = { nodes_stage, &p->nodes };
 	struct kpage *k;
 	struct walk *w;
 	size_t nspans;
@@ -478,12 +484,13 @@ pipeline_process(struct pipeline *p, int pid, int dirfd, int pagemap_fd,
 	}
 	r.spans = spans;
 	st = p->c.sink->begin_process(p->sink, pid, dirfd, &per_page);
-	if (st == DUMP_OK && p->node_values != NULL &&
+	if (st == DUMP_OK && (p->have & PAGE_FACT_NODE) &&
 	    nodes_begin_process(&p->nodes, pid) != 0)
 		st = DUMP_FAILED;
 	k = st == DUMP_OK ? process_kpage(p, per_page, &failed) : NULL;
 	w = st == DUMP_OK && !failed ? walk_start(pagemap_fd,
-	    p->c.page_size, spans, nspans, p->categories, k) : NULL;
+	    p->c.page_size, spans, nspans, p->categories, k,
+	    p->nodes_in_reader ? &node_stage : NULL) : NULL;
 	if (st == DUMP_OK && !failed && w == NULL)
 		warn("pid %d", pid);
 	if (w == NULL) {
@@ -518,7 +525,7 @@ pipeline_close(struct pipeline *p)
 		close(p->kflags_fd);
 	regions_free(&p->regions);
 	free(p->folio_values);
-	if (p->node_values != NULL)
+	if (p->have & PAGE_FACT_NODE)
 		nodes_free(&p->nodes);
 	free(p->node_values);
 	free(p);

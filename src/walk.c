@@ -24,6 +24,7 @@ struct walk_buffer {
 	struct walk_result pub;	/* what walk_next hands out */
 	uint64_t *entries;
 	uint64_t *kpage[KPAGE_FILES];	/* NULL for a file not wanted */
+	uint64_t *values;		/* the stage's, or NULL */
 	size_t used;
 	struct walk_segment *segments;
 	size_t nsegments;
@@ -41,6 +42,7 @@ struct walk {
 	size_t nspans;
 	uint64_t categories;	/* PAGEMAP_SCAN anyof mask; 0: read all */
 	struct kpage *kpage;	/* look up present pages there, or NULL */
+	struct walk_stage stage;	/* fill NULL: none */
 
 	/* The reader's position. */
 	size_t span;
@@ -139,6 +141,7 @@ add_segment(struct walk *w, struct walk_buffer *b, uint64_t vpn, uint64_t n,
 	for (f = 0; f < KPAGE_FILES; f++)
 		s->kpage[f] = entries && b->kpage[f] != NULL ?
 		    b->kpage[f] + b->used : NULL;
+	s->values = entries && b->values != NULL ? b->values + b->used : NULL;
 	w->cursor = vpn + n;
 }
 
@@ -430,6 +433,8 @@ read_and_look(struct walk *w, struct walk_buffer *b)
 	const char *failed;
 
 	fill(w, b);
+	if (w->stage.fill != NULL && b->used > 0)
+		w->stage.fill(w->stage.ctx, b->entries, b->used, b->values);
 	if (w->kpage != NULL && w->nlookers == 0 &&
 	    look_up(w->kpage, b, 0, 1, &error, &failed) != 0) {
 		b->status = WALK_FAILED;
@@ -537,9 +542,9 @@ start_lookers(struct walk *w, struct kpage *kpage)
 static int
 walk_setup(struct walk *w, int fd, uint64_t page_size,
     const struct walk_span *spans, size_t nspans, uint64_t categories,
-    struct kpage *kpage)
+    struct kpage *kpage, const struct walk_stage *stage)
 {
-	size_t i, per_buffer, nfiles = 0;
+	size_t i, per_buffer, nfiles = 0, narrays;
 	int f;
 
 	pthread_mutex_init(&w->lock, NULL);
@@ -552,6 +557,9 @@ walk_setup(struct walk *w, int fd, uint64_t page_size,
 	w->kpage = kpage;
 	for (f = 0; kpage != NULL && f < KPAGE_FILES; f++)
 		nfiles += kpage->fd[f] >= 0;
+	if (stage != NULL)
+		w->stage = *stage;
+	narrays = 1 + nfiles + (w->stage.fill != NULL);
 	w->final = WALK_END;
 	w->window = WALK_SCAN_FIRST;
 	if (nspans > 0) {
@@ -565,7 +573,7 @@ walk_setup(struct walk *w, int fd, uint64_t page_size,
 	 * One mapping for all the buffers, populated at once: faulting its
 	 * pages in one by one inside pread costs more (much more in a VM).
 	 */
-	per_buffer = (1 + nfiles) * WALK_ENTRIES * sizeof(uint64_t) +
+	per_buffer = narrays * WALK_ENTRIES * sizeof(uint64_t) +
 	    WALK_SEGMENTS * sizeof(struct walk_segment);
 	w->memory_size = WALK_BUFFERS * per_buffer;
 	w->memory = mmap(NULL, w->memory_size, PROT_READ | PROT_WRITE,
@@ -585,20 +593,24 @@ walk_setup(struct walk *w, int fd, uint64_t page_size,
 			base += WALK_ENTRIES * sizeof(uint64_t);
 			w->buffers[i].kpage[f] = (uint64_t *)(void *)base;
 		}
+		if (w->stage.fill != NULL)
+			w->buffers[i].values = (uint64_t *)(void *)(base +
+			    WALK_ENTRIES * sizeof(uint64_t));
 	}
 	return 0;
 }
 
 struct walk *
 walk_start(int fd, uint64_t page_size, const struct walk_span *spans,
-    size_t nspans, uint64_t categories, struct kpage *kpage)
+    size_t nspans, uint64_t categories, struct kpage *kpage,
+    const struct walk_stage *stage)
 {
 	struct walk *w = calloc(1, sizeof(*w));
 
 	if (w == NULL)
 		return NULL;
 	if (walk_setup(w, fd, page_size, spans, nspans, categories,
-	    kpage) != 0) {
+	    kpage, stage) != 0) {
 		walk_stop(w);
 		errno = ENOMEM;
 		return NULL;
