@@ -15,16 +15,23 @@
 #include "pagemap.h"
 #include "walk.h"
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22	/* Linux 5.14 */
+#endif
+
 /*
  * The frame of the page at addr of this process, read from our own
- * pagemap after a read of it; 0 when not to be had.
+ * pagemap after len bytes from there were faulted in for reading
+ * (MADV_POPULATE_READ, and a read, which alone does not map a page under
+ * valgrind); 0 when not to be had.
  */
 static uint64_t
-own_frame(const volatile char *addr, uint64_t page_size)
+own_frame(volatile char *addr, size_t len, uint64_t page_size)
 {
 	uint64_t e = 0;
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 
+	(void)madvise((char *)addr, len, MADV_POPULATE_READ);
 	(void)*addr;
 	if (fd < 0)
 		return 0;
@@ -52,9 +59,9 @@ find_zero_pages(struct nodes *s)
 	if (m == MAP_FAILED)
 		return;
 	huge = (char *)(((uintptr_t)m + pmd - 1) & ~(uintptr_t)(pmd - 1));
-	s->zero_pfn = own_frame(m == huge ? m + pmd : m, psz);
+	s->zero_pfn = own_frame(m == huge ? m + pmd : m, psz, psz);
 	madvise(huge, pmd, MADV_HUGEPAGE);
-	pfn = own_frame(huge, psz);
+	pfn = own_frame(huge, pmd, psz);
 	if (pfn != 0 && pfn != s->zero_pfn) {
 		s->huge_zero_pfn = pfn;
 		s->huge_zero_end = pfn + pmd / psz;
