@@ -43,6 +43,8 @@ struct walk {
 	uint64_t categories;	/* PAGEMAP_SCAN anyof mask; 0: read all */
 	struct kpage *kpage;	/* look up present pages there, or NULL */
 	struct walk_stage stage;	/* fill NULL: none */
+	size_t capacity;	/* entries a buffer holds, WALK_ENTRIES at most */
+	size_t segcap;		/* segments a buffer holds */
 
 	/* The reader's position. */
 	size_t span;
@@ -335,14 +337,14 @@ fill(struct walk *w, struct walk_buffer *b)
 	b->error = 0;
 	while (w->span < w->nspans) {
 		const struct walk_span *s = &w->spans[w->span];
-		uint64_t room = WALK_ENTRIES - b->used;
+		uint64_t room = w->capacity - b->used;
 		int rc;
 
 		if (w->cursor >= s->end) {
 			next_span(w);
 			continue;
 		}
-		if (room == 0 || b->nsegments == WALK_SEGMENTS)
+		if (room == 0 || b->nsegments == w->segcap)
 			return;
 		if (!w->span_checked) {
 			/*
@@ -538,6 +540,28 @@ start_lookers(struct walk *w, struct kpage *kpage)
 	walk_stop_threads(w);
 }
 
+/*
+ * Sizes the buffers to the spans: a small process (a shell, a daemon)
+ * has a few thousand pages, and buffers of WALK_ENTRIES, populated up
+ * front, would cost it more to map than to read. A buffer still holds a
+ * segment for each span and then some, so it ends by entries, not by
+ * segments, but in sparse memory.
+ */
+static void
+size_buffers(struct walk *w)
+{
+	uint64_t pages = 0;
+	size_t i;
+
+	for (i = 0; i < w->nspans && pages < WALK_ENTRIES; i++)
+		pages += w->spans[i].end - w->spans[i].vpn;
+	w->capacity = pages < WALK_ENTRIES ? (size_t)pages + 1 : WALK_ENTRIES;
+	w->segcap = w->capacity < WALK_ENTRIES ? 2 * w->nspans +
+	    w->capacity / 8 + 64 : WALK_SEGMENTS;
+	if (w->segcap > WALK_SEGMENTS)
+		w->segcap = WALK_SEGMENTS;
+}
+
 /* Sets a walk up, its buffers allocated. Returns 0, or -1. */
 static int
 walk_setup(struct walk *w, int fd, uint64_t page_size,
@@ -569,12 +593,13 @@ walk_setup(struct walk *w, int fd, uint64_t page_size,
 	w->regions = calloc(WALK_REGIONS, sizeof(*w->regions));
 	if (w->regions == NULL)
 		return -1;
+	size_buffers(w);
 	/*
 	 * One mapping for all the buffers, populated at once: faulting its
 	 * pages in one by one inside pread costs more (much more in a VM).
 	 */
-	per_buffer = narrays * WALK_ENTRIES * sizeof(uint64_t) +
-	    WALK_SEGMENTS * sizeof(struct walk_segment);
+	per_buffer = narrays * w->capacity * sizeof(uint64_t) +
+	    w->segcap * sizeof(struct walk_segment);
 	w->memory_size = WALK_BUFFERS * per_buffer;
 	w->memory = mmap(NULL, w->memory_size, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -585,17 +610,17 @@ walk_setup(struct walk *w, int fd, uint64_t page_size,
 	for (i = 0; i < WALK_BUFFERS; i++) {
 		char *base = (char *)w->memory + i * per_buffer;
 		w->buffers[i].segments = (struct walk_segment *)(void *)base;
-		base += WALK_SEGMENTS * sizeof(struct walk_segment);
+		base += w->segcap * sizeof(struct walk_segment);
 		w->buffers[i].entries = (uint64_t *)(void *)base;
 		for (f = 0; kpage != NULL && f < KPAGE_FILES; f++) {
 			if (kpage->fd[f] < 0)
 				continue;
-			base += WALK_ENTRIES * sizeof(uint64_t);
+			base += w->capacity * sizeof(uint64_t);
 			w->buffers[i].kpage[f] = (uint64_t *)(void *)base;
 		}
 		if (w->stage.fill != NULL)
 			w->buffers[i].values = (uint64_t *)(void *)(base +
-			    WALK_ENTRIES * sizeof(uint64_t));
+			    w->capacity * sizeof(uint64_t));
 	}
 	return 0;
 }

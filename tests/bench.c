@@ -4,7 +4,9 @@
  *
  *   dense:  2 GiB of written anonymous memory (no THP), a 256 MiB file
  *           mapping read through, and 3000 one-page mappings;
- *   sparse: a 1 TiB MAP_NORESERVE reservation with 1000 touched pages.
+ *   sparse: a 1 TiB MAP_NORESERVE reservation with 1000 touched pages;
+ *   small:  a process of this program's own and 1000 written pages, as
+ *           most processes are small (for --summary's cost and RSS).
  *
  * For each workload, in the same run and interleaved (so a noisy
  * neighbour hits every command alike): pagemap-dump to /dev/null with its
@@ -16,8 +18,8 @@
  * this program run again); we report the median wall time of RUNS,
  * rows per second, peak RSS, and ratios to the floor and the naive one.
  *
- * usage: bench [-n runs] [-w dense|sparse] [-x columns] [tool]
- *        bench -h dense|sparse     (builds it, prints its pid, and holds
+ * usage: bench [-n runs] [-w dense|sparse|small] [-x columns] [tool]
+ *        bench -h dense|sparse|small (builds it, prints its pid, and holds
  *                                   it until standard input ends: for perf)
  */
 #include <errno.h>
@@ -37,13 +39,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CMDS 11	/* 6 fixed, the kpage and structure columns, -x */
+#define MAX_CMDS 13	/* 6 fixed, kpage, structure, pipe columns, -x */
+
+/* The output of "dump | cat", kept for "cat | cat" to send again. */
+static char piped_copy[] = "/tmp/pagemap-dump-bench.XXXXXX";
+static int piped_fd = -1;
 #define MAX_RUNS 51
 
 struct cmd {
 	const char *label;
 	const char *args[6];	/* options for the tool; NULL-terminated */
-	int kind;		/* 0 tool, 1 floor, 2 naive */
+	int kind;		/* 0 tool, 1 floor, 2 naive, 3 the tool into a
+				   pipe, 4 cat of its output into a pipe */
 	double secs[MAX_RUNS];
 	long rss_kib[MAX_RUNS];
 	long rows;		/* lines printed (0 for the floor: none) */
@@ -118,6 +125,29 @@ build_sparse(void)
 		a[i * step] = 1;
 }
 
+/* A small process, as most are: this one and 1000 pages written. */
+static void
+build_small(void)
+{
+	size_t size = 1000 * (size_t)page, i;
+	char *a = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (a == MAP_FAILED)
+		die("mmap small");
+	madvise(a, size, MADV_NOHUGEPAGE);
+	for (i = 0; i < size; i += (size_t)page)
+		a[i] = 1;
+}
+
+/* Whether name is a workload. */
+static bool
+is_workload(const char *name)
+{
+	return strcmp(name, "dense") == 0 || strcmp(name, "sparse") == 0 ||
+	    strcmp(name, "small") == 0;
+}
+
 static pid_t
 start_workload(const char *name)
 {
@@ -143,6 +173,8 @@ start_workload(const char *name)
 		close(ready[0]);
 		if (strcmp(name, "dense") == 0)
 			build_dense();
+		else if (strcmp(name, "small") == 0)
+			build_small();
 		else
 			build_sparse();
 		if (write(ready[1], "x", 1) != 1)
@@ -276,18 +308,41 @@ now(void)
 }
 
 /*
- * Runs one command once on pid, with stdout to /dev/null; with count, to
- * a pipe whose lines are counted instead (not timed).
+ * Reads the pipe to its end: counting its lines (and with the tool into
+ * a pipe, keeping a copy of its output for cat to send again), or, timed,
+ * as `cat > /dev/null` would, throwing the bytes away.
+ */
+static long
+drain(int fd, const struct cmd *c, bool count)
+{
+	char buf[1 << 17];
+	long lines = 0;
+	ssize_t got, k;
+
+	while ((got = read(fd, buf, sizeof(buf))) > 0) {
+		if (!count)
+			continue;
+		for (k = 0; k < got; k++)
+			lines += buf[k] == '\n';
+		if (c->kind == 3 && write(piped_fd, buf, (size_t)got) != got)
+			die("write");
+	}
+	return lines;
+}
+
+/*
+ * Runs one command once on pid, with stdout to /dev/null (the piped
+ * ones: to a pipe read as cat reads it); with count, to a pipe whose
+ * lines are counted instead (not timed).
  */
 static void
 run_once(struct cmd *c, pid_t pid, int run, bool count)
 {
-	char pidarg[16], buf[1 << 16];
+	char pidarg[16];
 	const char *argv[12];
 	struct rusage ru;
 	int out[2], status, n = 0, k;
-	long lines = 0;
-	ssize_t got;
+	long lines;
 	double t0;
 	pid_t child;
 
@@ -300,13 +355,17 @@ run_once(struct cmd *c, pid_t pid, int run, bool count)
 		die("fork");
 	if (child == 0) {
 		close(out[0]);
-		if (!count) {
+		if (!count && c->kind < 3) {
 			close(out[1]);
 			out[1] = open("/dev/null", O_WRONLY);
 		}
 		dup2(out[1], 1);
 		close(out[1]);
-		if (c->kind != 0) {
+		if (c->kind == 4) {
+			execlp("cat", "cat", piped_copy, (char *)NULL);
+			_exit(127);
+		}
+		if (c->kind == 1 || c->kind == 2) {
 			/*
 			 * The floor and the naive reference are programs too:
 			 * this one, run again, so that every command timed
@@ -328,9 +387,7 @@ run_once(struct cmd *c, pid_t pid, int run, bool count)
 	}
 	close(out[1]);
 	/* Counting lines costs the reader, not the command timed. */
-	while ((got = read(out[0], buf, sizeof(buf))) > 0)
-		for (k = 0; k < got; k++)
-			lines += buf[k] == '\n';
+	lines = drain(out[0], c, count);
 	close(out[0]);
 	if (wait4(child, &status, 0, &ru) < 0)
 		die("wait4");
@@ -403,7 +460,7 @@ bench_workload(const char *name, int runs, const char *extra)
 		{ "naive", { NULL }, 2, { 0 }, { 0 }, 0 },
 	};
 	int ncmds = 6, r, i, naive = 5, floor = 4, kpage = -1, kflags = -1;
-	int folio = -1, node;
+	int folio = -1, node, piped = -1;
 	bool sparse;
 	double t, tf, tn;
 	pid_t pid;
@@ -423,6 +480,17 @@ bench_workload(const char *name, int runs, const char *extra)
 	}
 	node = strcmp(name, "dense") == 0 ?
 	    add_columns(cmds, &ncmds, "-o +node", "+node") : -1;
+	/* Into a pipe, as it is used, against cat of the same bytes. */
+	if (strcmp(name, "dense") == 0) {
+		piped_fd = mkstemp(piped_copy);
+		if (piped_fd < 0)
+			die("mkstemp");
+		piped = ncmds;
+		cmds[ncmds++] = (struct cmd){ "dump | cat", { NULL }, 3, { 0 },
+		    { 0 }, 0 };
+		cmds[ncmds++] = (struct cmd){ "cat | cat", { NULL }, 4, { 0 },
+		    { 0 }, 0 };
+	}
 	if (extra != NULL) {
 		cmds[ncmds].label = extra;
 		cmds[ncmds].args[0] = "-o";
@@ -477,6 +545,13 @@ bench_workload(const char *name, int runs, const char *extra)
 	if (node >= 0)
 		printf("  -o +node / dump: %.2f\n",
 		    median(cmds[node].secs, runs) / median(cmds[0].secs, runs));
+	if (piped >= 0) {
+		printf("  dump | cat / cat | cat: %.2f\n",
+		    median(cmds[piped].secs, runs) /
+		    median(cmds[piped + 1].secs, runs));
+		close(piped_fd);
+		unlink(piped_copy);
+	}
 }
 
 /* Builds a workload and holds it for other tools until stdin ends. */
@@ -486,9 +561,9 @@ hold_workload(const char *name)
 	char buf[256];
 	pid_t pid;
 
-	if (strcmp(name, "dense") != 0 && strcmp(name, "sparse") != 0) {
-		fprintf(stderr, "bench: no workload '%s' (dense, sparse)\n",
-		    name);
+	if (!is_workload(name)) {
+		fprintf(stderr, "bench: no workload '%s' (dense, sparse, "
+		    "small)\n", name);
 		return 2;
 	}
 	page = sysconf(_SC_PAGESIZE);
@@ -532,9 +607,9 @@ main(int argc, char **argv)
 			extra = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: bench [-n runs] [-w dense|sparse]"
+			fprintf(stderr, "usage: bench [-n runs] [-w dense|sparse|small]"
 			    " [-x columns] [tool]\n"
-			    "       bench -h dense|sparse\n");
+			    "       bench -h dense|sparse|small\n");
 			return 2;
 		}
 	}
@@ -551,5 +626,7 @@ main(int argc, char **argv)
 		bench_workload("dense", runs, extra);
 	if (workload == NULL || strcmp(workload, "sparse") == 0)
 		bench_workload("sparse", runs, extra);
+	if (workload == NULL || strcmp(workload, "small") == 0)
+		bench_workload("small", runs, extra);
 	return 0;
 }
