@@ -6,9 +6,7 @@
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dump.h"
@@ -17,7 +15,6 @@
 #include "out.h"
 
 #define OUT_BUFFER (256 * 1024)
-#define PIPE_SIZE (1024 * 1024)
 
 /*
  * The run's objects, held from here too: a run that SIGPIPE ends (| head)
@@ -28,22 +25,6 @@ static struct {
 	struct format *volatile format;	/* volatile: stores kept */
 	struct dump *volatile dump;
 } live;
-
-/*
- * Into a pipe (| grep, | awk), a 64 KiB pipe buffer costs the reader a
- * wakeup on the other CPU per 64 KiB: a pipe of 1 MiB (the most an
- * unprivileged process may ask for, by default) takes the rows in four
- * writes of the out buffer. Where it cannot be had, the pipe stays as
- * it was.
- */
-static void
-widen_pipe(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
-		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
-}
 
 /* Dumps each pid of the options (or the captured process); the status. */
 static int
@@ -82,7 +63,6 @@ app_run(struct options *opts, const struct app_captured *cap)
 		warn("setting up");
 		goto done;
 	}
-	widen_pipe(STDOUT_FILENO);
 	if (cap != NULL)
 		layout = cap->layout;
 	else

@@ -473,46 +473,10 @@ should_tell_uffd_wp_and_poison_markers_from_pages_in_swap(void **state)
 	stop_marker_child(pid, hold);
 }
 
-/*
- * Into a pipe, the tool widens it to 1 MiB (a pipe is one object: its
- * reader sees the size), so that the rows go in fewer wakeups; its
- * output is the same. Where the limit is below 1 MiB, skipped.
- */
-static void
-should_widen_a_pipe_it_writes_to(void **state)
-{
-	const char *const args[] = { "self", NULL };
-	char *limit = tl_read_file("/proc/sys/fs/pipe-max-size");
-	struct tl_buf b = { NULL, 0, 0 };
-	int p[2], err = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	pid_t pid;
-	long size;
-	(void)state;
-
-	if (limit == NULL || strtol(limit, NULL, 10) < 1024 * 1024) {
-		free(limit);
-		tl_skip("/proc/sys/fs/pipe-max-size is below 1 MiB");
-	}
-	free(limit);
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	assert_true(fcntl(p[0], F_GETPIPE_SZ) < 1024 * 1024);
-	pid = tl_spawn(NULL, p[1], err, args);
-	close(p[1]);
-	tl_buf_read_fd(&b, p[0]);
-	size = fcntl(p[0], F_GETPIPE_SZ);
-	assert_int_equal(tl_wait(pid), 0);
-	close(p[0]);
-	close(err);
-	assert_int_equal(size, 1024 * 1024);
-	assert_true(tl_starts_with(b.s, TL_DEFAULT_HEADER));
-	free(b.s);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(should_widen_a_pipe_it_writes_to),
 		cmocka_unit_test(
 		    should_dump_itself_for_self_inside_a_pid_namespace),
 		cmocka_unit_test(
