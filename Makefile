@@ -31,7 +31,7 @@ UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 # once without touching the same line.
 E2E_TESTS_A = tests/test_e2e tests/test_views_columns tests/test_views_select \
 	tests/test_views_summary tests/test_scan \
-	tests/test_faults tests/test_examples tests/test_nodes
+	tests/test_faults tests/test_examples tests/test_nodes tests/test_all
 E2E_TESTS_B = $(PHYSICAL_TESTS) tests/test_hostile tests/test_edges \
 	tests/test_smaps tests/test_races tests/test_folios
 E2E_TESTS = $(E2E_TESTS_A) $(E2E_TESTS_B)

@@ -76,6 +76,32 @@ enum dump_status dump_pid(struct dump *d, pid_t pid);
  */
 enum dump_status dump_files(struct dump *d, const struct dump_files *f);
 
+/* Why the last dump_pid did not dump the process (or did with no rows). */
+enum dump_why {
+	DUMP_WHY_NONE,		/* it was dumped */
+	DUMP_WHY_GONE,		/* it exited, or exec'd, while read */
+	DUMP_WHY_DENIED,	/* permission denied */
+	DUMP_WHY_KTHREAD,	/* a kernel thread: no memory (quiet only) */
+	DUMP_WHY_ZOMBIE,	/* a zombie: no memory left */
+	DUMP_WHY_OTHER,		/* anything else (always said) */
+};
+
+/*
+ * Quiet (--all): what dump_why tells but DUMP_WHY_OTHER is not said on
+ * stderr, and a kernel thread is skipped without its header; the caller
+ * counts them.
+ */
+void dump_set_quiet(struct dump *d, bool quiet);
+
+/* Why the last dump_pid went as it went. */
+enum dump_why dump_why(const struct dump *d);
+
+/*
+ * Writes the header line now, if it was not (--all writes it before any
+ * process, as a process's own output may be thrown away).
+ */
+enum dump_status dump_header(struct dump *d);
+
 /* Frees what dump_new set up (NULL is fine). */
 void dump_free(struct dump *d);
 

@@ -41,6 +41,8 @@ struct options {
 	bool no_header;
 	const struct sink_ops *sink;	/* the view: rows, --summary, ... */
 	struct filter filter;
+	bool all;		/* -A: every process */
+	bool verbose;		/* -v: say what --all skipped */
 	bool help;
 	bool version;
 	bool column_help;	/* -o help */

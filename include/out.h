@@ -10,6 +10,7 @@
 #ifndef PAGEMAP_DUMP_OUT_H
 #define PAGEMAP_DUMP_OUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct out {
@@ -18,6 +19,7 @@ struct out {
 	size_t len;		/* bytes waiting in buf */
 	size_t cap;
 	int error;		/* errno of the first failed write, or 0 */
+	int unstaged;		/* while staged: the fd to go back to; else -1 */
 };
 
 /*
@@ -42,6 +44,20 @@ int out_write(struct out *out, const void *data, size_t len);
 
 /* Writes everything buffered to fd. Returns 0, or -1 with out->error set. */
 int out_flush(struct out *out);
+
+/*
+ * Stages what follows in the file fd (a memfd), to be sent on whole or
+ * not at all (out_unstage): what is buffered goes out first. Returns 0,
+ * or -1 with out->error set.
+ */
+int out_stage(struct out *out, int fd);
+
+/*
+ * Ends the stage: with keep, everything staged goes to the fd of before
+ * (else it is thrown away); the stage file is emptied for the next one.
+ * Returns 0, or -1 with out->error set.
+ */
+int out_unstage(struct out *out, bool keep);
 
 /* Frees the buffer without flushing it. */
 void out_free(struct out *out);

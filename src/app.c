@@ -4,9 +4,14 @@
  */
 #include "app.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "dump.h"
@@ -45,6 +50,124 @@ dump_all(struct dump *d, const struct options *opts,
 	return status;
 }
 
+/* Orders pids ascending. */
+static int
+by_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The processes of /proc (its numbered entries: thread-group leaders),
+ * ascending, but this one. Returns them (to be freed), or NULL with *n
+ * 0 when /proc cannot be read (reported).
+ */
+static pid_t *
+proc_pids(size_t *n)
+{
+	char self[32] = "";
+	ssize_t len = readlink("/proc/self", self, sizeof(self) - 1);
+	pid_t *v = NULL, *grown, me;
+	size_t cap = 0;
+	DIR *dir = opendir("/proc");
+	struct dirent *e;
+
+	self[len > 0 ? len : 0] = '\0';
+	me = (pid_t)atoi(self);	/* in the namespace of /proc */
+	*n = 0;
+	if (dir == NULL) {
+		warn("/proc");
+		return NULL;
+	}
+	while ((e = readdir(dir)) != NULL) {
+		pid_t pid = isdigit((unsigned char)e->d_name[0]) ?
+		    (pid_t)atoi(e->d_name) : 0;
+		if (pid <= 0 || pid == me)
+			continue;
+		if (*n == cap) {
+			cap = cap * 2 + 256;
+			grown = realloc(v, cap * sizeof(*v));
+			if (grown == NULL) {
+				warn("/proc");
+				free(v);
+				closedir(dir);
+				*n = 0;
+				return NULL;
+			}
+			v = grown;
+		}
+		v[(*n)++] = pid;
+	}
+	closedir(dir);
+	qsort(v, *n, sizeof(*v), by_pid);
+	return v;
+}
+
+/* What --all met, by dump_why. */
+struct all_counts {
+	size_t n[DUMP_WHY_OTHER + 1];
+};
+
+/*
+ * Says what --all could not read: permission denied once, for them all;
+ * with verbose, what it skipped. Returns the exit status: 1 only for a
+ * failure of another kind (said when it happened), as --all reads the
+ * processes it may read.
+ */
+static int
+all_report(const struct all_counts *c, bool verbose)
+{
+	if (c->n[DUMP_WHY_DENIED] > 0)
+		warnx("--all: %zu process%s could not be read: permission "
+		    "denied (run as root: it needs ptrace access to them)",
+		    c->n[DUMP_WHY_DENIED], c->n[DUMP_WHY_DENIED] == 1 ? "" :
+		    "es");
+	if (verbose)
+		warnx("--all: %zu processes read; skipped %zu kernel threads, "
+		    "%zu zombies and %zu that exited or exec'd while read",
+		    c->n[DUMP_WHY_NONE], c->n[DUMP_WHY_KTHREAD],
+		    c->n[DUMP_WHY_ZOMBIE], c->n[DUMP_WHY_GONE]);
+	return c->n[DUMP_WHY_OTHER] > 0;
+}
+
+/*
+ * --all: every process but this one, each staged in a memfd and sent on
+ * only when read whole, so that one that exits or exec'd leaves no row.
+ */
+static int
+dump_every(struct dump *d, struct out *out, bool verbose)
+{
+	struct all_counts c;
+	enum dump_status s = DUMP_OK;
+	int stage = memfd_create("pagemap-dump", MFD_CLOEXEC);
+	size_t n, i;
+	pid_t *pids = stage >= 0 ? proc_pids(&n) : NULL;
+
+	memset(&c, 0, sizeof(c));
+	if (stage < 0)
+		warn("--all: memfd_create");
+	if (pids == NULL) {
+		if (stage >= 0)
+			close(stage);
+		return 1;
+	}
+	dump_set_quiet(d, true);
+	s = dump_header(d);
+	for (i = 0; i < n && s != DUMP_OUTPUT_ERROR; i++) {
+		if (out_stage(out, stage) != 0)
+			break;
+		s = dump_pid(d, pids[i]);
+		c.n[dump_why(d)]++;
+		if (out_unstage(out, s == DUMP_OK) != 0)
+			s = DUMP_OUTPUT_ERROR;
+	}
+	free(pids);
+	close(stage);
+	return all_report(&c, verbose) || s == DUMP_OUTPUT_ERROR;
+}
+
 int
 app_run(struct options *opts, const struct app_captured *cap)
 {
@@ -70,12 +193,14 @@ app_run(struct options *opts, const struct app_captured *cap)
 	pagemap_set_swap_layout(&layout);
 	c = (struct dump_config){ format, &out, &opts->filter, opts->sink,
 	    opts->cols, opts->ncols, opts->kind, opts->no_header ||
-	    !format_has_header(format), opts->npids > 1, cap != NULL,
+	    !format_has_header(format), opts->npids > 1 || opts->all,
+	    cap != NULL,
 	    cap != NULL ? cap->kpage_dirfd : -1, opts->keys, opts->nkeys };
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;
-	status = dump_all(d, opts, cap);
+	status = opts->all && cap == NULL ? dump_every(d, &out,
+	    opts->verbose) : dump_all(d, opts, cap);
 	if (out.error == 0)
 		out_flush(&out);
 	if (out.error != 0) {

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ struct dump {
 	bool header_done;
 	bool may_see_pfns;	/* the kernel shows us PFNs */
 	bool stats;		/* PAGEMAP_DUMP_STATS: say what was read */
+	bool quiet;		/* --all: say nothing of what dump_why tells */
+	enum dump_why why;	/* of the last process */
 };
 
 bool
@@ -125,21 +128,41 @@ dump_free(struct dump *d)
 	free(d);
 }
 
+static enum dump_status say(struct dump *d, enum dump_why why,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Says why the process failed (unless quiet, for what --all counts
+ * instead: see dump_why), and notes why. Returns DUMP_FAILED.
+ */
+static enum dump_status
+say(struct dump *d, enum dump_why why, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->why = why;
+	if (d->quiet && why != DUMP_WHY_OTHER)
+		return DUMP_FAILED;
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	return DUMP_FAILED;
+}
+
 /* Reports a failed open or read of /proc/PID/file; returns DUMP_FAILED. */
 static enum dump_status
-fail_errno(pid_t pid, const char *file, int error)
+fail_errno(struct dump *d, pid_t pid, const char *file, int error)
 {
 	if (error == ENOENT || error == ESRCH)
-		warnx("pid %d: /proc/%d%s%s: no such process", (int)pid,
-		    (int)pid, *file ? "/" : "", file);
-	else if (error == EACCES || error == EPERM)
-		warnx("pid %d: /proc/%d/%s: permission denied (run as root: "
-		    "it needs ptrace access to the process, and CAP_SYS_ADMIN "
-		    "for PFNs)", (int)pid, (int)pid, file);
-	else
-		warnx("pid %d: /proc/%d%s%s: %s", (int)pid, (int)pid,
-		    *file ? "/" : "", file, strerror(error));
-	return DUMP_FAILED;
+		return say(d, DUMP_WHY_GONE, "pid %d: /proc/%d%s%s: no such "
+		    "process", (int)pid, (int)pid, *file ? "/" : "", file);
+	if (error == EACCES || error == EPERM)
+		return say(d, DUMP_WHY_DENIED, "pid %d: /proc/%d/%s: "
+		    "permission denied (run as root: it needs ptrace access to "
+		    "the process, and CAP_SYS_ADMIN for PFNs)", (int)pid,
+		    (int)pid, file);
+	return say(d, DUMP_WHY_OTHER, "pid %d: /proc/%d%s%s: %s", (int)pid,
+	    (int)pid, *file ? "/" : "", file, strerror(error));
 }
 
 #define PF_KTHREAD 0x00200000
@@ -231,11 +254,10 @@ exec_between(const struct proc_stat *a, const struct proc_stat *b)
 }
 
 static enum dump_status
-fail_zombie(pid_t pid)
+fail_zombie(struct dump *d, pid_t pid)
 {
-	warnx("pid %d: the process is a zombie: it has no memory left to "
-	    "dump", (int)pid);
-	return DUMP_FAILED;
+	return say(d, DUMP_WHY_ZOMBIE, "pid %d: the process is a zombie: it "
+	    "has no memory left to dump", (int)pid);
 }
 
 /* Opens of maps and pagemap before giving up on a process that execs. */
@@ -274,7 +296,7 @@ close_target(struct target *t)
  * DUMP_OK, or DUMP_FAILED (reported).
  */
 static enum dump_status
-read_maps(pid_t pid, struct target *t)
+read_maps(struct dump *d, pid_t pid, struct target *t)
 {
 	const char *why;
 	char *text;
@@ -282,17 +304,16 @@ read_maps(pid_t pid, struct target *t)
 
 	for (t->maps_reads = 1;; t->maps_reads++) {
 		if (t->maps_reads > 1 && lseek(t->maps_fd, 0, SEEK_SET) != 0)
-			return fail_errno(pid, "maps", errno);
+			return fail_errno(d, pid, "maps", errno);
 		if (maps_slurp(t->maps_fd, &text, &len) != 0)
-			return fail_errno(pid, "maps", errno);
+			return fail_errno(d, pid, "maps", errno);
 		if (maps_parse(&t->maps, text, len, &bad_line, &why) != 0) {
 			if (bad_line == 0)
-				warnx("pid %d: /proc/%d/maps: %s", (int)pid,
-				    (int)pid, why);
-			else
-				warnx("pid %d: /proc/%d/maps: line %zu: %s",
-				    (int)pid, (int)pid, bad_line, why);
-			return DUMP_FAILED;
+				return say(d, DUMP_WHY_OTHER, "pid %d: "
+				    "/proc/%d/maps: %s", (int)pid, (int)pid,
+				    why);
+			return say(d, DUMP_WHY_OTHER, "pid %d: /proc/%d/maps: "
+			    "line %zu: %s", (int)pid, (int)pid, bad_line, why);
 		}
 		if (maps_ordered(&t->maps))
 			return DUMP_OK;
@@ -316,7 +337,7 @@ read_maps(pid_t pid, struct target *t)
  * DUMP_OK, or DUMP_FAILED (reported).
  */
 static enum dump_status
-open_target(pid_t pid, int dirfd, struct target *t)
+open_target(struct dump *d, pid_t pid, int dirfd, struct target *t)
 {
 	struct proc_stat before, after;
 	enum dump_status status;
@@ -326,7 +347,7 @@ open_target(pid_t pid, int dirfd, struct target *t)
 	t->maps_fd = t->pagemap_fd = -1;
 	while (t->opens < DUMP_TRIES) {
 		if (read_stat(dirfd, &before) != 0)
-			return fail_errno(pid, "stat", errno);
+			return fail_errno(d, pid, "stat", errno);
 		if (before.flags & PF_KTHREAD) {
 			t->no_memory = true;
 			return DUMP_OK;
@@ -334,41 +355,38 @@ open_target(pid_t pid, int dirfd, struct target *t)
 		t->opens++;
 		t->maps_fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
 		if (t->maps_fd < 0)
-			return fail_errno(pid, "maps", errno);
+			return fail_errno(d, pid, "maps", errno);
 		t->pagemap_fd = openat(dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
 		if (t->pagemap_fd < 0) {
 			/* No address space: a zombie. */
 			error = errno;
 			if (error == ESRCH && read_stat(dirfd, &after) == 0 &&
 			    after.state == 'Z')
-				return fail_zombie(pid);
-			return fail_errno(pid, "pagemap", error);
+				return fail_zombie(d, pid);
+			return fail_errno(d, pid, "pagemap", error);
 		}
-		status = read_maps(pid, t);
+		status = read_maps(d, pid, t);
 		if (status != DUMP_OK)
 			return status;
 		if (read_stat(dirfd, &after) != 0)
-			return fail_errno(pid, "stat", errno);
+			return fail_errno(d, pid, "stat", errno);
 		alive = pagemap_alive(t->pagemap_fd);
 		if (alive < 0)
-			return fail_errno(pid, "pagemap", errno);
+			return fail_errno(d, pid, "pagemap", errno);
 		if (after.state == 'Z')
-			return fail_zombie(pid);
+			return fail_zombie(d, pid);
 		if (alive == 1 && !exec_between(&before, &after)) {
 			t->st = after;
 			return DUMP_OK;
 		}
-		if (!running(&after)) {
-			warnx("pid %d: the process exited while its maps were "
-			    "read", (int)pid);
-			return DUMP_FAILED;
-		}
+		if (!running(&after))
+			return say(d, DUMP_WHY_GONE, "pid %d: the process "
+			    "exited while its maps were read", (int)pid);
 		close_target(t);	/* it exec'd: open the new image */
 	}
-	warnx("pid %d: the process exec'd each of the %d times its maps and "
-	    "pagemap were opened: no consistent view of its memory",
-	    (int)pid, DUMP_TRIES);
-	return DUMP_FAILED;
+	return say(d, DUMP_WHY_GONE, "pid %d: the process exec'd each of the "
+	    "%d times its maps and pagemap were opened: no consistent view of "
+	    "its memory", (int)pid, DUMP_TRIES);
 }
 
 /* Reports how a walk ended, when not at its end. */
@@ -384,20 +402,19 @@ walk_failure(struct dump *d, pid_t pid, int dirfd, const struct target *t,
 		/* Its memory is gone: it exited, or exec'd (and runs on). */
 		if (read_stat(dirfd, &now) == 0 && running(&now) &&
 		    exec_between(&t->st, &now))
-			warnx("pid %d: /proc/%d/pagemap: the process exec'd "
-			    "during the dump: the rows before are of the "
-			    "image it left", (int)pid, (int)pid);
-		else
-			warnx("pid %d: /proc/%d/pagemap: the process exited "
-			    "during the dump", (int)pid, (int)pid);
-		return DUMP_FAILED;
+			return say(d, DUMP_WHY_GONE, "pid %d: /proc/%d/pagemap: "
+			    "the process exec'd during the dump: the rows "
+			    "before are of the image it left", (int)pid,
+			    (int)pid);
+		return say(d, DUMP_WHY_GONE, "pid %d: /proc/%d/pagemap: the "
+		    "process exited during the dump", (int)pid, (int)pid);
 	}
 	if (end->failed != NULL && end->failed[0] == '/') {	/* kpage* */
 		errno = end->error;
 		warn("pid %d: %s", (int)pid, end->failed);
 		return DUMP_FAILED;
 	}
-	return fail_errno(pid, "pagemap", end->error);
+	return fail_errno(d, pid, "pagemap", end->error);
 }
 
 /*
@@ -502,6 +519,10 @@ dump_target(struct dump *d, pid_t pid, int dirfd, struct target *t)
 	enum dump_status status;
 	size_t missing;
 
+	if (t->no_memory && d->quiet) {
+		d->why = DUMP_WHY_KTHREAD;	/* --all: nothing of it */
+		return DUMP_OK;
+	}
 	if (t->no_memory) {
 		/* A kernel thread: the header, and no address. */
 		status = write_header(d);
@@ -526,7 +547,7 @@ dump_target(struct dump *d, pid_t pid, int dirfd, struct target *t)
 
 /* Opens the /proc directory of pid (0: this process); sets *pid. */
 static int
-open_proc_dir(pid_t *pid)
+open_proc_dir(struct dump *d, pid_t *pid)
 {
 	char path[32];
 	int dirfd;
@@ -546,7 +567,7 @@ open_proc_dir(pid_t *pid)
 	snprintf(path, sizeof(path), "/proc/%d", (int)*pid);
 	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
-		fail_errno(*pid, "", errno);
+		fail_errno(d, *pid, "", errno);
 	return dirfd;
 }
 
@@ -555,16 +576,38 @@ dump_pid(struct dump *d, pid_t pid)
 {
 	struct target t;
 	enum dump_status status;
-	int dirfd = open_proc_dir(&pid);
+	int dirfd;
 
+	d->why = DUMP_WHY_NONE;
+	dirfd = open_proc_dir(d, &pid);
 	if (dirfd < 0)
 		return DUMP_FAILED;
-	status = open_target(pid, dirfd, &t);
+	status = open_target(d, pid, dirfd, &t);
 	if (status == DUMP_OK)
 		status = dump_target(d, pid, dirfd, &t);
 	close_target(&t);
 	close(dirfd);
+	if (status == DUMP_FAILED && d->why == DUMP_WHY_NONE)
+		d->why = DUMP_WHY_OTHER;
 	return status;
+}
+
+void
+dump_set_quiet(struct dump *d, bool quiet)
+{
+	d->quiet = quiet;
+}
+
+enum dump_why
+dump_why(const struct dump *d)
+{
+	return d->why;
+}
+
+enum dump_status
+dump_header(struct dump *d)
+{
+	return write_header(d);
 }
 
 enum dump_status
@@ -583,7 +626,7 @@ dump_files(struct dump *d, const struct dump_files *f)
 		return DUMP_FAILED;
 	}
 	t.opens = 1;
-	status = read_maps(f->pid, &t);
+	status = read_maps(d, f->pid, &t);
 	if (status == DUMP_OK)
 		status = dump_target(d, f->pid, -1, &t);
 	close_target(&t);

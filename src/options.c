@@ -16,7 +16,7 @@
 #define QUOTE(buf, s) \
 	escape_quote((buf), sizeof(buf), (s), strnlen((s), ESCAPE_QUOTE_MAX))
 
-static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:";
+static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:Av";
 
 static const struct option base_long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -31,6 +31,8 @@ static const struct option base_long_options[] = {
 	{ "address", required_argument, NULL, 'a' },
 	{ "kflags", required_argument, NULL, 'k' },
 	{ "by", required_argument, NULL, 'b' },	/* no short option */
+	{ "all", no_argument, NULL, 'A' },
+	{ "verbose", no_argument, NULL, 'v' },
 };
 
 #define NBASE (sizeof(base_long_options) / sizeof(base_long_options[0]))
@@ -248,10 +250,11 @@ options_usage(FILE *fp, bool full)
 	for (i = 1; sink_registry[i] != NULL && n < MAX_SINKS; i++)
 		letters[n++] = sink_registry[i]->letter;
 	letters[n] = '\0';
-	fprintf(fp, "usage: pagemap-dump [-hHPS%sV] [-a addr] [-f format] "
+	fprintf(fp, "usage: pagemap-dump [-hHPS%sVv] [-a addr] [-f format] "
 	    "[-k flags] [-m name]\n"
 	    "                    [-o list] [-r start-end] [--by list] "
-	    "pid|self ...\n",
+	    "pid|self ...\n"
+	    "       pagemap-dump -A [option ...]\n",
 	    letters);
 	if (!full)
 		return;
@@ -279,7 +282,10 @@ options_usage(FILE *fp, bool full)
 	fprintf(fp, "      --by LIST         with -s: a row per mapping for each "
 	    "value of these\n"
 	    "                        page columns (folio, folio-map, node, "
-	    "file, ...)\n");
+	    "file, ...)\n"
+	    "  -A, --all             every process (but this one), each whole "
+	    "or not at all\n"
+	    "  -v, --verbose         with -A: say what it skipped\n");
 	fprintf(fp, "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n"
 	    "\n"
@@ -415,6 +421,12 @@ take_option(struct options *o, int c, char **argv, char *why,
 	case 'H':
 		o->no_header = true;
 		return OPTIONS_RUN;
+	case 'A':
+		o->all = true;
+		return OPTIONS_RUN;
+	case 'v':
+		o->verbose = true;
+		return OPTIONS_RUN;
 	case 'P':
 		o->filter.present = true;
 		return OPTIONS_RUN;
@@ -480,6 +492,36 @@ take_pids(struct options *o, int argc, char **argv, char *why,
 	return OPTIONS_RUN;
 }
 
+/*
+ * -A: every process, so no pid; and not -a, whose addresses belong to
+ * one process. The pid column comes first, as with several pids.
+ */
+static enum options_result
+all_option(struct options *o, int argc, char *why, size_t whylen)
+{
+	unsigned pid_col = (unsigned)column_find("pid", 3);
+	size_t k;
+
+	if (optind < argc) {
+		snprintf(why, whylen, "--all reads every process: give no pid "
+		    "with it");
+		return OPTIONS_USAGE;
+	}
+	if (o->filter.naddrs > 0) {
+		snprintf(why, whylen, "--address names a page of one process: "
+		    "not with --all");
+		return OPTIONS_USAGE;
+	}
+	for (k = 0; k < o->ncols && o->cols[k] != pid_col; k++)
+		;
+	if (k == o->ncols && o->ncols < FORMAT_MAX_COLUMNS) {
+		memmove(o->cols + 1, o->cols, o->ncols * sizeof(o->cols[0]));
+		o->cols[0] = pid_col;
+		o->ncols++;
+	}
+	return OPTIONS_RUN;
+}
+
 enum options_result
 options_parse(struct options *o, int argc, char **argv, char *why,
     size_t whylen)
@@ -499,7 +541,7 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 	}
 	if (o->help || o->version || o->column_help)
 		return OPTIONS_EXIT;
-	if (optind >= argc) {
+	if (!o->all && optind >= argc) {
 		snprintf(why, whylen, "no pid given");
 		return OPTIONS_USAGE;
 	}
@@ -513,6 +555,8 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 		    "--output with it", o->sink->option);
 		return OPTIONS_USAGE;
 	}
+	if (o->all)
+		return all_option(o, argc, why, whylen);
 	return take_pids(o, argc, argv, why, whylen);
 }
 

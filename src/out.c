@@ -14,6 +14,7 @@ out_init(struct out *out, int fd, size_t cap)
 {
 	memset(out, 0, sizeof(*out));
 	out->fd = fd;
+	out->unstaged = -1;
 	out->buf = malloc(cap);
 	if (out->buf == NULL)
 		return -1;
@@ -100,4 +101,59 @@ out_free(struct out *out)
 {
 	free(out->buf);
 	memset(out, 0, sizeof(*out));
+}
+
+int
+out_stage(struct out *out, int fd)
+{
+	if (out_flush(out) != 0)
+		return -1;
+	out->unstaged = out->fd;
+	out->fd = fd;
+	return 0;
+}
+
+/* Copies the stage file to fd through the (empty) buffer. */
+static int
+send_stage(struct out *out, int stage, int fd)
+{
+	ssize_t got;
+
+	if (lseek(stage, 0, SEEK_SET) != 0) {
+		out->error = errno;
+		return -1;
+	}
+	out->fd = fd;
+	while ((got = read(stage, out->buf, out->cap)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			out->error = errno;
+			return -1;
+		}
+		out->len = (size_t)got;
+		if (out_flush(out) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+out_unstage(struct out *out, bool keep)
+{
+	int stage = out->fd, rc = 0;
+
+	if (keep)
+		rc = out_flush(out);
+	out->len = 0;
+	if (rc == 0 && keep)
+		rc = send_stage(out, stage, out->unstaged);
+	out->fd = out->unstaged;
+	out->unstaged = -1;
+	if (ftruncate(stage, 0) != 0 || lseek(stage, 0, SEEK_SET) != 0) {
+		if (out->error == 0)
+			out->error = errno;
+		rc = -1;
+	}
+	return rc;
 }

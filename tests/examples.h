@@ -101,6 +101,11 @@ struct recipe {
 	const char *run_as;	/* the command run instead, or NULL */
 	int exit_status;	/* of the whole command */
 	const char *may_fail;	/* "name status" that a function may record */
+	/*
+	 * What stderr may say as root (lines that start so), or NULL for
+	 * nothing: --all counts what root may not read in a sandbox.
+	 */
+	const char *may_say;
 	void (*check)(const struct run *);
 };
 
@@ -148,6 +153,7 @@ void check_heap_ranges(const struct run *r);
 void check_folio_summary(const struct run *r);
 void check_heap_nodes(const struct run *r);
 void check_node_summary(const struct run *r);
+void check_all_pss(const struct run *r);
 
 /* What the views' checks need of the children (test_examples.c). */
 pid_t example_pid(int i);

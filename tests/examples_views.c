@@ -242,3 +242,31 @@ check_node_summary(const struct run *r)
 	free(numa);
 	tl_lines_free(&ls);
 }
+
+/*
+ * -A -s | awk ... | sort -rn | head: "PSS PID" lines, largest first, at
+ * most ten, the first child among them or below the last.
+ */
+void
+check_all_pss(const struct run *r)
+{
+	struct tl_lines ls;
+	char *f[4];
+	long last = -1, pss;
+	int i;
+
+	tl_lines_split(&ls, r->out);
+	require(ls.n > 0 && ls.n <= 10, "%d lines, not 1 to 10", ls.n);
+	for (i = 0; i < ls.n; i++) {
+		char *line = strdup(ls.v[i]);
+		require(tl_split(line, ' ', f, 4) == 2 &&
+		    tl_is_decimal(f[0]) && tl_is_decimal(f[1]),
+		    "not a PSS and a pid: '%s'", ls.v[i]);
+		pss = strtol(f[0], NULL, 10);
+		require(last < 0 || pss <= last, "not largest first: '%s'",
+		    ls.v[i]);
+		last = pss;
+		free(line);
+	}
+	tl_lines_free(&ls);
+}

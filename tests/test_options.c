@@ -496,6 +496,35 @@ should_refuse_by_columns_that_a_page_has_no_value_of_its_own_in(void **state)
 }
 
 static void
+should_take_all_without_pids_and_put_the_pid_column_first(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-A"), OPTIONS_RUN);
+	assert_true(o.all);
+	assert_false(o.verbose);
+	assert_int_equal(o.npids, 0);
+	assert_int_equal(o.cols[0], column_find("pid", 3));
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--all", "-s", "--verbose"),
+	    OPTIONS_RUN);
+	assert_true(o.all && o.verbose);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-A", "1"), OPTIONS_USAGE);
+	assert_string_equal(why, "--all reads every process: give no pid "
+	    "with it");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-A", "-a", "0x1000"), OPTIONS_USAGE);
+	assert_string_equal(why, "--address names a page of one process: not "
+	    "with --all");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-A", "--by", "node"), OPTIONS_USAGE);
+	options_free(&o);
+}
+
+static void
 should_have_the_classic_row_as_its_default_columns(void **state)
 {
 	static const char *const names[] = { "addr", "pfn", "soft-dirty",
@@ -555,6 +584,7 @@ main(void)
 		cmocka_unit_test(should_take_o_help_as_a_request_to_describe_the_columns),
 		cmocka_unit_test(should_choose_the_view_by_its_registered_option),
 		cmocka_unit_test(should_take_by_columns_for_the_summary_only),
+		cmocka_unit_test(should_take_all_without_pids_and_put_the_pid_column_first),
 		cmocka_unit_test(should_refuse_by_columns_that_a_page_has_no_value_of_its_own_in),
 		cmocka_unit_test(should_have_the_classic_row_as_its_default_columns),
 		cmocka_unit_test(should_take_self_as_this_process_through_proc_self),

@@ -1,0 +1,472 @@
+/*
+ * End-to-end tests of --all: every process of the machine (but the tool
+ * itself), the header once, each process's rows whole and in order, the
+ * kernel threads and the processes that exit or exec while read skipped
+ * quietly (exit 0), processes denied counted in one line; and the options that
+ * do not go with it.
+ *
+ * What the machine cannot show (not root: no other user) is skipped with
+ * the reason printed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+/* The lines --all may say on stderr: one each, and nothing per pid. */
+#define DENIED_LINE "pagemap-dump: --all: "
+#define SKIPS_LINE "pagemap-dump: --all: "
+
+/* Runs of --all while processes come and go (each reads every process). */
+#define STORM_RUNS 8
+
+static struct tl_child child;
+
+/* A child with pages of its own: what --all must find. */
+static const struct tl_map table[] = {
+	{ .kind = TL_ANON, .pages = 64, .touch = "all" },
+	{ .kind = TL_FILE, .pages = 16, .touch = "all" },
+	{ .kind = TL_HEAP, .bytes = 20000, .touch = "all" },
+};
+
+/*
+ * Fails unless every line of err is one of --all's own (a count of the
+ * processes denied, or with -v of those skipped): no per-pid message.
+ */
+static void
+assert_only_all_lines(const char *err)
+{
+	struct tl_lines ls;
+	int i;
+
+	tl_lines_split(&ls, err);
+	for (i = 0; i < ls.n; i++)
+		if (!tl_starts_with(ls.v[i], DENIED_LINE))
+			fail_msg("a message that is not --all's own: '%s'",
+			    ls.v[i]);
+	tl_lines_free(&ls);
+}
+
+/* Whether err says that some processes were denied. */
+static bool
+some_denied(const char *err)
+{
+	return strstr(err, "could not be read: permission denied") != NULL;
+}
+
+/* Fails unless --all exited 0 (even with processes denied). */
+static void
+assert_exit_of_all(const struct tl_run *r)
+{
+	tl_assert_not_killed(r->status, "--all", r->err);
+	if (tl_exit_code(r) != 0)
+		fail_msg("--all: exit %d: %s", tl_exit_code(r), r->err);
+}
+
+/*
+ * The summary of --all, text: one header first, then for each pid its
+ * mapping rows and its total last, pids ascending, each once. Counts
+ * the pids into *npids; sets *seen when want's rows are there (and their
+ * total shows its pages).
+ */
+static void
+check_summary_blocks(const char *out, pid_t want, size_t *npids, bool *seen)
+{
+	struct tl_lines ls;
+	long last = 0, pid;
+	bool open = false;
+	int i;
+
+	tl_lines_split(&ls, out);
+	assert_true(ls.n > 1);
+	assert_true(tl_starts_with(ls.v[0], "pid start end perms pages "));
+	*npids = 0;
+	*seen = false;
+	for (i = 1; i < ls.n; i++) {
+		char *end;
+		pid = strtol(ls.v[i], &end, 10);
+		if (pid <= 0 || *end != ' ')
+			fail_msg("line %d is no row of a pid: '%s'", i + 1,
+			    ls.v[i]);
+		if (!open && pid <= last)
+			fail_msg("pid %ld after %ld: not ascending", pid, last);
+		if (open && pid != last)
+			fail_msg("pid %ld's rows end without a total", last);
+		open = strncmp(end, " total ", 7) != 0;
+		if (!open) {
+			(*npids)++;
+			*seen |= pid == (long)want;
+		}
+		last = pid;
+	}
+	if (open)
+		fail_msg("the last pid, %ld, has no total", last);
+	tl_lines_free(&ls);
+}
+
+static void
+should_summarise_every_process_but_itself_each_whole(void **state)
+{
+	struct tl_run r;
+	size_t npids;
+	bool seen;
+	char *comm = tl_read_file("/proc/2/comm");
+	(void)state;
+
+	tl_child_start(&child, table, sizeof(table) / sizeof(table[0]), 0);
+	tl_runl(&r, "-A", "-s");
+	assert_exit_of_all(&r);
+	assert_only_all_lines(r.err);
+	check_summary_blocks(r.out, child.pid, &npids, &seen);
+	assert_true(seen);
+	/* This test and its child are two processes at least. */
+	assert_true(npids >= 2);
+	/* kthreadd (pid 2 outside a pid namespace) has no rows. */
+	if (comm != NULL && strcmp(comm, "kthreadd\n") == 0)
+		assert_null(strstr(r.out, "\n2 "));
+	free(comm);
+	tl_run_free(&r);
+	tl_child_stop(&child);
+}
+
+/*
+ * The rows of --all: each pid's pages in ascending address order, one
+ * header, and the child's 64 written pages there as present.
+ */
+static void
+should_dump_the_pages_of_every_process_in_order(void **state)
+{
+	struct tl_table t = { 0, 0, NULL };
+	struct tl_run r;
+	uint64_t last_addr = 0;
+	long last_pid = 0;
+	size_t i, mine = 0;
+	(void)state;
+
+	tl_child_start(&child, table, sizeof(table) / sizeof(table[0]), 0);
+	tl_runl(&r, "-A", "-P", "-o", "pid,addr,present");
+	assert_exit_of_all(&r);
+	assert_only_all_lines(r.err);
+	assert_true(tl_starts_with(r.out, "pid addr present\n"));
+	assert_null(strstr(r.out + 1, "\npid addr"));
+	tl_read_text(r.out, 3, &t);
+	for (i = 1; i < t.n; i++) {	/* the header first */
+		long pid = strtol(t.r[i].f[0], NULL, 10);
+		uint64_t a = strtoull(t.r[i].f[1], NULL, 16);
+		if (pid < last_pid || (pid == last_pid && a <= last_addr))
+			fail_msg("row %zu (%ld %" PRIx64 ") out of order", i,
+			    pid, a);
+		mine += pid == (long)child.pid &&
+		    a >= child.map[0].addr &&
+		    a < child.map[0].addr + child.map[0].size;
+		last_pid = pid;
+		last_addr = a;
+	}
+	assert_int_equal(mine, 64);
+	tl_table_free(&t);
+	tl_run_free(&r);
+	tl_child_stop(&child);
+}
+
+/* A process that execs itself (through sh) for as long as it runs. */
+static pid_t
+start_execer(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "while :; do /bin/true; done",
+		    (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * In a child: maps n one-page mappings (protections alternating, so that
+ * they do not merge) and writes the writable ones, so that reading it
+ * takes a while and writes many rows.
+ */
+static void
+map_many(int n)
+{
+	long pg = tl_page();
+	int k;
+
+	for (k = 0; k < n; k++) {
+		char *m = mmap(NULL, (size_t)pg, k % 2 ? PROT_READ :
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m != MAP_FAILED && k % 2 == 0)
+			m[0] = 1;
+	}
+}
+
+/*
+ * A process that forks children, one after the other, for as long as it
+ * runs: each maps 2000 pages apart and exits a few milliseconds later,
+ * so that --all meets some of them half read.
+ */
+static pid_t
+start_forker(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (;;) {
+			pid_t c = fork();
+			if (c == 0) {
+				map_many(2000);
+				usleep(3000);
+				_exit(0);
+			}
+			if (c > 0)
+				waitpid(c, NULL, 0);
+		}
+	}
+	return pid;
+}
+
+/*
+ * While processes exit and exec all the time, --all -s -v exits 0 (or 1
+ * with only processes denied), says nothing per pid, and each pid's rows
+ * are whole; the count of those that went away is said with -v.
+ */
+static void
+should_survive_processes_that_exit_and_exec_while_it_runs(void **state)
+{
+	pid_t storm[4];
+	size_t i, npids, gone_runs = 0;
+	bool seen;
+	(void)state;
+
+	storm[0] = start_execer();
+	storm[1] = start_execer();
+	storm[2] = start_forker();
+	storm[3] = start_forker();
+	for (i = 0; i < STORM_RUNS; i++) {
+		struct tl_run r;
+		tl_runl(&r, "-A", "-s", "-v");
+		assert_exit_of_all(&r);
+		assert_only_all_lines(r.err);
+		assert_non_null(strstr(r.err, " processes read; skipped "));
+		check_summary_blocks(r.out, getpid(), &npids, &seen);
+		assert_true(seen);
+		gone_runs += strstr(r.err, " and 0 that exited") == NULL;
+		tl_run_free(&r);
+	}
+	for (i = 0; i < 4; i++) {
+		kill(storm[i], SIGKILL);
+		waitpid(storm[i], NULL, 0);
+	}
+	printf("[  NOTE    ] %zu of %d runs met processes that exited or "
+	    "exec'd while read\n", gone_runs, STORM_RUNS);
+}
+
+/* A child of map_many(n) that holds until killed; returns its pid. */
+static pid_t
+start_many(int n)
+{
+	int info, hold;
+	char c = 'r';
+	pid_t pid = tl_fork_held(&info, &hold);
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		map_many(n);
+		if (write(info, &c, 1) != 1)
+			_exit(1);
+		tl_wait_for_close(hold);
+		_exit(0);
+	}
+	assert_int_equal(read(info, &c, 1), 1);
+	close(info);
+	return pid;	/* hold stays open: the child lives until killed */
+}
+
+/*
+ * Runs the tool with args under strace, each pread of the victim's
+ * pagemap from the when-th on held back a second; its stdout and stderr
+ * go to memfds out and err. Returns its pid.
+ */
+static pid_t
+spawn_delayed(pid_t victim, const char *when, int out, int err,
+    const char *const *args)
+{
+	char path[64], inject[96];
+	const char *argv[24];
+	size_t n = 0, i;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)victim);
+	snprintf(inject, sizeof(inject), "inject=pread64:delay_enter=1000000:"
+	    "when=%s", when);
+	argv[n++] = "strace";
+	argv[n++] = "-f";
+	argv[n++] = "-qq";
+	argv[n++] = "-o";
+	argv[n++] = "/dev/null";
+	argv[n++] = "-e";
+	argv[n++] = "trace=pread64";
+	argv[n++] = "-e";
+	argv[n++] = inject;
+	argv[n++] = "-P";
+	argv[n++] = path;
+	argv[n++] = tl_tool();
+	for (i = 0; args[i] != NULL && n < 23; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(98);
+		execvp("strace", (char *const *)argv);
+		_exit(97);
+	}
+	return pid;
+}
+
+/*
+ * A process that exits half read leaves no row: the victim has 5000
+ * mappings, more than one buffer of the reader holds, so the summary
+ * has written the rows of the first buffer's mappings when the reads of
+ * the second are held back and the victim is killed. None of its rows
+ * may come out, and -v counts it.
+ */
+static void
+should_leave_no_row_of_a_process_that_exits_half_read(void **state)
+{
+	const char *const args[] = { "-A", "-s", "-v", NULL };
+	int out = memfd_create("out", MFD_CLOEXEC);
+	int err = memfd_create("err", MFD_CLOEXEC);
+	char *text, *errs, mark[32];
+	pid_t victim, tool;
+	int status;
+	size_t npids;
+	bool seen;
+	(void)state;
+
+	if (system("strace -V >/dev/null 2>&1") != 0)
+		tl_skip("strace is not installed: its delay injection holds "
+		    "the reads of a process back while it is killed");
+	assert_true(out >= 0 && err >= 0);
+	victim = start_many(5000);
+	tool = spawn_delayed(victim, "4500+", out, err, args);
+	sleep(3);
+	kill(victim, SIGKILL);
+	waitpid(victim, NULL, 0);
+	status = tl_wait(tool);
+	text = tl_read_memfd(out);
+	errs = tl_read_memfd(err);
+	close(out);
+	close(err);
+	tl_assert_not_killed(status, "--all under strace", errs);
+	if (WEXITSTATUS(status) != 0)
+		fail_msg("--all: exit %d: %s", WEXITSTATUS(status), errs);
+	snprintf(mark, sizeof(mark), "\n%d ", (int)victim);
+	if (strstr(text, mark) != NULL)
+		fail_msg("rows of pid %d, which exited half read, came out",
+		    (int)victim);
+	check_summary_blocks(text, getpid(), &npids, &seen);
+	assert_true(seen);
+	assert_null(strstr(errs, " and 0 that exited"));
+	free(text);
+	free(errs);
+}
+
+/*
+ * As user nobody, --all reads nobody's processes and says once how many
+ * it could not read (this test's own among them), and nothing per pid
+ * (but the summary's note that PSS needs root): exit 0, as it read what
+ * it may.
+ */
+static void
+should_say_once_how_many_processes_it_could_not_read(void **state)
+{
+	const struct tl_how how = { .as_nobody = true };
+	const char *const args[] = { "-A", "-s", NULL };
+	struct tl_lines ls;
+	struct tl_run r;
+	int i, denied = 0;
+	(void)state;
+
+	tl_require_root();
+	tl_run_how(&r, &how, args);
+	tl_assert_not_killed(r.status, "--all as nobody", r.err);
+	assert_int_equal(tl_exit_code(&r), 0);
+	tl_lines_split(&ls, r.err);
+	for (i = 0; i < ls.n; i++) {
+		denied += some_denied(ls.v[i]);
+		if (tl_starts_with(ls.v[i], "pagemap-dump: pid "))
+			fail_msg("a message of one pid: '%s'", ls.v[i]);
+	}
+	if (denied != 1)
+		fail_msg("not one line saying how many were denied: %s",
+		    r.err);
+	tl_lines_free(&ls);
+	assert_true(tl_starts_with(r.out, "pid start end perms "));
+	tl_run_free(&r);
+}
+
+static void
+should_refuse_pids_and_addresses_with_all(void **state)
+{
+	static const char *const bad[][4] = {
+		{ "-A", "1", NULL, NULL },
+		{ "-A", "self", NULL, NULL },
+		{ "-A", "-a", "0x1000", NULL },
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tl_run r;
+		tl_run(&r, NULL, bad[i]);
+		if (tl_exit_code(&r) != 2 || strstr(r.err, "--a") == NULL)
+			fail_msg("%s %s: exit %d: %s", bad[i][0], bad[i][1],
+			    tl_exit_code(&r), r.err);
+		assert_string_equal(r.out, "");
+		tl_run_free(&r);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    should_summarise_every_process_but_itself_each_whole),
+		cmocka_unit_test(
+		    should_dump_the_pages_of_every_process_in_order),
+		cmocka_unit_test(
+		    should_survive_processes_that_exit_and_exec_while_it_runs),
+		cmocka_unit_test(
+		    should_leave_no_row_of_a_process_that_exits_half_read),
+		cmocka_unit_test(
+		    should_say_once_how_many_processes_it_could_not_read),
+		cmocka_unit_test(should_refuse_pids_and_addresses_with_all),
+	};
+
+	tl_child_main(argc, argv);
+	if (tl_check_tool("test_all") != 0)
+		return 1;
+	if (getenv("TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
