@@ -36,17 +36,27 @@ struct filter {
 	bool kflags;			/* -k: only present pages with */
 	uint64_t kflags_want;		/* all of these page flags */
 	uint64_t kflags_refuse;		/* and none of these */
+	struct filter_interval *pfns;	/* --pfn: frames, as given */
+	size_t npfns;
+	uint64_t *paddrs;		/* --paddr: physical addresses */
+	size_t npaddrs;
 
 	/* Built by filter_prepare: */
 	struct filter_interval *select;	/* sorted, disjoint */
 	size_t nselect;
 	uint64_t *sorted_addrs;		/* addrs, sorted */
+	struct filter_interval *frames;	/* --pfn and --paddr: sorted,
+					   disjoint */
+	size_t nframes;
 };
 
 /* Adds a range, an address or a name. Returns 0, or -1 when out of memory. */
 int filter_add_range(struct filter *f, uint64_t start, uint64_t end);
 int filter_add_address(struct filter *f, uint64_t addr);
 int filter_add_name(struct filter *f, const char *name);
+/* Adds frames start..end-1 (--pfn), or the frame of a physical address. */
+int filter_add_pfns(struct filter *f, uint64_t start, uint64_t end);
+int filter_add_paddr(struct filter *f, uint64_t paddr);
 
 /*
  * Builds the selected intervals, in whole pages: the pages the ranges
@@ -59,8 +69,8 @@ int filter_prepare(struct filter *f, uint64_t page_size);
 bool filter_map(const struct filter *f, const struct maps_entry *map);
 
 /*
- * Tells whether a page passes -P, -S and -k, by its raw entry and its
- * kpageflags (0 when not read).
+ * Tells whether a page passes -P, -S, -k and --pfn, by its raw entry and
+ * its kpageflags (0 when not read).
  */
 bool filter_page(const struct filter *f, uint64_t raw, uint64_t kflags);
 

@@ -53,6 +53,33 @@ filter_add_name(struct filter *f, const char *name)
 	return 0;
 }
 
+int
+filter_add_pfns(struct filter *f, uint64_t start, uint64_t end)
+{
+	struct filter_interval *grown = realloc(f->pfns,
+	    (f->npfns + 1) * sizeof(*grown));
+
+	if (grown == NULL)
+		return -1;
+	f->pfns = grown;
+	f->pfns[f->npfns++] = (struct filter_interval){ start, end };
+	return 0;
+}
+
+int
+filter_add_paddr(struct filter *f, uint64_t paddr)
+{
+	uint64_t *grown = realloc(f->paddrs, (f->npaddrs + 1) *
+	    sizeof(*grown));
+
+	if (grown == NULL)
+		return -1;
+	f->paddrs = grown;
+	f->paddrs[f->npaddrs++] = paddr;
+	return 0;
+}
+
+
 static int
 cmp_interval(const void *a, const void *b)
 {
@@ -115,6 +142,47 @@ in_ranges(const struct filter *f, uint64_t addr)
 	return false;
 }
 
+/* The frames of --pfn and --paddr, merged into f->frames. */
+static int
+prepare_frames(struct filter *f, uint64_t page_size)
+{
+	size_t n = f->npfns + f->npaddrs, i;
+
+	free(f->frames);
+	f->frames = NULL;
+	f->nframes = 0;
+	if (n == 0)
+		return 0;
+	f->frames = malloc(n * sizeof(*f->frames));
+	if (f->frames == NULL)
+		return -1;
+	memcpy(f->frames, f->pfns, f->npfns * sizeof(*f->frames));
+	for (i = 0; i < f->npaddrs; i++)
+		f->frames[f->npfns + i] = (struct filter_interval){
+		    f->paddrs[i] / page_size, f->paddrs[i] / page_size + 1 };
+	f->nframes = merge(f->frames, n);
+	return 0;
+}
+
+/* Whether the present page of entry raw is in a frame of --pfn. */
+static bool
+frame_selected(const struct filter *f, uint64_t raw)
+{
+	uint64_t pfn = raw & PM_PFN_MASK;
+	size_t lo = 0, hi = f->nframes, mid;
+
+	if (!(raw & PM_PRESENT))
+		return false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (f->frames[mid].end <= pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->nframes && f->frames[lo].start <= pfn;
+}
+
 /*
  * The pages of the given addresses, as intervals; with ranges, only of
  * the addresses inside one of them.
@@ -146,6 +214,8 @@ filter_prepare(struct filter *f, uint64_t page_size)
 	f->select = NULL;
 	f->sorted_addrs = NULL;
 	f->nselect = 0;
+	if (prepare_frames(f, page_size) != 0)
+		return -1;
 	if (f->naddrs > 0) {
 		f->sorted_addrs = malloc(f->naddrs * sizeof(uint64_t));
 		pages = address_pages(f, page_size, &npages);
@@ -214,12 +284,14 @@ filter_map(const struct filter *f, const struct maps_entry *map)
 static bool
 tests_pages(const struct filter *f)
 {
-	return f->present || f->swapped || f->kflags;
+	return f->present || f->swapped || f->kflags || f->nframes > 0;
 }
 
 bool
 filter_page(const struct filter *f, uint64_t raw, uint64_t kflags)
 {
+	if (f->nframes > 0 && !frame_selected(f, raw))
+		return false;
 	if (f->kflags && (!(raw & PM_PRESENT) ||
 	    (kflags & f->kflags_want) != f->kflags_want ||
 	    (kflags & f->kflags_refuse) != 0))
@@ -235,7 +307,8 @@ filter_page(const struct filter *f, uint64_t raw, uint64_t kflags)
 unsigned
 filter_needs(const struct filter *f)
 {
-	return f->kflags ? PAGE_FACT_KFLAGS | PAGE_FACT_PFN : 0;
+	return (f->kflags ? PAGE_FACT_KFLAGS | PAGE_FACT_PFN : 0) |
+	    (f->npfns + f->npaddrs > 0 ? PAGE_FACT_PFN : 0);
 }
 
 uint64_t
@@ -243,8 +316,8 @@ filter_scan_categories(const struct filter *f)
 {
 	uint64_t c = 0;
 
-	if (f->kflags)
-		return WALK_PAGE_IS_PRESENT;	/* flags: present pages only */
+	if (f->kflags || f->npfns + f->npaddrs > 0)
+		return WALK_PAGE_IS_PRESENT;	/* flags, frames: present only */
 	if (f->present)
 		c |= WALK_PAGE_IS_PRESENT;
 	if (f->swapped)
@@ -260,7 +333,7 @@ static uint64_t
 run_end(const struct filter *f, const uint64_t *e, const uint64_t *kf,
     uint64_t i, uint64_t n, bool sel)
 {
-	if (f->present && !f->swapped && !f->kflags) {
+	if (f->present && !f->swapped && !f->kflags && f->nframes == 0) {
 		while (i < n && (e[i] >> 63) == sel)
 			i++;
 		return i;
@@ -376,5 +449,8 @@ filter_free(struct filter *f)
 	free(f->names);
 	free(f->select);
 	free(f->sorted_addrs);
+	free(f->pfns);
+	free(f->paddrs);
+	free(f->frames);
 	memset(f, 0, sizeof(*f));
 }

@@ -16,6 +16,9 @@
 #define QUOTE(buf, s) \
 	escape_quote((buf), sizeof(buf), (s), strnlen((s), ESCAPE_QUOTE_MAX))
 
+/* The long options without a short one, past every char. */
+enum { OPT_PFN = 256, OPT_PADDR };
+
 static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:Av";
 
 static const struct option base_long_options[] = {
@@ -32,6 +35,8 @@ static const struct option base_long_options[] = {
 	{ "kflags", required_argument, NULL, 'k' },
 	{ "by", required_argument, NULL, 'b' },	/* no short option */
 	{ "all", no_argument, NULL, 'A' },
+	{ "pfn", required_argument, NULL, OPT_PFN },
+	{ "paddr", required_argument, NULL, OPT_PADDR },
 	{ "verbose", no_argument, NULL, 'v' },
 };
 
@@ -253,7 +258,8 @@ options_usage(FILE *fp, bool full)
 	fprintf(fp, "usage: pagemap-dump [-hHPS%sVv] [-a addr] [-f format] "
 	    "[-k flags] [-m name]\n"
 	    "                    [-o list] [-r start-end] [--by list] "
-	    "pid|self ...\n"
+	    "[--pfn pfn[-end]]\n"
+	    "                    [--paddr addr] pid|self ...\n"
 	    "       pagemap-dump -A [option ...]\n",
 	    letters);
 	if (!full)
@@ -286,6 +292,11 @@ options_usage(FILE *fp, bool full)
 	    "  -A, --all             every process (but this one), each whole "
 	    "or not at all\n"
 	    "  -v, --verbose         with -A: say what it skipped\n");
+	fprintf(fp, "      --pfn PFN[-END]   only pages in frames PFN (to END, "
+	    "excluded; hex);\n"
+	    "                        needs root\n"
+	    "      --paddr ADDR      only the page in the frame of physical "
+	    "address ADDR\n");
 	fprintf(fp, "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n"
 	    "\n"
@@ -314,7 +325,7 @@ refused(int c, char **argv, char *why, size_t whylen)
 		snprintf(why, whylen, "unknown option '%s'", arg);
 }
 
-/* Takes -r, -a or -k's value into the filter. */
+/* Takes the value of -r, -a, -k, --pfn or --paddr into the filter. */
 static enum options_result
 filter_option(struct options *o, int c, const char *arg, char *why,
     size_t whylen)
@@ -335,6 +346,28 @@ filter_option(struct options *o, int c, const char *arg, char *why,
 			return OPTIONS_USAGE;
 		}
 		return filter_add_address(&o->filter, a) != 0 ?
+		    OPTIONS_NOMEM : OPTIONS_RUN;
+	case OPT_PFN:
+		if (strchr(arg, '-') != NULL) {
+			if (options_parse_range(arg, &a, &b, why, whylen) != 0)
+				return OPTIONS_USAGE;
+		} else if (options_parse_address(arg, &a) == 0 &&
+		    a < UINT64_MAX)
+			b = a + 1;
+		else {
+			snprintf(why, whylen, "bad frame number '%s' (want "
+			    "hex PFN or START-END)", QUOTE(q, arg));
+			return OPTIONS_USAGE;
+		}
+		return filter_add_pfns(&o->filter, a, b) != 0 ?
+		    OPTIONS_NOMEM : OPTIONS_RUN;
+	case OPT_PADDR:
+		if (options_parse_address(arg, &a) != 0) {
+			snprintf(why, whylen, "bad physical address '%s' (want "
+			    "hex)", QUOTE(q, arg));
+			return OPTIONS_USAGE;
+		}
+		return filter_add_paddr(&o->filter, a) != 0 ?
 		    OPTIONS_NOMEM : OPTIONS_RUN;
 	default:	/* 'k' */
 		if (kpage_parse_flags(arg, &o->filter.kflags_want,
@@ -436,6 +469,8 @@ take_option(struct options *o, int c, char **argv, char *why,
 	case 'r':
 	case 'a':
 	case 'k':
+	case OPT_PFN:
+	case OPT_PADDR:
 		return filter_option(o, c, optarg, why, whylen);
 	case 'm':
 		return filter_add_name(&o->filter, optarg) != 0 ?

@@ -131,7 +131,7 @@ open_kpage(struct pipeline *p, int fd[KPAGE_FILES])
 
 	if ((p->need & PAGE_FACT_PFN) && !p->c.may_see_pfns) {
 		warnx("kflags, kflags-hex, mapcount, cgroup, the folio "
-		    "columns and -k need the PFNs, which the kernel shows only to root "
+		    "columns, -k, --pfn and --paddr need the PFNs, which the kernel shows only to root "
 		    "(CAP_SYS_ADMIN)");
 		return -1;
 	}

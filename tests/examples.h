@@ -15,6 +15,7 @@
 
 /* The placeholders of the documents. */
 #define PLACEHOLDER_ADDR "0x7f12a0001234"
+#define PLACEHOLDER_PADDR "0x1b2c3234"	/* its physical address */
 #define PLACEHOLDER_PID1 "1234"
 #define PLACEHOLDER_PID2 "5678"
 
@@ -62,6 +63,7 @@ struct prepared {
 /* What the placeholders become. */
 struct subst {
 	unsigned long addr;	/* for PLACEHOLDER_ADDR */
+	uint64_t paddr;		/* for PLACEHOLDER_PADDR (0 unknown) */
 	const char *pid[2];	/* for the two pids; the first for $$ */
 };
 
@@ -154,9 +156,11 @@ void check_folio_summary(const struct run *r);
 void check_heap_nodes(const struct run *r);
 void check_node_summary(const struct run *r);
 void check_all_pss(const struct run *r);
+void check_frame_owners(const struct run *r);
 
 /* What the views' checks need of the children (test_examples.c). */
 pid_t example_pid(int i);
 uintptr_t example_thp(void);	/* the first child's THP mapping */
+uintptr_t example_addr(void);	/* what PLACEHOLDER_ADDR stands for */
 
 #endif

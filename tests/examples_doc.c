@@ -425,6 +425,13 @@ prepare(struct prepared *pc, const char *raw, const struct subst *sb)
 				p += strlen(PLACEHOLDER_ADDR);
 				continue;
 			}
+			if (tl_starts_with(p, PLACEHOLDER_PADDR) &&
+			    !word_char(p[strlen(PLACEHOLDER_PADDR)])) {
+				tl_buf_printf(&b, "0x%llx",
+				    (unsigned long long)sb->paddr);
+				p += strlen(PLACEHOLDER_PADDR);
+				continue;
+			}
 			if (tl_starts_with(p, "$$")) {
 				tl_buf_adds(&b, sb->pid[0]);
 				p += 2;

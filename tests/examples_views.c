@@ -270,3 +270,38 @@ check_all_pss(const struct run *r)
 	}
 	tl_lines_free(&ls);
 }
+
+/*
+ * -A --paddr PADDR -o pid,addr,pfn,mapcount,name: the first child's
+ * written page, in it at its address, and as many rows as the frame's
+ * map count, all of that frame.
+ */
+void
+check_frame_owners(const struct run *r)
+{
+	struct tl_lines ls;
+	char *f[6], want[64];
+	long n = 0, count = 0;
+	int i;
+	bool seen = false;
+
+	tl_lines_split(&ls, r->out);
+	require(ls.n > 1 && strcmp(ls.v[0], "pid addr pfn mapcount library")
+	    == 0, "not the header 'pid addr pfn mapcount library': '%s'",
+	    ls.n > 0 ? ls.v[0] : "");
+	snprintf(want, sizeof(want), "%d %lx ", (int)example_pid(0),
+	    (unsigned long)(example_addr() & ~(uintptr_t)(tl_page() - 1)));
+	for (i = 1; i < ls.n; i++) {
+		char *line = strdup(ls.v[i]);
+		require(tl_split(line, ' ', f, 6) >= 4 && tl_is_hex(f[2]) &&
+		    strcmp(f[2], "0") != 0, "not a row of a frame: '%s'",
+		    ls.v[i]);
+		seen |= tl_starts_with(ls.v[i], want);
+		count = strtol(f[3], NULL, 10);
+		n++;
+		free(line);
+	}
+	require(seen, "the first child's page (%s) is not there", want);
+	require(n == count, "%ld rows for a frame mapped %ld times", n, count);
+	tl_lines_free(&ls);
+}

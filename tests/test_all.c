@@ -1,9 +1,10 @@
 /*
- * End-to-end tests of --all: every process of the machine (but the tool
- * itself), the header once, each process's rows whole and in order, the
- * kernel threads and the processes that exit or exec while read skipped
- * quietly (exit 0), processes denied counted in one line; and the options that
- * do not go with it.
+ * End-to-end tests of the whole machine. --all: every process (but the
+ * tool itself), the header once, each process's rows whole and in order,
+ * the kernel threads and the processes that exit or exec while read
+ * skipped quietly (exit 0), processes denied counted in one line, and
+ * the options that do not go with it. --pfn and --paddr: who maps a
+ * frame, shared by fork or private.
  *
  * What the machine cannot show (not root: no other user) is skipped with
  * the reason printed.
@@ -424,6 +425,169 @@ should_say_once_how_many_processes_it_could_not_read(void **state)
 	tl_run_free(&r);
 }
 
+/* ---- who maps a frame: --pfn and --paddr ---- */
+
+/* A parent and its forked child: page 0 shared, page 1 of each its own. */
+struct pair {
+	pid_t a, b;
+	uintptr_t addr;		/* of page 0 (page 1 follows) */
+	int hold;
+	char arg_a[16], arg_b[16];
+};
+
+/*
+ * In the child of tl_fork_held: writes two pages, forks, and writes page
+ * 1 again, so that it gets a frame of its own and the fork keeps the old
+ * one; page 0 stays shared. Says (its pid, the fork's, the address).
+ */
+static void
+pair_main(int info, int hold)
+{
+	char *m = mmap(NULL, 2 * (size_t)tl_page(), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t said[3];
+	pid_t b;
+
+	if (m == MAP_FAILED)
+		_exit(1);
+	m[0] = 1;
+	m[tl_page()] = 1;
+	b = fork();
+	if (b == 0) {
+		tl_wait_for_close(hold);
+		_exit(0);
+	}
+	m[tl_page()] = 2;	/* copy on write: a frame of its own */
+	said[0] = (uint64_t)getpid();
+	said[1] = (uint64_t)b;
+	said[2] = (uint64_t)(uintptr_t)m;
+	if (write(info, said, sizeof(said)) != (ssize_t)sizeof(said))
+		_exit(1);
+	tl_wait_for_close(hold);
+	waitpid(b, NULL, 0);
+	_exit(0);
+}
+
+static void
+pair_start(struct pair *p)
+{
+	uint64_t said[3];
+	int info;
+	pid_t pid = tl_fork_held(&info, &p->hold);
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		pair_main(info, p->hold);
+	assert_int_equal(read(info, said, sizeof(said)), sizeof(said));
+	close(info);
+	p->a = (pid_t)said[0];
+	p->b = (pid_t)said[1];
+	p->addr = (uintptr_t)said[2];
+	snprintf(p->arg_a, sizeof(p->arg_a), "%d", (int)p->a);
+	snprintf(p->arg_b, sizeof(p->arg_b), "%d", (int)p->b);
+}
+
+static void
+pair_stop(struct pair *p)
+{
+	close(p->hold);
+	waitpid(p->a, NULL, 0);
+}
+
+/* The frame of page k of the pair in pid, as hex text. */
+static void
+frame_text(pid_t pid, uintptr_t addr, char *out, size_t len)
+{
+	struct tl_page s = tl_page_state(pid, addr);
+
+	assert_true(s.present && s.pfn != 0);
+	snprintf(out, len, "%" PRIx64, s.pfn);
+}
+
+/* Runs the tool with args and wants exactly the rows want, in order. */
+static void
+assert_rows(const char *const *args, const char *want)
+{
+	struct tl_run r;
+
+	tl_run(&r, NULL, args);
+	tl_assert_not_killed(r.status, args[0], r.err);
+	if (tl_exit_code(&r) != 0 || strcmp(r.out, want) != 0)
+		fail_msg("%s %s %s: exit %d, rows:\n%swant:\n%s%s", args[0],
+		    args[1], args[2], tl_exit_code(&r), r.out, want, r.err);
+	tl_run_free(&r);
+}
+
+/*
+ * A frame shared by fork is found in both processes, a private one in
+ * its own only; over --all too; --paddr finds the frame of an address.
+ */
+static void
+should_find_every_process_that_maps_a_frame(void **state)
+{
+	char shared[32], mine[32], theirs[32], paddr[32], want[256];
+	struct pair p;
+	(void)state;
+
+	tl_require_root();
+	pair_start(&p);
+	frame_text(p.a, p.addr, shared, sizeof(shared));
+	frame_text(p.a, p.addr + (uintptr_t)tl_page(), mine, sizeof(mine));
+	frame_text(p.b, p.addr + (uintptr_t)tl_page(), theirs,
+	    sizeof(theirs));
+	assert_string_not_equal(mine, theirs);
+	snprintf(want, sizeof(want), "pid addr\n%d %lx\n%d %lx\n",
+	    (int)p.a, (unsigned long)p.addr, (int)p.b, (unsigned long)p.addr);
+	assert_rows((const char *const[]){ "--pfn", shared, "-o", "pid,addr",
+	    p.arg_a, p.arg_b, NULL }, want);
+	snprintf(paddr, sizeof(paddr), "0x%" PRIx64,
+	    (uint64_t)strtoull(shared, NULL, 16) * (uint64_t)tl_page() + 123);
+	assert_rows((const char *const[]){ "--paddr", paddr, "-o", "pid,addr",
+	    p.arg_a, p.arg_b, NULL }, want);
+	snprintf(want, sizeof(want), "pid addr\n%d %lx\n", (int)p.a,
+	    (unsigned long)(p.addr + (uintptr_t)tl_page()));
+	assert_rows((const char *const[]){ "--pfn", mine, "-o", "pid,addr",
+	    p.arg_a, p.arg_b, NULL }, want);
+	snprintf(want, sizeof(want), "pid addr\n%d %lx\n", (int)p.b,
+	    (unsigned long)(p.addr + (uintptr_t)tl_page()));
+	assert_rows((const char *const[]){ "-A", "--pfn", theirs, "-o",
+	    "pid,addr", NULL }, want);
+	pair_stop(&p);
+}
+
+/* Without visible PFNs --pfn is refused, saying so; bad values too. */
+static void
+should_refuse_pfn_without_pfns_and_bad_frames(void **state)
+{
+	static const struct tl_how drop = { .drop_admin = true };
+	static const char *const bad[][3] = {
+		{ "--pfn", "zz", "bad frame number" },
+		{ "--pfn", "5-3", "" },
+		{ "--paddr", "0xq", "bad physical address" },
+	};
+	const char *const args[] = { "--pfn", "1000", "self", NULL };
+	struct tl_run r;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tl_run(&r, NULL, (const char *const[]){ bad[i][0], bad[i][1],
+		    "self", NULL });
+		if (tl_exit_code(&r) != 2 || strstr(r.err, bad[i][2]) == NULL)
+			fail_msg("%s %s: exit %d: %s", bad[i][0], bad[i][1],
+			    tl_exit_code(&r), r.err);
+		tl_run_free(&r);
+	}
+	if (!tl_have_sys_admin())
+		tl_run(&r, NULL, args);
+	else
+		tl_run_how(&r, &drop, args);
+	assert_int_equal(tl_exit_code(&r), 1);
+	assert_string_equal(r.out, "");
+	assert_non_null(strstr(r.err, "--pfn and --paddr need the PFNs"));
+	tl_run_free(&r);
+}
+
 static void
 should_refuse_pids_and_addresses_with_all(void **state)
 {
@@ -461,6 +625,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(
 		    should_say_once_how_many_processes_it_could_not_read),
 		cmocka_unit_test(should_refuse_pids_and_addresses_with_all),
+		cmocka_unit_test(should_find_every_process_that_maps_a_frame),
+		cmocka_unit_test(
+		    should_refuse_pfn_without_pfns_and_bad_frames),
 	};
 
 	tl_child_main(argc, argv);

@@ -835,6 +835,12 @@ example_thp(void)
 	return fx.l[0].thp;
 }
 
+uintptr_t
+example_addr(void)
+{
+	return fx.addr;
+}
+
 /* -k thp -s: the summary of the pages in transparent huge pages. */
 static void
 check_thp_summary(const struct run *r)
@@ -931,6 +937,8 @@ static const struct recipe recipes[] = {
 	    .check = check_heap_nodes },
 	{ .what = "the PSS of every process", .need = { "-A", "pss-kib" },
 	    .may_say = "pagemap-dump: --all: ", .check = check_all_pss },
+	{ .what = "who maps a frame", .need = { "-A", "--paddr" },
+	    .may_say = "pagemap-dump: --all: ", .check = check_frame_owners },
 	{ .what = "the test suite", .need = { "make deps check" },
 	    .not_run = "it runs this suite, which runs this test again; "
 	    ".ci/run runs it last" },
@@ -1050,7 +1058,9 @@ static void
 run_example(void **state)
 {
 	const struct example *ex = *state;
-	const struct subst sb = { fx.addr, { fx.arg[0], fx.arg[1] } };
+	const struct subst sb = { fx.addr, tl_page_state(fx.pid[0],
+	    fx.addr).pfn * (uint64_t)fx.page + fx.addr % (uint64_t)fx.page,
+	    { fx.arg[0], fx.arg[1] } };
 	const struct recipe *rc[MAX_CMDS];
 	struct prepared pc[MAX_CMDS];
 	struct tl_buf why = { 0 };

@@ -250,10 +250,48 @@ should_make_spans_of_the_named_mappings_inside_the_ranges(void **state)
 	filter_free(&f);
 }
 
+/*
+ * --pfn and --paddr: present pages whose frame is in a given range (end
+ * excluded) or holds a given physical address; ranges merged, in any
+ * order; with -P too; and they ask the reader for present pages only.
+ */
+static void
+should_select_the_pages_of_the_given_frames(void **state)
+{
+	struct filter f;
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(filter_add_pfns(&f, 0x30, 0x31), 0);
+	assert_int_equal(filter_add_pfns(&f, 0x10, 0x20), 0);
+	assert_int_equal(filter_add_pfns(&f, 0x18, 0x22), 0);
+	assert_int_equal(filter_add_paddr(&f, 0x50123), 0);
+	assert_int_equal(filter_prepare(&f, 4096), 0);
+	assert_int_equal(f.nframes, 3);
+	assert_true(filter_page(&f, PM_PRESENT | 0x10, 0));
+	assert_true(filter_page(&f, PM_PRESENT | 0x21, 0));
+	assert_false(filter_page(&f, PM_PRESENT | 0x22, 0));
+	assert_false(filter_page(&f, PM_PRESENT | 0xf, 0));
+	assert_true(filter_page(&f, PM_PRESENT | 0x30, 0));
+	assert_false(filter_page(&f, PM_PRESENT | 0x31, 0));
+	assert_true(filter_page(&f, PM_PRESENT | 0x50, 0));
+	assert_false(filter_page(&f, PM_PRESENT | 0x51, 0));
+	/* Not present: bits 0-54 are no frame. */
+	assert_false(filter_page(&f, 0x10, 0));
+	assert_false(filter_page(&f, PM_SWAPPED | 0x10, 0));
+	assert_int_equal(filter_scan_categories(&f), WALK_PAGE_IS_PRESENT);
+	assert_true(filter_needs(&f) & PAGE_FACT_PFN);
+	f.present = true;
+	assert_true(filter_page(&f, PM_PRESENT | 0x11, 0));
+	assert_false(filter_page(&f, PM_PRESENT | 0x40, 0));
+	filter_free(&f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(should_select_the_pages_of_the_given_frames),
 		cmocka_unit_test(
 		    should_select_a_page_once_for_two_ranges_inside_it),
 		cmocka_unit_test(
