@@ -61,6 +61,8 @@ enum summary_need {
 	SUMMARY_PSS = 1u << 1,		/* map counts (kpagecount) */
 	SUMMARY_PSS_CLASS = 1u << 2,	/* and page flags (kpageflags) */
 	SUMMARY_SCAN = 1u << 3,		/* PAGEMAP_SCAN's zero and huge */
+	SUMMARY_MAPPINGS = 1u << 4,	/* rows of mappings (not --totals) */
+	SUMMARY_TOTALS = 1u << 5,	/* --totals: a row per process */
 };
 
 struct summary_column {
@@ -72,7 +74,12 @@ struct summary_column {
 				   the key out) */
 	char *(*put)(struct format *f, char *p,
 	    const struct format_summary *s);
+	/* The value --sort orders by (largest first), or NULL for none. */
+	uint64_t (*value)(const struct format_summary *s);
 };
+
+/* Looks a summary column up by name: its index, or -1. */
+int summary_column_find(const char *name);
 
 /* The page columns, and how many. */
 extern const struct column column_table[];

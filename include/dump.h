@@ -40,6 +40,8 @@ struct dump_config {
 	int kpage_dirfd;
 	const unsigned *keys;		/* --by's columns */
 	size_t nkeys;
+	bool totals;			/* --totals */
+	int sort;			/* --sort's summary column, or -1 */
 };
 
 /*
@@ -101,6 +103,9 @@ enum dump_why dump_why(const struct dump *d);
  * process, as a process's own output may be thrown away).
  */
 enum dump_status dump_header(struct dump *d);
+
+/* After the last process: writes what the view kept (--sort's rows). */
+enum dump_status dump_finish(struct dump *d);
 
 /* Frees what dump_new set up (NULL is fine). */
 void dump_free(struct dump *d);

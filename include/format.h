@@ -70,6 +70,7 @@ struct format_summary {
 	uint64_t page_size;
 	/* With --by: a page of the row's, for its key columns; or NULL. */
 	const struct format_row *key;
+	const char *comm;	/* --totals: the command name, or NULL */
 };
 
 /*

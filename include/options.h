@@ -42,6 +42,8 @@ struct options {
 	const struct sink_ops *sink;	/* the view: rows, --summary, ... */
 	struct filter filter;
 	bool all;		/* -A: every process */
+	bool totals;		/* -t: a total row per process (-s) */
+	int sort;		/* --sort: a summary column, or -1 */
 	bool verbose;		/* -v: say what --all skipped */
 	bool help;
 	bool version;

@@ -39,6 +39,8 @@ struct pipeline_config {
 	bool stats;		/* PAGEMAP_DUMP_STATS: say what was read */
 	const unsigned *keys;		/* --by's columns */
 	size_t nkeys;
+	bool totals;			/* --totals */
+	int sort;			/* --sort's summary column, or -1 */
 };
 
 /* How a walk that did not reach its end ended. */
@@ -74,6 +76,9 @@ void pipeline_warn_hidden_pfns(struct pipeline *p, int pid);
  */
 enum dump_status pipeline_process(struct pipeline *p, int pid, int dirfd,
     int pagemap_fd, const struct maps *maps, struct pipeline_end *end);
+
+/* After the last process: what the sink has left to write. */
+enum dump_status pipeline_finish(struct pipeline *p);
 
 /* Closes the files and the sink (NULL is fine). */
 void pipeline_close(struct pipeline *p);

@@ -32,6 +32,8 @@ struct sink_context {
 	bool several_pids;	/* rows must say whose they are */
 	const unsigned *keys;	/* --by: the columns rows are split by */
 	size_t nkeys;
+	bool totals;		/* --totals: a total row per process only */
+	int sort;		/* --sort: the summary column, or -1 */
 };
 
 struct sink_ops {
@@ -69,6 +71,8 @@ struct sink_ops {
 	 * so after what the sink writes here).
 	 */
 	enum dump_status (*end_process)(void *s, bool complete);
+	/* After the last process: what is left to write (NULL: nothing). */
+	enum dump_status (*finish)(void *s);
 	void (*close)(void *s);
 };
 

@@ -195,12 +195,15 @@ app_run(struct options *opts, const struct app_captured *cap)
 	    opts->cols, opts->ncols, opts->kind, opts->no_header ||
 	    !format_has_header(format), opts->npids > 1 || opts->all,
 	    cap != NULL,
-	    cap != NULL ? cap->kpage_dirfd : -1, opts->keys, opts->nkeys };
+	    cap != NULL ? cap->kpage_dirfd : -1, opts->keys, opts->nkeys,
+	    opts->totals, opts->sort };
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;
 	status = opts->all && cap == NULL ? dump_every(d, &out,
 	    opts->verbose) : dump_all(d, opts, cap);
+	if (out.error == 0 && dump_finish(d) == DUMP_OUTPUT_ERROR)
+		status = 1;
 	if (out.error == 0)
 		out_flush(&out);
 	if (out.error != 0) {

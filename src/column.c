@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "folio.h"
 #include "page.h"
 
@@ -409,6 +410,38 @@ sum_pid(struct format *f, char *p, const struct format_summary *s)
 	return put_dec(p, (uint64_t)s->pid);
 }
 
+static uint64_t
+sum_pid_v(const struct format_summary *s)
+{
+	return (uint64_t)s->pid;
+}
+
+/*
+ * The command name, escaped as a mapping's name is; where fields split
+ * at blanks, its blanks as \040 too, and "-" when unknown.
+ */
+static char *
+sum_comm(struct format *f, char *p, const struct format_summary *s)
+{
+	const char *c = s->comm != NULL ? s->comm : "";
+	char tmp[ESCAPE_CSV_MAX(64)];
+	size_t n = strlen(c), i;
+
+	if (n > 63)
+		n = 63;	/* the kernel's TASK_COMM_LEN, and then some */
+	if (!f->style->blank_split)
+		return p + f->style->escape(p, c, n);
+	n = f->style->escape(tmp, c, n);
+	if (n == 0)
+		*p++ = '-';
+	for (i = 0; i < n; i++)
+		if (tmp[i] == ' ')
+			p = put_str(p, "\\040");
+		else
+			*p++ = tmp[i];
+	return p;
+}
+
 /* The total's start reads "total" (a keyed format leaves the key out). */
 static char *
 sum_start(struct format *f, char *p, const struct format_summary *s)
@@ -439,8 +472,18 @@ sum_perms(struct format *f, char *p, const struct format_summary *s)
 	    no_value(f, p);
 }
 
-/* The columns of a count of pages, and of pages in KiB. */
+/*
+ * The columns of a count of pages, and of pages in KiB: the writer, and
+ * the value --sort orders by (the count itself: the order is the same).
+ */
+#define SUMMARY_VALUE(fn, field)					\
+	static uint64_t							\
+	fn##_v(const struct format_summary *s)				\
+	{								\
+		return s->field;					\
+	}
 #define COUNT_COLUMN(fn, field)						\
+	SUMMARY_VALUE(fn, field)					\
 	static char *							\
 	fn(struct format *f, char *p, const struct format_summary *s)	\
 	{								\
@@ -448,6 +491,7 @@ sum_perms(struct format *f, char *p, const struct format_summary *s)
 		return put_dec(p, s->field);				\
 	}
 #define KIB_COLUMN(fn, field)						\
+	SUMMARY_VALUE(fn, field)					\
 	static char *							\
 	fn(struct format *f, char *p, const struct format_summary *s)	\
 	{								\
@@ -455,6 +499,7 @@ sum_perms(struct format *f, char *p, const struct format_summary *s)
 		return put_dec(p, s->field * (s->page_size / 1024));	\
 	}
 #define PSS_COLUMN(fn, field)						\
+	SUMMARY_VALUE(fn, field)					\
 	static char *							\
 	fn(struct format *f, char *p, const struct format_summary *s)	\
 	{								\
@@ -491,58 +536,76 @@ KIB_COLUMN(sum_swap, swapped)
 /* In the order of a summary row; the name (put NULL) is last. */
 const struct summary_column summary_column_table[] = {
 	{ "pid", "pid", "the process's pid (with several pids)",
-	    SUMMARY_PID, false, sum_pid },
+	    SUMMARY_PID, false, sum_pid, sum_pid_v },
+	{ "comm", "comm", "the command name (/proc/PID/comm), with --totals",
+	    SUMMARY_TOTALS, false, sum_comm, NULL },
 	{ "start", "start", "first address of the mapping (hex); \"total\" "
-	    "in the total row", 0, true, sum_start },
-	{ "end", "end", "the address past its end (hex)", 0, true, sum_end },
-	{ "perms", "perms", "its permissions (rwxp)", 0, true, sum_perms },
-	{ "pages", "pages", "selected pages", 0, false, sum_pages },
-	{ "present", "present", "of them, present", 0, false, sum_present },
+	    "in the total row", SUMMARY_MAPPINGS, true, sum_start, NULL },
+	{ "end", "end", "the address past its end (hex)", SUMMARY_MAPPINGS,
+	    true, sum_end, NULL },
+	{ "perms", "perms", "its permissions (rwxp)", SUMMARY_MAPPINGS, true,
+	    sum_perms, NULL },
+	{ "pages", "pages", "selected pages", 0, false, sum_pages,
+	    sum_pages_v },
+	{ "present", "present", "of them, present", 0, false, sum_present,
+	    sum_present_v },
 	{ "swapped", "swapped", "of them, in swap (not markers)", 0, false,
-	    sum_swapped },
+	    sum_swapped, sum_swapped_v },
 	{ "file", "file/shared", "of them, file or shared pages", 0, false,
-	    sum_file },
+	    sum_file, sum_file_v },
 	{ "soft-dirty", "soft-dirty", "of them, soft-dirty", 0, false,
-	    sum_soft_dirty },
+	    sum_soft_dirty, sum_soft_dirty_v },
 	{ "exclusive", "exclusive", "of them, mapped exclusively", 0, false,
-	    sum_exclusive },
+	    sum_exclusive, sum_exclusive_v },
 	{ "rss-kib", "rss-kib", "Rss of smaps: present, but the zero page "
-	    "and hugetlb pages", 0, false, sum_rss },
+	    "and hugetlb pages", 0, false, sum_rss, sum_rss_v },
 	{ "pss-kib", "pss-kib", "Pss: each page divided by its map count",
-	    PSS, false, sum_pss },
+	    PSS, false, sum_pss, sum_pss_v },
 	{ "uss-kib", "uss-kib", "resident pages mapped once", PSS, false,
-	    sum_uss },
+	    sum_uss, sum_uss_v },
 	{ "pss-anon-kib", "pss-anon-kib", "Pss_Anon: of anonymous pages",
-	    CLASS, false, sum_pss_anon },
+	    CLASS, false, sum_pss_anon, sum_pss_anon_v },
 	{ "pss-file-kib", "pss-file-kib", "Pss_File: of file pages but "
-	    "shmem", CLASS, false, sum_pss_file },
+	    "shmem", CLASS, false, sum_pss_file, sum_pss_file_v },
 	{ "pss-shmem-kib", "pss-shmem-kib", "Pss_Shmem: of shmem pages",
-	    CLASS, false, sum_pss_shmem },
+	    CLASS, false, sum_pss_shmem, sum_pss_shmem_v },
 	{ "ksm-kib", "ksm-kib", "KSM: resident pages KSM merged", CLASS,
-	    false, sum_ksm },
+	    false, sum_ksm, sum_ksm_v },
 	{ "shared-kib", "shared-kib", "Shared_Clean + Shared_Dirty: mapped "
-	    "more than once", 0, false, sum_shared },
+	    "more than once", 0, false, sum_shared, sum_shared_v },
 	{ "private-kib", "private-kib", "Private_Clean + Private_Dirty: "
-	    "mapped once", 0, false, sum_private },
+	    "mapped once", 0, false, sum_private, sum_private_v },
 	{ "zero-kib", "zero-kib", "present pages that are the zero page",
-	    SCAN, false, sum_zero },
+	    SCAN, false, sum_zero, sum_zero_v },
 	{ "anon-pmd-kib", "anon-pmd-kib", "AnonHugePages: anonymous, mapped "
-	    "by a PMD", SCAN, false, sum_anon_pmd },
+	    "by a PMD", SCAN, false, sum_anon_pmd, sum_anon_pmd_v },
 	{ "shmem-pmd-kib", "shmem-pmd-kib", "ShmemPmdMapped: shmem, mapped "
-	    "by a PMD", SCAN, false, sum_shmem_pmd },
+	    "by a PMD", SCAN, false, sum_shmem_pmd, sum_shmem_pmd_v },
 	{ "file-pmd-kib", "file-pmd-kib", "FilePmdMapped: other files, "
-	    "mapped by a PMD", SCAN, false, sum_file_pmd },
+	    "mapped by a PMD", SCAN, false, sum_file_pmd, sum_file_pmd_v },
 	{ "shared-hugetlb-kib", "shared-hugetlb-kib", "Shared_Hugetlb",
-	    SCAN, false, sum_hugetlb_shared },
+	    SCAN, false, sum_hugetlb_shared, sum_hugetlb_shared_v },
 	{ "private-hugetlb-kib", "private-hugetlb-kib", "Private_Hugetlb",
-	    SCAN, false, sum_hugetlb_private },
+	    SCAN, false, sum_hugetlb_private, sum_hugetlb_private_v },
 	{ "swap-kib", "swap-kib", "Swap: pages in swap", 0, false,
-	    sum_swap },
-	{ "name", "library", "the mapping's name", 0, true, NULL },
+	    sum_swap, sum_swap_v },
+	{ "name", "library", "the mapping's name", SUMMARY_MAPPINGS, true,
+	    NULL, NULL },
 };
 
 const size_t summary_column_count =
     sizeof(summary_column_table) / sizeof(summary_column_table[0]);
+
+int
+summary_column_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < summary_column_count; i++)
+		if (strcmp(summary_column_table[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
 
 /* Lists the page columns of one kind (the runs' own, or the others). */
 static void

@@ -110,7 +110,7 @@ dump_new(const struct dump_config *c)
 	pc = (struct pipeline_config){ c->format, c->out, c->filter, c->sink,
 	    c->cols, c->ncols, c->kind, d->page_size, d->may_see_pfns,
 	    !c->captured && scan_works(d->page_size), c->several_pids,
-	    c->kpage_dirfd, d->stats, c->keys, c->nkeys };
+	    c->kpage_dirfd, d->stats, c->keys, c->nkeys, c->totals, c->sort };
 	d->pipeline = pipeline_open(&pc);
 	if (d->pipeline == NULL) {
 		free(d);
@@ -608,6 +608,12 @@ enum dump_status
 dump_header(struct dump *d)
 {
 	return write_header(d);
+}
+
+enum dump_status
+dump_finish(struct dump *d)
+{
+	return pipeline_finish(d->pipeline);
 }
 
 enum dump_status

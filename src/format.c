@@ -587,8 +587,11 @@ format_summary_row(struct format *f, struct out *out,
 {
 	const struct format_style *st = f->style;
 	size_t name_len = s->map != NULL ? f->name_len : 0, n = 0, i;
+	size_t comm = s->comm != NULL ? strlen(s->comm) * st->escape_factor +
+	    st->escape_extra : 0;
 	char *p = out_reserve(out, summary_column_count * FORMAT_FIELD_MAX +
-	    name_len + 16 + f->nkeys * (KPAGE_NAMES_MAX + FORMAT_FIELD_MAX));
+	    name_len + 16 + comm + f->nkeys * (KPAGE_NAMES_MAX +
+	    FORMAT_FIELD_MAX));
 
 	if (p == NULL)
 		return -1;

@@ -17,9 +17,9 @@
 	escape_quote((buf), sizeof(buf), (s), strnlen((s), ESCAPE_QUOTE_MAX))
 
 /* The long options without a short one, past every char. */
-enum { OPT_PFN = 256, OPT_PADDR };
+enum { OPT_PFN = 256, OPT_PADDR, OPT_SORT };
 
-static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:Av";
+static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:Avt";
 
 static const struct option base_long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -36,6 +36,8 @@ static const struct option base_long_options[] = {
 	{ "by", required_argument, NULL, 'b' },	/* no short option */
 	{ "all", no_argument, NULL, 'A' },
 	{ "pfn", required_argument, NULL, OPT_PFN },
+	{ "totals", no_argument, NULL, 't' },
+	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "paddr", required_argument, NULL, OPT_PADDR },
 	{ "verbose", no_argument, NULL, 'v' },
 };
@@ -84,6 +86,7 @@ options_init(struct options *o)
 	o->ncols = column_ndefaults;
 	o->kind = FORMAT_TEXT;
 	o->sink = sink_registry[0];
+	o->sort = -1;
 }
 
 pid_t
@@ -259,7 +262,8 @@ options_usage(FILE *fp, bool full)
 	    "[-k flags] [-m name]\n"
 	    "                    [-o list] [-r start-end] [--by list] "
 	    "[--pfn pfn[-end]]\n"
-	    "                    [--paddr addr] pid|self ...\n"
+	    "                    [--paddr addr] [-t [--sort column]] "
+	    "pid|self ...\n"
 	    "       pagemap-dump -A [option ...]\n",
 	    letters);
 	if (!full)
@@ -291,7 +295,10 @@ options_usage(FILE *fp, bool full)
 	    "file, ...)\n"
 	    "  -A, --all             every process (but this one), each whole "
 	    "or not at all\n"
-	    "  -v, --verbose         with -A: say what it skipped\n");
+	    "  -v, --verbose         with -A: say what it skipped\n"
+	    "  -t, --totals          with -s: only a total row per process\n"
+	    "      --sort COLUMN     with -t: rows by a summary column, "
+	    "largest first\n");
 	fprintf(fp, "      --pfn PFN[-END]   only pages in frames PFN (to END, "
 	    "excluded; hex);\n"
 	    "                        needs root\n"
@@ -426,6 +433,32 @@ by_option(struct options *o, const char *arg, char *why, size_t whylen)
 	return OPTIONS_RUN;
 }
 
+/* Takes -A, -v, -t or --sort. */
+static enum options_result
+machine_option(struct options *o, int c, const char *arg, char *why,
+    size_t whylen)
+{
+	char q[ESCAPE_QUOTE_SIZE];
+
+	if (c == 'A')
+		o->all = true;
+	else if (c == 'v')
+		o->verbose = true;
+	else if (c == 't')
+		o->totals = true;
+	else {
+		o->sort = summary_column_find(arg);
+		if (o->sort < 0 || summary_column_table[o->sort].value == NULL) {
+			snprintf(why, whylen, "--sort takes a number column of "
+			    "the summary (pid, pss-kib, rss-kib, ...): not "
+			    "'%s'", escape_quote(q, sizeof(q), arg,
+			    strnlen(arg, 32)));
+			return OPTIONS_USAGE;
+		}
+	}
+	return OPTIONS_RUN;
+}
+
 /* Takes one option; OPTIONS_RUN when parsing goes on. */
 static enum options_result
 take_option(struct options *o, int c, char **argv, char *why,
@@ -455,11 +488,10 @@ take_option(struct options *o, int c, char **argv, char *why,
 		o->no_header = true;
 		return OPTIONS_RUN;
 	case 'A':
-		o->all = true;
-		return OPTIONS_RUN;
 	case 'v':
-		o->verbose = true;
-		return OPTIONS_RUN;
+	case 't':
+	case OPT_SORT:
+		return machine_option(o, c, optarg, why, whylen);
 	case 'P':
 		o->filter.present = true;
 		return OPTIONS_RUN;
@@ -583,6 +615,16 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 	if (o->nkeys > 0 && !o->sink->takes_keys) {
 		snprintf(why, whylen, "--by splits the rows of --summary: "
 		    "give it with --summary");
+		return OPTIONS_USAGE;
+	}
+	if ((o->totals || o->sort >= 0) && !o->sink->takes_keys) {
+		snprintf(why, whylen, "--totals and --sort are of --summary: "
+		    "give them with --summary");
+		return OPTIONS_USAGE;
+	}
+	if (o->sort >= 0 && !o->totals) {
+		snprintf(why, whylen, "--sort orders the rows of --totals: "
+		    "give it with --totals");
 		return OPTIONS_USAGE;
 	}
 	if (o->sink->own_columns && o->own_columns) {

@@ -279,7 +279,7 @@ pipeline_open(const struct pipeline_config *c)
 		    WALK_PAGE_IS_SOFT_DIRTY;
 	sc = (struct sink_context){ c->format, c->kind, c->cols, c->ncols,
 	    c->out, c->filter, c->page_size, p->have, p->kflags_fd,
-	    c->several_pids, c->keys, c->nkeys };
+	    c->several_pids, c->keys, c->nkeys, c->totals, c->sort };
 	p->sink = c->sink->open(&sc);
 	if (p->sink == NULL) {
 		warn("setting up");
@@ -508,6 +508,13 @@ pipeline_process(struct pipeline *p, int pid, int dirfd, int pagemap_fd,
 	if (st == DUMP_OK && !r.scan_failed)
 		st = p->c.sink->end_process(p->sink, end->status == WALK_END);
 	return st;
+}
+
+enum dump_status
+pipeline_finish(struct pipeline *p)
+{
+	return p->c.sink->finish != NULL ? p->c.sink->finish(p->sink) :
+	    DUMP_OK;
 }
 
 void

@@ -7,8 +7,10 @@
 #include "sink.h"
 
 #include <err.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "column.h"
 #include "options.h"
@@ -27,8 +29,19 @@ struct slots {
 	size_t n, cap, last;
 };
 
+/* A total row kept for --sort, with what it points to. */
+struct kept {
+	struct format_summary sum;
+	struct slot slot;	/* with --by: its key */
+	bool keyed;
+	char comm[64];
+};
+
 struct summary_sink {
 	struct sink_context c;
+	char comm[64];		/* --totals: the process's command name */
+	struct kept *kept;	/* --sort: the total rows so far */
+	size_t nkept, capkept;
 	struct summary counts;
 	bool pss;		/* map counts come with the pages */
 	struct format_summary sum;	/* the mapping's, so far */
@@ -44,6 +57,8 @@ sink_open(const struct sink_context *c)
 {
 	struct summary_sink *s = calloc(1, sizeof(*s));
 	unsigned have = c->several_pids ? SUMMARY_PID : 0;
+
+	have |= c->totals ? SUMMARY_TOTALS | SUMMARY_PID : SUMMARY_MAPPINGS;
 
 	if (s == NULL)
 		return NULL;
@@ -76,6 +91,20 @@ sink_header(void *p)
 	return format_summary_header(s->c.format, s->c.out);
 }
 
+/* The command name of the process at dirfd, for --totals ("" unknown). */
+static void
+read_comm(struct summary_sink *s, int dirfd)
+{
+	int fd = s->c.totals && dirfd >= 0 ? openat(dirfd, "comm",
+	    O_RDONLY | O_CLOEXEC) : -1;
+	ssize_t n = fd >= 0 ? read(fd, s->comm, sizeof(s->comm) - 1) : 0;
+
+	if (fd >= 0)
+		close(fd);
+	s->comm[n > 0 ? n : 0] = '\0';
+	s->comm[strcspn(s->comm, "\n")] = '\0';
+}
+
 /*
  * A process that may map KSM pages needs the flags of every page (KSM
  * pages are told by them alone): asked for when its ksm_stat says it
@@ -87,8 +116,9 @@ sink_begin_process(void *p, int pid, int dirfd, unsigned *per_page)
 	struct summary_sink *s = p;
 
 	s->total = (struct format_summary){ .pid = pid,
-	    .page_size = s->c.page_size };
+	    .page_size = s->c.page_size, .comm = s->comm };
 	s->sum = s->total;
+	read_comm(s, dirfd);
 	summary_begin_process(&s->counts);
 	*per_page = 0;
 	if (s->pss && s->c.kflags_fd >= 0 &&
@@ -145,6 +175,38 @@ by_key(const void *a, const void *b)
 }
 
 /*
+ * A total row: written, or with --sort kept (a copy, with its key's
+ * slot) to be written in order at the end.
+ */
+static enum dump_status
+emit_total(struct summary_sink *s, const struct format_summary *sum,
+    const struct slot *slot)
+{
+	struct kept *k;
+
+	if (s->c.sort < 0)
+		return format_summary_row(s->c.format, s->c.out, sum) != 0 ?
+		    DUMP_OUTPUT_ERROR : DUMP_OK;
+	if (s->nkept == s->capkept) {
+		k = realloc(s->kept, (s->capkept * 2 + 64) * sizeof(*k));
+		if (k == NULL) {
+			warnx("pid %d: out of memory", sum->pid);
+			return DUMP_FAILED;
+		}
+		s->kept = k;
+		s->capkept = s->capkept * 2 + 64;
+	}
+	k = &s->kept[s->nkept++];
+	k->sum = *sum;
+	k->keyed = slot != NULL;
+	if (slot != NULL)
+		k->slot = *slot;
+	snprintf(k->comm, sizeof(k->comm), "%s", sum->comm != NULL ?
+	    sum->comm : "");
+	return DUMP_OK;
+}
+
+/*
  * Writes the rows of the slots, in order of their keys, for mapping map
  * (NULL: the totals) and, for a mapping's, adds them to the totals.
  */
@@ -172,7 +234,12 @@ write_slots(struct summary_sink *s, struct slots *ss,
 			}
 			summary_add(&t->sum, &v->sum);
 		}
-		if (format_summary_row(s->c.format, s->c.out, &v->sum) != 0)
+		if (map == NULL) {
+			v->sum.comm = s->comm;
+			if (emit_total(s, &v->sum, v) != DUMP_OK)
+				return DUMP_OUTPUT_ERROR;
+		} else if (!s->c.totals && format_summary_row(s->c.format,
+		    s->c.out, &v->sum) != 0)
 			return DUMP_OUTPUT_ERROR;
 	}
 	s->row.entry = &s->entry;
@@ -190,7 +257,8 @@ end_mapping(struct summary_sink *s)
 	if (s->sum.map == NULL || s->sum.pages == 0)
 		return DUMP_OK;
 	summary_add(&s->total, &s->sum);
-	if (format_summary_row(s->c.format, s->c.out, &s->sum) != 0)
+	if (!s->c.totals && format_summary_row(s->c.format, s->c.out,
+	    &s->sum) != 0)
 		return DUMP_OUTPUT_ERROR;
 	return DUMP_OK;
 }
@@ -298,9 +366,47 @@ sink_end_process(void *p, bool complete)
 		}
 		return write_slots(s, &s->totals, NULL);
 	}
-	if (complete && format_summary_row(s->c.format, s->c.out,
-	    &s->total) != 0)
-		return DUMP_OUTPUT_ERROR;
+	return complete ? emit_total(s, &s->total, NULL) : DUMP_OK;
+}
+
+static int sort_column;	/* for by_sort: qsort has no context */
+
+/* Orders kept rows by --sort's column, largest first (pid: smallest). */
+static int
+by_sort(const void *a, const void *b)
+{
+	const struct kept *x = a, *y = b;
+	const struct summary_column *c = &summary_column_table[sort_column];
+	uint64_t vx = c->value(&x->sum), vy = c->value(&y->sum);
+	bool up = strcmp(c->name, "pid") == 0;
+
+	if (vx != vy)
+		return (vx < vy) == up ? -1 : 1;
+	return x->sum.pid < y->sum.pid ? -1 : x->sum.pid > y->sum.pid;
+}
+
+/* --sort: the total rows kept, in order. */
+static enum dump_status
+sink_finish(void *p)
+{
+	struct summary_sink *s = p;
+	size_t i;
+
+	if (s->c.sort < 0)
+		return DUMP_OK;
+	sort_column = s->c.sort;
+	qsort(s->kept, s->nkept, sizeof(s->kept[0]), by_sort);
+	for (i = 0; i < s->nkept; i++) {
+		struct kept *k = &s->kept[i];
+		k->sum.comm = k->comm;
+		if (k->keyed) {
+			k->slot.row.entry = &k->slot.entry;
+			k->sum.key = &k->slot.row;
+		}
+		if (format_summary_row(s->c.format, s->c.out, &k->sum) != 0)
+			return DUMP_OUTPUT_ERROR;
+	}
+	s->nkept = 0;
 	return DUMP_OK;
 }
 
@@ -312,6 +418,7 @@ sink_close(void *p)
 	summary_free(&s->counts);
 	free(s->mapping.v);
 	free(s->totals.v);
+	free(s->kept);
 	free(s);
 }
 
@@ -331,5 +438,6 @@ const struct sink_ops sink_summary = {
 	.begin_mapping = sink_begin_mapping,
 	.pages = sink_pages,
 	.end_process = sink_end_process,
+	.finish = sink_finish,
 	.close = sink_close,
 };

@@ -244,25 +244,29 @@ check_node_summary(const struct run *r)
 }
 
 /*
- * -A -s | awk ... | sort -rn | head: "PSS PID" lines, largest first, at
- * most ten, the first child among them or below the last.
+ * -A -s -t --sort pss-kib | head: the totals' header, then a row per
+ * process, pid and command name first, PSS largest first, ten at most.
  */
 void
 check_all_pss(const struct run *r)
 {
 	struct tl_lines ls;
-	char *f[4];
+	char *f[40];
 	long last = -1, pss;
-	int i;
+	int i, n, at;
 
 	tl_lines_split(&ls, r->out);
-	require(ls.n > 0 && ls.n <= 10, "%d lines, not 1 to 10", ls.n);
-	for (i = 0; i < ls.n; i++) {
+	require(ls.n > 1 && ls.n <= 10 && tl_starts_with(ls.v[0],
+	    "pid comm pages "), "not the totals' header and rows");
+	n = tl_split(ls.v[0], ' ', f, 40);
+	at = field_at(f, n, "pss-kib");
+	require(at > 0, "no pss-kib column");
+	for (i = 1; i < ls.n; i++) {
 		char *line = strdup(ls.v[i]);
-		require(tl_split(line, ' ', f, 4) == 2 &&
-		    tl_is_decimal(f[0]) && tl_is_decimal(f[1]),
-		    "not a PSS and a pid: '%s'", ls.v[i]);
-		pss = strtol(f[0], NULL, 10);
+		require(tl_split(line, ' ', f, 40) == n &&
+		    tl_is_decimal(f[0]) && tl_is_decimal(f[at]),
+		    "not a process's total row: '%s'", ls.v[i]);
+		pss = strtol(f[at], NULL, 10);
 		require(last < 0 || pss <= last, "not largest first: '%s'",
 		    ls.v[i]);
 		last = pss;

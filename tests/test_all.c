@@ -425,6 +425,121 @@ should_say_once_how_many_processes_it_could_not_read(void **state)
 	tl_run_free(&r);
 }
 
+/* ---- a total row per process: --totals and --sort ---- */
+
+/* The fields of line i of a text output, split at blanks (to be freed). */
+static int
+fields(const struct tl_lines *ls, int i, char **f, int max, char **copy)
+{
+	*copy = strdup(ls->v[i]);
+	return tl_split(*copy, ' ', f, max);
+}
+
+/*
+ * -s -t: one row, pid and command name first, the numbers of the plain
+ * summary's total after them (the columns that hold still while this
+ * test runs); no mapping's columns.
+ */
+static void
+should_give_one_total_row_per_process_with_its_command_name(void **state)
+{
+	struct tl_lines plain, tot;
+	struct tl_run a, b;
+	char *fa, *fb, *x[40], *y[40];
+	int na, nb, i;
+	(void)state;
+
+	tl_child_start(&child, table, sizeof(table) / sizeof(table[0]), 0);
+	tl_runl(&a, "-s", child.arg);
+	tl_runl(&b, "-s", "-t", child.arg);
+	tl_assert_ran_ok(&a);
+	tl_assert_ran_ok(&b);
+	tl_lines_split(&plain, a.out);
+	tl_lines_split(&tot, b.out);
+	assert_int_equal(tot.n, 2);
+	assert_true(tl_starts_with(tot.v[0], "pid comm pages present "));
+	assert_null(strstr(tot.v[0], "library"));
+	na = fields(&plain, plain.n - 1, x, 40, &fa);	/* total - - ... */
+	nb = fields(&tot, 1, y, 40, &fb);		/* pid comm ... */
+	assert_int_equal(nb, na - 1);	/* pid comm for total - - */
+	assert_string_equal(y[0], child.arg);
+	assert_string_equal(y[1], "test_all");
+	/* pages, present, swapped: PSS moves as the test itself runs. */
+	for (i = 3; i < 6; i++)
+		assert_string_equal(y[i - 1], x[i]);
+	free(fa);
+	free(fb);
+	tl_lines_free(&plain);
+	tl_lines_free(&tot);
+	tl_run_free(&a);
+	tl_run_free(&b);
+	tl_child_stop(&child);
+}
+
+/* -A -s -t --sort COL: each pid once, COL's values in order. */
+static void
+assert_sorted(const char *col, bool up)
+{
+	struct tl_lines ls;
+	struct tl_run r;
+	char *f[40], *copy;
+	int i, n, at = -1;
+	long long last = -1, v;
+
+	tl_runl(&r, "-A", "-s", "-t", "--sort", col);
+	assert_exit_of_all(&r);
+	tl_lines_split(&ls, r.out);
+	n = fields(&ls, 0, f, 40, &copy);
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i], col) == 0)
+			at = i;
+	free(copy);
+	assert_true(at >= 0 && ls.n > 2);
+	for (i = 1; i < ls.n; i++) {
+		assert_true(fields(&ls, i, f, 40, &copy) == n);
+		v = strtoll(f[at], NULL, 10);
+		if (last >= 0 && (up ? v <= last : v > last))
+			fail_msg("--sort %s: %lld after %lld", col, v, last);
+		last = v;
+		free(copy);
+	}
+	tl_lines_free(&ls);
+	tl_run_free(&r);
+}
+
+static void
+should_sort_the_total_rows_by_a_column(void **state)
+{
+	(void)state;
+	assert_sorted("rss-kib", false);
+	assert_sorted("pages", false);
+	assert_sorted("pid", true);
+	if (tl_have_sys_admin())
+		assert_sorted("pss-kib", false);
+}
+
+static void
+should_refuse_totals_and_sort_out_of_place(void **state)
+{
+	static const char *const bad[][5] = {
+		{ "-t", "self", NULL, NULL, NULL },
+		{ "-s", "--sort", "pss-kib", "self", NULL },
+		{ "-s", "-t", "--sort", "name", "self" },
+		{ "-R", "-t", "self", NULL, NULL },
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tl_run r;
+		tl_run(&r, NULL, bad[i]);
+		if (tl_exit_code(&r) != 2 || strstr(r.err, "--") == NULL)
+			fail_msg("%s %s: exit %d: %s", bad[i][0], bad[i][1],
+			    tl_exit_code(&r), r.err);
+		tl_run_free(&r);
+	}
+}
+
 /* ---- who maps a frame: --pfn and --paddr ---- */
 
 /* A parent and its forked child: page 0 shared, page 1 of each its own. */
@@ -626,6 +741,10 @@ main(int argc, char **argv)
 		    should_say_once_how_many_processes_it_could_not_read),
 		cmocka_unit_test(should_refuse_pids_and_addresses_with_all),
 		cmocka_unit_test(should_find_every_process_that_maps_a_frame),
+		cmocka_unit_test(
+		    should_give_one_total_row_per_process_with_its_command_name),
+		cmocka_unit_test(should_sort_the_total_rows_by_a_column),
+		cmocka_unit_test(should_refuse_totals_and_sort_out_of_place),
 		cmocka_unit_test(
 		    should_refuse_pfn_without_pfns_and_bad_frames),
 	};

@@ -219,10 +219,16 @@ should_show_the_summary_header_of_the_registry_in_the_man_page(void **state)
 	assert_non_null(man);
 	sec = strstr(man, "\n.Ss Summary\n");
 	assert_non_null(sec);
-	/* The literal header, pid aside (only with several pids). */
-	for (i = 1; i < summary_column_count; i++)
-		n += (size_t)snprintf(want + n, sizeof(want) - n, "%s%s",
-		    i > 1 ? " " : "", summary_column_table[i].header);
+	/*
+	 * The literal header, pid and comm aside (only with several pids,
+	 * and with --totals).
+	 */
+	for (i = 0; i < summary_column_count; i++)
+		if (!(summary_column_table[i].needs & (SUMMARY_PID |
+		    SUMMARY_TOTALS)))
+			n += (size_t)snprintf(want + n, sizeof(want) - n,
+			    "%s%s", n > 0 ? " " : "",
+			    summary_column_table[i].header);
 	p = strstr(sec, ".Bd -literal -offset indent\n");
 	assert_non_null(p);
 	p += strlen(".Bd -literal -offset indent\n");
