@@ -6,7 +6,9 @@
  *           mapping read through, and 3000 one-page mappings;
  *   sparse: a 1 TiB MAP_NORESERVE reservation with 1000 touched pages;
  *   small:  a process of this program's own and 1000 written pages, as
- *           most processes are small (for --summary's cost and RSS).
+ *           most processes are small (for --summary's cost and RSS);
+ *   machine: every process of the machine: -A -s against reading every
+ *           smaps_rollup, the totals sorted, and -A --pfn of one frame.
  *
  * For each workload, in the same run and interleaved (so a noisy
  * neighbour hits every command alike): pagemap-dump to /dev/null with its
@@ -18,10 +20,11 @@
  * this program run again); we report the median wall time of RUNS,
  * rows per second, peak RSS, and ratios to the floor and the naive one.
  *
- * usage: bench [-n runs] [-w dense|sparse|small] [-x columns] [tool]
+ * usage: bench [-n runs] [-w dense|sparse|small|machine] [-x columns] [tool]
  *        bench -h dense|sparse|small (builds it, prints its pid, and holds
  *                                   it until standard input ends: for perf)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -50,7 +53,9 @@ struct cmd {
 	const char *label;
 	const char *args[6];	/* options for the tool; NULL-terminated */
 	int kind;		/* 0 tool, 1 floor, 2 naive, 3 the tool into a
-				   pipe, 4 cat of its output into a pipe */
+				   pipe, 4 cat of its output into a pipe, 5
+				   the tool without a pid (-A), 6 every
+				   smaps_rollup read */
 	double secs[MAX_RUNS];
 	long rss_kib[MAX_RUNS];
 	long rows;		/* lines printed (0 for the floor: none) */
@@ -225,6 +230,41 @@ read_ranges(pid_t pid, size_t *n)
 	return v;
 }
 
+/*
+ * The kernel's own summary of every process: each /proc/PID/smaps_rollup
+ * read whole, nothing printed.
+ */
+static void
+run_rollups(void)
+{
+	static char buf[1 << 16];
+	char path[300];
+	DIR *dir = opendir("/proc");
+	struct dirent *e;
+	size_t bytes = 0;
+	ssize_t got;
+	int fd;
+
+	if (dir == NULL)
+		die("/proc");
+	while ((e = readdir(dir)) != NULL) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/smaps_rollup",
+		    e->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		while ((got = read(fd, buf, sizeof(buf))) > 0)
+			bytes += (size_t)got;
+		close(fd);
+	}
+	closedir(dir);
+	if (bytes == SIZE_MAX)
+		puts("");
+	_exit(0);
+}
+
 static void
 run_floor(pid_t pid)
 {
@@ -365,6 +405,9 @@ run_once(struct cmd *c, pid_t pid, int run, bool count)
 			execlp("cat", "cat", piped_copy, (char *)NULL);
 			_exit(127);
 		}
+		if (c->kind == 6)
+			execl("/proc/self/exe", "bench", "--rollups",
+			    (char *)NULL);
 		if (c->kind == 1 || c->kind == 2) {
 			/*
 			 * The floor and the naive reference are programs too:
@@ -380,7 +423,8 @@ run_once(struct cmd *c, pid_t pid, int run, bool count)
 		argv[n++] = tool;
 		for (k = 0; c->args[k] != NULL; k++)
 			argv[n++] = c->args[k];
-		argv[n++] = pidarg;
+		if (c->kind != 5)
+			argv[n++] = pidarg;
 		argv[n] = NULL;
 		execv(tool, (char *const *)argv);
 		_exit(127);
@@ -554,6 +598,67 @@ bench_workload(const char *name, int runs, const char *extra)
 	}
 }
 
+/* The frame of a page of the C library that this process maps, or 0. */
+static uint64_t
+libc_frame(void)
+{
+	char line[512], *end;
+	uint64_t start, e = 0;
+	FILE *fp = fopen("/proc/self/maps", "r");
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	while (fp != NULL && fd >= 0 && fgets(line, sizeof(line), fp)) {
+		if (strstr(line, "libc.so") == NULL)
+			continue;
+		start = strtoull(line, &end, 16);
+		if (pread(fd, &e, 8, (off_t)(start / (uint64_t)page * 8)) == 8
+		    && (e >> 63))
+			break;
+		e = 0;
+	}
+	if (fp != NULL)
+		fclose(fp);
+	if (fd >= 0)
+		close(fd);
+	return e & ((UINT64_C(1) << 55) - 1);
+}
+
+/*
+ * The whole machine: --all --summary against every smaps_rollup, the
+ * totals sorted, and who maps one frame of the C library.
+ */
+static void
+bench_machine(int runs)
+{
+	static char frame[32];
+	struct cmd cmds[4] = {
+		{ "-A -s", { "-A", "-s", NULL }, 5, { 0 }, { 0 }, 0 },
+		{ "smaps_rollup of each", { NULL }, 6, { 0 }, { 0 }, 0 },
+		{ "-A -s -t --sort pss", { "-A", "-s", "-t", "--sort",
+		    "pss-kib", NULL }, 5, { 0 }, { 0 }, 0 },
+		{ "-A --pfn (libc)", { "-A", "--pfn", frame, NULL }, 5,
+		    { 0 }, { 0 }, 0 },
+	};
+	int n = 3, r, i;
+
+	snprintf(frame, sizeof(frame), "%" PRIx64, libc_frame());
+	if (strcmp(frame, "0") != 0)
+		n = 4;
+	for (i = 0; i < n; i++)
+		run_once(&cmds[i], 0, 0, true);
+	for (r = 0; r < runs; r++)
+		for (i = 0; i < n; i++)
+			run_once(&cmds[i], 0, r, false);
+	printf("machine: median of %d runs, output to /dev/null\n", runs);
+	printf("  %-24s %10s %8s %9s\n", "command", "ms", "rows", "rss KiB");
+	for (i = 0; i < n; i++)
+		printf("  %-24s %10.1f %8ld %9ld\n", cmds[i].label,
+		    median(cmds[i].secs, runs) * 1e3, cmds[i].rows,
+		    max_long(cmds[i].rss_kib, runs));
+	printf("  -A -s / smaps_rollup of each: %.2f\n",
+	    median(cmds[0].secs, runs) / median(cmds[1].secs, runs));
+}
+
 /* Builds a workload and holds it for other tools until stdin ends. */
 static int
 hold_workload(const char *name)
@@ -583,6 +688,8 @@ main(int argc, char **argv)
 	const char *workload = NULL, *extra = NULL;
 	int runs = 7, c;
 
+	if (argc == 2 && strcmp(argv[1], "--rollups") == 0)
+		run_rollups();
 	/* Run again by run_once as the floor or the naive reference. */
 	if (argc == 4 && (strcmp(argv[1], "--floor") == 0 ||
 	    strcmp(argv[1], "--naive") == 0)) {
@@ -607,7 +714,7 @@ main(int argc, char **argv)
 			extra = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: bench [-n runs] [-w dense|sparse|small]"
+			fprintf(stderr, "usage: bench [-n runs] [-w dense|sparse|small|machine]"
 			    " [-x columns] [tool]\n"
 			    "       bench -h dense|sparse|small\n");
 			return 2;
@@ -628,5 +735,7 @@ main(int argc, char **argv)
 		bench_workload("sparse", runs, extra);
 	if (workload == NULL || strcmp(workload, "small") == 0)
 		bench_workload("small", runs, extra);
+	if (workload == NULL || strcmp(workload, "machine") == 0)
+		bench_machine(runs);
 	return 0;
 }
