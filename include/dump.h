@@ -42,6 +42,7 @@ struct dump_config {
 	size_t nkeys;
 	bool totals;			/* --totals */
 	int sort;			/* --sort's summary column, or -1 */
+	bool physical;			/* --physical: frames, not a process */
 };
 
 /*
@@ -103,6 +104,19 @@ enum dump_why dump_why(const struct dump *d);
  * process, as a process's own output may be thrown away).
  */
 enum dump_status dump_header(struct dump *d);
+
+/*
+ * The end of physical memory: one past the last frame that
+ * /proc/kpageflags has. Returns 0 (reported) when it cannot be read.
+ */
+uint64_t dump_physical_end(void);
+
+/*
+ * Dumps frames start..end-1 themselves (--physical), as the pages of one
+ * mapping, "[physical]", whose page at PFN is frame PFN: its address is
+ * the physical address.
+ */
+enum dump_status dump_physical(struct dump *d, uint64_t start, uint64_t end);
 
 /* After the last process: writes what the view kept (--sort's rows). */
 enum dump_status dump_finish(struct dump *d);

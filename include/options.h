@@ -43,6 +43,8 @@ struct options {
 	struct filter filter;
 	bool all;		/* -A: every process */
 	bool totals;		/* -t: a total row per process (-s) */
+	bool physical;		/* --physical: frames, not processes */
+	uint64_t pfn_start, pfn_end;	/* its frames; end 0: to the last */
 	int sort;		/* --sort: a summary column, or -1 */
 	bool verbose;		/* -v: say what --all skipped */
 	bool help;

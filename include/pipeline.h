@@ -41,6 +41,7 @@ struct pipeline_config {
 	size_t nkeys;
 	bool totals;			/* --totals */
 	int sort;			/* --sort's summary column, or -1 */
+	bool physical;			/* frames, not a process's pages */
 };
 
 /* How a walk that did not reach its end ended. */

@@ -34,6 +34,7 @@ struct sink_context {
 	size_t nkeys;
 	bool totals;		/* --totals: a total row per process only */
 	int sort;		/* --sort: the summary column, or -1 */
+	bool physical;		/* frames themselves: no map counts wanted */
 };
 
 struct sink_ops {

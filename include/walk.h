@@ -70,6 +70,12 @@ struct walk_stats {
 	uint64_t preads, entries, scans;
 };
 
+/*
+ * The fd to give walk_start for physical memory itself (--physical): the
+ * entry of "page" PFN is made up as present at frame PFN, not read.
+ */
+#define WALK_PHYSICAL (-2)
+
 struct walk_scan_region {
 	uint64_t start, end, categories;
 };

@@ -168,6 +168,25 @@ dump_every(struct dump *d, struct out *out, bool verbose)
 	return all_report(&c, verbose) || s == DUMP_OUTPUT_ERROR;
 }
 
+/* --physical: the frames asked for, or all of them. */
+static int
+dump_frames(struct dump *d, const struct options *opts)
+{
+	uint64_t end = opts->pfn_end, last = dump_physical_end();
+
+	if (last == 0)
+		return 1;
+	if (end == 0 || end > last)
+		end = last;
+	if (opts->pfn_start >= end) {
+		warnx("--physical: no frame from %llx on (the last is %llx)",
+		    (unsigned long long)opts->pfn_start,
+		    (unsigned long long)(last - 1));
+		return 1;
+	}
+	return dump_physical(d, opts->pfn_start, end) == DUMP_OK ? 0 : 1;
+}
+
 int
 app_run(struct options *opts, const struct app_captured *cap)
 {
@@ -196,12 +215,15 @@ app_run(struct options *opts, const struct app_captured *cap)
 	    !format_has_header(format), opts->npids > 1 || opts->all,
 	    cap != NULL,
 	    cap != NULL ? cap->kpage_dirfd : -1, opts->keys, opts->nkeys,
-	    opts->totals, opts->sort };
+	    opts->totals, opts->sort, opts->physical };
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;
-	status = opts->all && cap == NULL ? dump_every(d, &out,
-	    opts->verbose) : dump_all(d, opts, cap);
+	if (opts->physical && cap == NULL)
+		status = dump_frames(d, opts);
+	else
+		status = opts->all && cap == NULL ? dump_every(d, &out,
+		    opts->verbose) : dump_all(d, opts, cap);
 	if (out.error == 0 && dump_finish(d) == DUMP_OUTPUT_ERROR)
 		status = 1;
 	if (out.error == 0)

@@ -109,8 +109,9 @@ dump_new(const struct dump_config *c)
 	d->stats = getenv("PAGEMAP_DUMP_STATS") != NULL;
 	pc = (struct pipeline_config){ c->format, c->out, c->filter, c->sink,
 	    c->cols, c->ncols, c->kind, d->page_size, d->may_see_pfns,
-	    !c->captured && scan_works(d->page_size), c->several_pids,
-	    c->kpage_dirfd, d->stats, c->keys, c->nkeys, c->totals, c->sort };
+	    !c->captured && !c->physical && scan_works(d->page_size),
+	    c->several_pids, c->kpage_dirfd, d->stats, c->keys, c->nkeys,
+	    c->totals, c->sort, c->physical };
 	d->pipeline = pipeline_open(&pc);
 	if (d->pipeline == NULL) {
 		free(d);
@@ -608,6 +609,63 @@ enum dump_status
 dump_header(struct dump *d)
 {
 	return write_header(d);
+}
+
+uint64_t
+dump_physical_end(void)
+{
+	uint64_t v, lo = 0, hi = UINT64_C(1) << 40;	/* 4 PiB of 4K */
+	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == EACCES || errno == EPERM)
+			warnx("/proc/kpageflags: permission denied (--physical "
+			    "reads it: run as root)");
+		else
+			warn("/proc/kpageflags");
+		return 0;
+	}
+	/* The file ends after the last frame: find where, by halves. */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (pread(fd, &v, sizeof(v), (off_t)(mid * 8)) ==
+		    (ssize_t)sizeof(v))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	close(fd);
+	if (lo == 0)
+		warnx("/proc/kpageflags: empty");
+	return lo;
+}
+
+enum dump_status
+dump_physical(struct dump *d, uint64_t start, uint64_t end)
+{
+	char *line = malloc(128);	/* maps_parse takes it */
+	struct target t;
+	enum dump_status st;
+	const char *why = "out of memory";
+	size_t bad;
+
+	memset(&t, 0, sizeof(t));
+	t.maps_fd = -1;
+	t.pagemap_fd = WALK_PHYSICAL;
+	if (line != NULL)
+		snprintf(line, 128, "%llx-%llx r--p 00000000 00:00 0 "
+		    "[physical]\n", (unsigned long long)(start * d->page_size),
+		    (unsigned long long)(end * d->page_size));
+	if (line == NULL || maps_parse(&t.maps, line, strlen(line), &bad,
+	    &why) != 0) {
+		warnx("--physical: %s", why);
+		return DUMP_FAILED;
+	}
+	t.opens = 1;
+	st = dump_target(d, 0, -1, &t);
+	t.pagemap_fd = -1;
+	close_target(&t);
+	return st;
 }
 
 enum dump_status

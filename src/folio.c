@@ -136,6 +136,8 @@ mapped_whole(struct folio_stage *s, const struct page_batch *b,
 
 	if (vpn0 < b->map->start / psz || vpn0 + n > b->map->end / psz)
 		return false;
+	if (s->pagemap_fd == WALK_PHYSICAL)
+		return vpn0 == head;	/* frames map themselves */
 	while (t < n) {
 		uint64_t v = vpn0 + t;
 		if (v >= b->vpn && v < b->vpn + b->n) {

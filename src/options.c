@@ -17,7 +17,7 @@
 	escape_quote((buf), sizeof(buf), (s), strnlen((s), ESCAPE_QUOTE_MAX))
 
 /* The long options without a short one, past every char. */
-enum { OPT_PFN = 256, OPT_PADDR, OPT_SORT };
+enum { OPT_PFN = 256, OPT_PADDR, OPT_SORT, OPT_PHYSICAL };
 
 static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:Avt";
 
@@ -38,6 +38,7 @@ static const struct option base_long_options[] = {
 	{ "pfn", required_argument, NULL, OPT_PFN },
 	{ "totals", no_argument, NULL, 't' },
 	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "physical", no_argument, NULL, OPT_PHYSICAL },
 	{ "paddr", required_argument, NULL, OPT_PADDR },
 	{ "verbose", no_argument, NULL, 'v' },
 };
@@ -249,6 +250,29 @@ format_list(char *buf, size_t len)
 	return buf;
 }
 
+/* The options of --help for the summary's split and the whole machine. */
+static void
+usage_machine(FILE *fp)
+{
+	fprintf(fp, "      --by LIST         with -s: a row per mapping for each "
+	    "value of these\n"
+	    "                        page columns (folio, folio-map, node, "
+	    "file, ...)\n"
+	    "  -A, --all             every process (but this one), each whole "
+	    "or not at all\n"
+	    "  -v, --verbose         with -A: say what it skipped\n"
+	    "      --physical        frames, not a process: [pfn[-end]], "
+	    "all by default\n"
+	    "  -t, --totals          with -s: only a total row per process\n"
+	    "      --sort COLUMN     with -t: rows by a summary column, "
+	    "largest first\n");
+	fprintf(fp, "      --pfn PFN[-END]   only pages in frames PFN (to END, "
+	    "excluded; hex);\n"
+	    "                        needs root\n"
+	    "      --paddr ADDR      only the page in the frame of physical "
+	    "address ADDR\n");
+}
+
 void
 options_usage(FILE *fp, bool full)
 {
@@ -264,7 +288,8 @@ options_usage(FILE *fp, bool full)
 	    "[--pfn pfn[-end]]\n"
 	    "                    [--paddr addr] [-t [--sort column]] "
 	    "pid|self ...\n"
-	    "       pagemap-dump -A [option ...]\n",
+	    "       pagemap-dump -A [option ...]\n"
+	    "       pagemap-dump --physical [option ...] [pfn[-end]]\n",
 	    letters);
 	if (!full)
 		return;
@@ -289,21 +314,7 @@ options_usage(FILE *fp, bool full)
 	for (i = 1; sink_registry[i] != NULL; i++)
 		fprintf(fp, "  -%c, --%-16s%s\n", sink_registry[i]->letter,
 		    sink_registry[i]->option, sink_registry[i]->help);
-	fprintf(fp, "      --by LIST         with -s: a row per mapping for each "
-	    "value of these\n"
-	    "                        page columns (folio, folio-map, node, "
-	    "file, ...)\n"
-	    "  -A, --all             every process (but this one), each whole "
-	    "or not at all\n"
-	    "  -v, --verbose         with -A: say what it skipped\n"
-	    "  -t, --totals          with -s: only a total row per process\n"
-	    "      --sort COLUMN     with -t: rows by a summary column, "
-	    "largest first\n");
-	fprintf(fp, "      --pfn PFN[-END]   only pages in frames PFN (to END, "
-	    "excluded; hex);\n"
-	    "                        needs root\n"
-	    "      --paddr ADDR      only the page in the frame of physical "
-	    "address ADDR\n");
+	usage_machine(fp);
 	fprintf(fp, "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n"
 	    "\n"
@@ -492,6 +503,9 @@ take_option(struct options *o, int c, char **argv, char *why,
 	case 't':
 	case OPT_SORT:
 		return machine_option(o, c, optarg, why, whylen);
+	case OPT_PHYSICAL:
+		o->physical = true;
+		return OPTIONS_RUN;
 	case 'P':
 		o->filter.present = true;
 		return OPTIONS_RUN;
@@ -589,6 +603,40 @@ all_option(struct options *o, int argc, char *why, size_t whylen)
 	return OPTIONS_RUN;
 }
 
+/*
+ * --physical [PFN[-END]]: frames, not processes: no pid, -A or -a, at
+ * most one range of frames (hex, END excluded), and by default the
+ * columns pfn and kflags.
+ */
+static enum options_result
+physical_option(struct options *o, int argc, char **argv, char *why,
+    size_t whylen)
+{
+	char q[ESCAPE_QUOTE_SIZE];
+	const char *arg = optind < argc ? argv[optind] : NULL;
+
+	if (o->all || o->filter.naddrs > 0 || optind + 1 < argc) {
+		snprintf(why, whylen, "--physical reads frames: no pid, -A or "
+		    "-a with it, and one range of frames at most");
+		return OPTIONS_USAGE;
+	}
+	if (arg != NULL && (strchr(arg, '-') != NULL ?
+	    options_parse_range(arg, &o->pfn_start, &o->pfn_end, why,
+	    whylen) != 0 : options_parse_address(arg, &o->pfn_start) != 0 ||
+	    (o->pfn_end = o->pfn_start + 1) == 0)) {
+		if (strchr(arg, '-') == NULL)
+			snprintf(why, whylen, "bad frame number '%s' (want hex "
+			    "PFN or START-END)", QUOTE(q, arg));
+		return OPTIONS_USAGE;
+	}
+	if (!o->own_columns) {
+		o->cols[0] = (unsigned)column_find("pfn", 3);
+		o->cols[1] = (unsigned)column_find("kflags", 6);
+		o->ncols = 2;
+	}
+	return OPTIONS_RUN;
+}
+
 enum options_result
 options_parse(struct options *o, int argc, char **argv, char *why,
     size_t whylen)
@@ -608,7 +656,7 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 	}
 	if (o->help || o->version || o->column_help)
 		return OPTIONS_EXIT;
-	if (!o->all && optind >= argc) {
+	if (!o->all && !o->physical && optind >= argc) {
 		snprintf(why, whylen, "no pid given");
 		return OPTIONS_USAGE;
 	}
@@ -632,6 +680,8 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 		    "--output with it", o->sink->option);
 		return OPTIONS_USAGE;
 	}
+	if (o->physical)
+		return physical_option(o, argc, argv, why, whylen);
 	if (o->all)
 		return all_option(o, argc, why, whylen);
 	return take_pids(o, argc, argv, why, whylen);

@@ -127,6 +127,10 @@ open_kpage(struct pipeline *p, int fd[KPAGE_FILES])
 {
 	const struct sink_ops *sink = p->c.sink;
 	unsigned want = p->c.may_see_pfns ? sink->wants : 0;
+
+	/* Frames have no PSS: their map counts only where a column asks. */
+	if (p->c.physical)
+		want &= ~(unsigned)PAGE_FACT_COUNT;
 	int f;
 
 	if ((p->need & PAGE_FACT_PFN) && !p->c.may_see_pfns) {
@@ -191,7 +195,7 @@ open_nodes(struct pipeline *p)
 	if (!(p->need & PAGE_FACT_NODE))
 		return 0;
 	if (nodes_open(&p->nodes, p->c.page_size, p->c.may_see_pfns,
-	    p->c.kpage_dirfd >= 0) != 0) {
+	    p->c.kpage_dirfd >= 0 || p->c.physical) != 0) {
 		nodes_free(&p->nodes);
 		return -1;
 	}
@@ -265,7 +269,9 @@ pipeline_open(const struct pipeline_config *c)
 	}
 	p->c = *c;
 	p->kflags_fd = -1;
-	p->shows_pfns = !c->sink->own_columns && shows_pfns(c->cols, c->ncols);
+	/* Frames themselves (--physical) have their PFNs whatever we are. */
+	p->shows_pfns = !c->sink->own_columns && !c->physical &&
+	    shows_pfns(c->cols, c->ncols);
 	p->need = filter_needs(c->filter) |
 	    (c->sink->own_columns ? 0 : column_needs(c->cols, c->ncols)) |
 	    column_needs(c->keys, c->nkeys);
@@ -279,7 +285,8 @@ pipeline_open(const struct pipeline_config *c)
 		    WALK_PAGE_IS_SOFT_DIRTY;
 	sc = (struct sink_context){ c->format, c->kind, c->cols, c->ncols,
 	    c->out, c->filter, c->page_size, p->have, p->kflags_fd,
-	    c->several_pids, c->keys, c->nkeys, c->totals, c->sort };
+	    c->several_pids, c->keys, c->nkeys, c->totals, c->sort,
+	    c->physical };
 	p->sink = c->sink->open(&sc);
 	if (p->sink == NULL) {
 		warn("setting up");

@@ -59,12 +59,14 @@ sink_open(const struct sink_context *c)
 	unsigned have = c->several_pids ? SUMMARY_PID : 0;
 
 	have |= c->totals ? SUMMARY_TOTALS | SUMMARY_PID : SUMMARY_MAPPINGS;
+	if (c->physical)	/* frames: no process to name */
+		have &= ~(unsigned)(SUMMARY_TOTALS | SUMMARY_PID);
 
 	if (s == NULL)
 		return NULL;
 	s->c = *c;
 	s->pss = (c->have & PAGE_FACT_COUNT) != 0;
-	if (!s->pss)
+	if (!s->pss && !c->physical)
 		warnx("pss-kib and uss-kib left out of the summary: they need "
 		    "/proc/kpagecount and the PFNs (run as root)");
 	have |= s->pss ? SUMMARY_PSS : 0;

@@ -156,8 +156,15 @@ add_segment(struct walk *w, struct walk_buffer *b, uint64_t vpn, uint64_t n,
 static int
 read_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
 {
-	uint64_t *dst = b->entries + b->used;
-	long got = pagemap_read(w->fd, w->cursor, dst, (size_t)n);
+	uint64_t *dst = b->entries + b->used, i;
+	long got;
+
+	if (w->fd == WALK_PHYSICAL) {	/* frames: each one itself */
+		for (i = 0; i < n; i++)
+			dst[i] = PM_PRESENT | (w->cursor + i);
+		got = (long)n;
+	} else
+		got = pagemap_read(w->fd, w->cursor, dst, (size_t)n);
 
 	w->stat_preads++;
 	if (got > 0)
@@ -577,7 +584,8 @@ walk_setup(struct walk *w, int fd, uint64_t page_size,
 	w->page_size = page_size;
 	w->spans = spans;
 	w->nspans = nspans;
-	w->categories = walk_scan_allowed() ? categories : 0;
+	w->categories = walk_scan_allowed() && fd != WALK_PHYSICAL ?
+	    categories : 0;
 	w->kpage = kpage;
 	for (f = 0; kpage != NULL && f < KPAGE_FILES; f++)
 		nfiles += kpage->fd[f] >= 0;

@@ -157,6 +157,7 @@ void check_heap_nodes(const struct run *r);
 void check_node_summary(const struct run *r);
 void check_all_pss(const struct run *r);
 void check_frame_owners(const struct run *r);
+void check_physical_histogram(const struct run *r);
 
 /* What the views' checks need of the children (test_examples.c). */
 pid_t example_pid(int i);

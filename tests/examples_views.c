@@ -309,3 +309,34 @@ check_frame_owners(const struct run *r)
 	require(n == count, "%ld rows for a frame mapped %ld times", n, count);
 	tl_lines_free(&ls);
 }
+
+/*
+ * --physical -s -t --by kflags --sort pages | head: the totals' header
+ * with kflags first (frames have no pid), and rows of frames, most
+ * first.
+ */
+void
+check_physical_histogram(const struct run *r)
+{
+	struct tl_lines ls;
+	char *f[40];
+	long last = -1, n;
+	int i, at, k;
+
+	tl_lines_split(&ls, r->out);
+	require(ls.n > 1 && tl_starts_with(ls.v[0], "kflags pages "),
+	    "not the header of frames by flags: '%s'", ls.n ? ls.v[0] : "");
+	k = tl_split(ls.v[0], ' ', f, 40);
+	at = field_at(f, k, "pages");
+	for (i = 1; i < ls.n; i++) {
+		char *line = strdup(ls.v[i]);
+		require(tl_split(line, ' ', f, 40) == k, "a short row: '%s'",
+		    ls.v[i]);
+		n = strtol(f[at], NULL, 10);
+		require(n > 0 && (last < 0 || n <= last), "not most first: "
+		    "'%s'", ls.v[i]);
+		last = n;
+		free(line);
+	}
+	tl_lines_free(&ls);
+}

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -703,6 +704,143 @@ should_refuse_pfn_without_pfns_and_bad_frames(void **state)
 	tl_run_free(&r);
 }
 
+/* ---- physical memory: --physical ---- */
+
+/* The flags of frame pfn, read from /proc/kpageflags. */
+static uint64_t
+kflags_of(uint64_t pfn)
+{
+	uint64_t v = 0;
+	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &v, 8, (off_t)(pfn * 8)), 8);
+	close(fd);
+	return v;
+}
+
+/* A page of this test's own, written: its frame. */
+static uint64_t
+own_frame(void)
+{
+	static char *m;
+
+	if (m == NULL) {
+		m = mmap(NULL, (size_t)tl_page(), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(m != MAP_FAILED);
+		m[0] = 1;
+	}
+	return tl_page_state(getpid(), (uintptr_t)m).pfn;
+}
+
+/*
+ * --physical PFN: one row, the frame and its flags as kpageflags gives
+ * them (read again when they changed meanwhile).
+ */
+static void
+should_show_the_flags_of_a_frame_it_is_asked_for(void **state)
+{
+	char arg[32], want[96];
+	uint64_t pfn;
+	int tries;
+	(void)state;
+
+	tl_require_root();
+	pfn = own_frame();
+	snprintf(arg, sizeof(arg), "%" PRIx64, pfn);
+	for (tries = 0; tries < 5; tries++) {
+		struct tl_run r;
+		uint64_t before = kflags_of(pfn), after;
+		tl_runl(&r, "--physical", "-o", "pfn,kflags-hex", arg);
+		after = kflags_of(pfn);
+		tl_assert_ran_ok(&r);
+		snprintf(want, sizeof(want), "pfn kflags-hex\n%s %" PRIx64
+		    "\n", arg, before);
+		if (strcmp(r.out, want) == 0) {
+			tl_run_free(&r);
+			return;
+		}
+		if (before == after)
+			fail_msg("--physical %s: %s, want %s", arg, r.out, want);
+		tl_run_free(&r);
+	}
+	fail_msg("the flags of frame %s changed every time", arg);
+}
+
+/*
+ * The histogram of a range of frames adds up to its frames, each flag
+ * combination as this test counts it from kpageflags (give or take what
+ * the machine changes meanwhile); its ranges cover it, in order.
+ */
+static void
+should_count_every_frame_of_a_range_in_its_histogram(void **state)
+{
+	char arg[64];
+	struct tl_table t = { 0, 0, NULL };
+	struct tl_run r;
+	uint64_t start, end, sum = 0, next, i;
+	int pages, kf;
+	(void)state;
+
+	tl_require_root();
+	start = own_frame() & ~UINT64_C(4095);
+	end = start + 4096;
+	snprintf(arg, sizeof(arg), "%" PRIx64 "-%" PRIx64, start, end);
+	tl_runl(&r, "--physical", "-s", "-t", "--by", "kflags-hex", "-f",
+	    "tsv", arg);
+	tl_assert_ran_ok(&r);
+	tl_read_headed_tsv(r.out, &t);
+	pages = tl_column(&t, "pages");
+	kf = tl_column(&t, "kflags-hex");
+	assert_true(pages >= 0 && kf >= 0);
+	for (i = 1; i < t.n; i++) {
+		uint64_t flags = strtoull(t.r[i].f[kf], NULL, 16), own = 0, k;
+		uint64_t n = strtoull(t.r[i].f[pages], NULL, 10);
+		for (k = start; k < end && n > 64; k++)
+			own += kflags_of(k) == flags;
+		if (n > 64 && (own + 64 < n || n + 64 < own))
+			fail_msg("flags %" PRIx64 ": %" PRIu64 " frames, this "
+			    "test counts %" PRIu64, flags, n, own);
+		sum += n;
+	}
+	assert_int_equal(sum, 4096);
+	tl_table_free(&t);
+	tl_run_free(&r);
+	tl_runl(&r, "--physical", "-R", "-H", "-o", "pfn", arg);
+	tl_assert_ran_ok(&r);
+	tl_read_text(r.out, 4, &t);
+	for (i = 0, next = start; i < t.n; i++) {
+		assert_int_equal(strtoull(t.r[i].f[3], NULL, 16), next);
+		next += strtoull(t.r[i].f[2], NULL, 10);
+	}
+	assert_int_equal(next, end);
+	tl_table_free(&t);
+	tl_run_free(&r);
+}
+
+static void
+should_refuse_physical_with_processes(void **state)
+{
+	static const char *const bad[][4] = {
+		{ "--physical", "1000", "self", NULL },
+		{ "--physical", "-A", NULL, NULL },
+		{ "--physical", "zz", NULL, NULL },
+		{ "--physical", "-a", "0x1000", NULL },
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tl_run r;
+		tl_run(&r, NULL, bad[i]);
+		if (tl_exit_code(&r) != 2)
+			fail_msg("%s %s: exit %d: %s", bad[i][0], bad[i][1],
+			    tl_exit_code(&r), r.err);
+		tl_run_free(&r);
+	}
+}
+
 static void
 should_refuse_pids_and_addresses_with_all(void **state)
 {
@@ -745,6 +883,11 @@ main(int argc, char **argv)
 		    should_give_one_total_row_per_process_with_its_command_name),
 		cmocka_unit_test(should_sort_the_total_rows_by_a_column),
 		cmocka_unit_test(should_refuse_totals_and_sort_out_of_place),
+		cmocka_unit_test(
+		    should_show_the_flags_of_a_frame_it_is_asked_for),
+		cmocka_unit_test(
+		    should_count_every_frame_of_a_range_in_its_histogram),
+		cmocka_unit_test(should_refuse_physical_with_processes),
 		cmocka_unit_test(
 		    should_refuse_pfn_without_pfns_and_bad_frames),
 	};

@@ -935,6 +935,8 @@ static const struct recipe recipes[] = {
 	    .check = check_node_summary },
 	{ .what = "the nodes of the heap", .need = { "[heap]", "node" },
 	    .check = check_heap_nodes },
+	{ .what = "the make-up of physical memory", .need = { "--physical",
+	    "kflags" }, .check = check_physical_histogram },
 	{ .what = "the PSS of every process", .need = { "-A", "--sort" },
 	    .may_say = "pagemap-dump: --all: ", .check = check_all_pss },
 	{ .what = "who maps a frame", .need = { "-A", "--paddr" },
