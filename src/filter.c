@@ -156,7 +156,8 @@ prepare_frames(struct filter *f, uint64_t page_size)
 	f->frames = malloc(n * sizeof(*f->frames));
 	if (f->frames == NULL)
 		return -1;
-	memcpy(f->frames, f->pfns, f->npfns * sizeof(*f->frames));
+	if (f->npfns > 0)	/* pfns is NULL without them */
+		memcpy(f->frames, f->pfns, f->npfns * sizeof(*f->frames));
 	for (i = 0; i < f->npaddrs; i++)
 		f->frames[f->npfns + i] = (struct filter_interval){
 		    f->paddrs[i] / page_size, f->paddrs[i] / page_size + 1 };

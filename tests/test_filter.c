@@ -285,6 +285,13 @@ should_select_the_pages_of_the_given_frames(void **state)
 	assert_true(filter_page(&f, PM_PRESENT | 0x11, 0));
 	assert_false(filter_page(&f, PM_PRESENT | 0x40, 0));
 	filter_free(&f);
+	/* --paddr alone (no --pfn: a copy of none, which UBSan checks). */
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(filter_add_paddr(&f, 0x2fff), 0);
+	assert_int_equal(filter_prepare(&f, 4096), 0);
+	assert_true(filter_page(&f, PM_PRESENT | 0x2, 0));
+	assert_false(filter_page(&f, PM_PRESENT | 0x3, 0));
+	filter_free(&f);
 }
 
 int
