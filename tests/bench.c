@@ -55,7 +55,7 @@ struct cmd {
 	int kind;		/* 0 tool, 1 floor, 2 naive, 3 the tool into a
 				   pipe, 4 cat of its output into a pipe, 5
 				   the tool without a pid (-A), 6 every
-				   smaps_rollup read */
+				   smaps_rollup read, 7 kpageflags read */
 	double secs[MAX_RUNS];
 	long rss_kib[MAX_RUNS];
 	long rows;		/* lines printed (0 for the floor: none) */
@@ -265,6 +265,25 @@ run_rollups(void)
 	_exit(0);
 }
 
+/* /proc/kpageflags read whole in 64Ki-entry reads, nothing printed. */
+static void
+run_kpageflags(void)
+{
+	static uint64_t buf[65536];
+	uint64_t sum = 0;
+	ssize_t got;
+	int fd = open("/proc/kpageflags", O_RDONLY);
+
+	if (fd < 0)
+		die("/proc/kpageflags");
+	while ((got = read(fd, buf, sizeof(buf))) > 0)
+		sum += buf[0];
+	close(fd);
+	if (sum == 1)
+		puts("");
+	_exit(0);
+}
+
 static void
 run_floor(pid_t pid)
 {
@@ -405,9 +424,9 @@ run_once(struct cmd *c, pid_t pid, int run, bool count)
 			execlp("cat", "cat", piped_copy, (char *)NULL);
 			_exit(127);
 		}
-		if (c->kind == 6)
-			execl("/proc/self/exe", "bench", "--rollups",
-			    (char *)NULL);
+		if (c->kind == 6 || c->kind == 7)
+			execl("/proc/self/exe", "bench", c->kind == 6 ?
+			    "--rollups" : "--kpageflags", (char *)NULL);
 		if (c->kind == 1 || c->kind == 2) {
 			/*
 			 * The floor and the naive reference are programs too:
@@ -631,19 +650,22 @@ static void
 bench_machine(int runs)
 {
 	static char frame[32];
-	struct cmd cmds[4] = {
+	struct cmd cmds[6] = {
 		{ "-A -s", { "-A", "-s", NULL }, 5, { 0 }, { 0 }, 0 },
 		{ "smaps_rollup of each", { NULL }, 6, { 0 }, { 0 }, 0 },
 		{ "-A -s -t --sort pss", { "-A", "-s", "-t", "--sort",
 		    "pss-kib", NULL }, 5, { 0 }, { 0 }, 0 },
+		{ "--physical histogram", { "--physical", "-s", "-t", "--by",
+		    "kflags", NULL }, 5, { 0 }, { 0 }, 0 },
+		{ "kpageflags read whole", { NULL }, 7, { 0 }, { 0 }, 0 },
 		{ "-A --pfn (libc)", { "-A", "--pfn", frame, NULL }, 5,
 		    { 0 }, { 0 }, 0 },
 	};
-	int n = 3, r, i;
+	int n = 5, r, i;
 
 	snprintf(frame, sizeof(frame), "%" PRIx64, libc_frame());
 	if (strcmp(frame, "0") != 0)
-		n = 4;
+		n = 6;
 	for (i = 0; i < n; i++)
 		run_once(&cmds[i], 0, 0, true);
 	for (r = 0; r < runs; r++)
@@ -657,6 +679,8 @@ bench_machine(int runs)
 		    max_long(cmds[i].rss_kib, runs));
 	printf("  -A -s / smaps_rollup of each: %.2f\n",
 	    median(cmds[0].secs, runs) / median(cmds[1].secs, runs));
+	printf("  --physical histogram / kpageflags read whole: %.2f\n",
+	    median(cmds[3].secs, runs) / median(cmds[4].secs, runs));
 }
 
 /* Builds a workload and holds it for other tools until stdin ends. */
@@ -690,6 +714,8 @@ main(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "--rollups") == 0)
 		run_rollups();
+	if (argc == 2 && strcmp(argv[1], "--kpageflags") == 0)
+		run_kpageflags();
 	/* Run again by run_once as the floor or the naive reference. */
 	if (argc == 4 && (strcmp(argv[1], "--floor") == 0 ||
 	    strcmp(argv[1], "--naive") == 0)) {
