@@ -312,8 +312,8 @@ write_row(enum format_kind kind, enum row_kind row, const struct maps_entry *map
 	CHECK(format_set_mapping(f, map) == 0);
 	if (row == ROW_SUMMARY || row == ROW_TOTAL) {
 		/* Every summary column there is (as root, with PAGEMAP_SCAN). */
-		format_set_summary(f, SUMMARY_PSS | SUMMARY_PSS_CLASS |
-		    SUMMARY_SCAN);
+		format_set_summary(f, SUMMARY_MAPPINGS | SUMMARY_PSS |
+		    SUMMARY_PSS_CLASS | SUMMARY_SCAN);
 		memset(&sum, 0, sizeof(sum));
 		sum.map = row == ROW_SUMMARY ? map : NULL;
 		sum.pid = 42;

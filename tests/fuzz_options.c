@@ -52,7 +52,9 @@ parse(int argc, char **argv, struct options *o)
 		CHECK(why[0] != '\0' && strchr(why, '\n') == NULL);
 	if (r != OPTIONS_RUN)
 		return r;
-	CHECK(o->npids >= 1 && o->npids < (size_t)argc);
+	/* Pids, but for --all and --physical, which take none. */
+	CHECK((o->all || o->physical) ? o->npids == 0 :
+	    o->npids >= 1 && o->npids < (size_t)argc);
 	CHECK(o->ncols >= 1 && o->ncols <= FORMAT_MAX_COLUMNS);
 	for (i = 0; i < o->ncols; i++)
 		CHECK(o->cols[i] < column_count);
@@ -87,7 +89,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(r1 == r2);
 	if (r1 == OPTIONS_RUN) {
 		CHECK(a.npids == b.npids && a.ncols == b.ncols);
-		CHECK(memcmp(a.pids, b.pids, a.npids * sizeof(a.pids[0])) == 0);
+		CHECK(a.npids == 0 || memcmp(a.pids, b.pids,
+		    a.npids * sizeof(a.pids[0])) == 0);
 		CHECK(memcmp(a.cols, b.cols, a.ncols * sizeof(a.cols[0])) == 0);
 		CHECK(a.sink == b.sink && a.kind == b.kind);
 	}
