@@ -651,9 +651,12 @@ walk_start(int fd, uint64_t page_size, const struct walk_span *spans,
 	/*
 	 * The reader reads pagemap; with kpage files, a second thread looks
 	 * the pages up there (most of the kernel's work then), so that the
-	 * three stages overlap. Without threads (none could be made) the
+	 * three stages overlap. Without threads (none could be made, or
+	 * the spans fit in one buffer, so that nothing could overlap) the
 	 * caller does it all.
 	 */
+	if (w->capacity < WALK_ENTRIES)
+		return w;
 	if (kpage != NULL)
 		start_lookers(w, kpage);
 	w->threaded = pthread_create(&w->thread, NULL, reader, w) == 0;
