@@ -26,7 +26,8 @@ UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_format tests/test_options tests/test_dump tests/test_kpage \
 	tests/test_filter tests/test_summary tests/test_corpus tests/test_columns \
 	tests/test_pipeline tests/test_ranges \
-	tests/test_kpage_names tests/test_numa tests/test_folio_stage
+	tests/test_kpage_names tests/test_numa tests/test_folio_stage \
+	tests/test_out
 # The e2e programs, in two lists so that two people can split files at
 # once without touching the same line.
 E2E_TESTS_A = tests/test_e2e tests/test_views_columns tests/test_views_select \

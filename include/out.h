@@ -19,7 +19,9 @@ struct out {
 	size_t len;		/* bytes waiting in buf */
 	size_t cap;
 	int error;		/* errno of the first failed write, or 0 */
-	int unstaged;		/* while staged: the fd to go back to; else -1 */
+	int stage;		/* while staged: the stage file; else -1 */
+	size_t mark;		/* while staged: bytes of buf before the stage */
+	bool spilled;		/* staged bytes went to the stage file */
 };
 
 /*
@@ -46,9 +48,10 @@ int out_write(struct out *out, const void *data, size_t len);
 int out_flush(struct out *out);
 
 /*
- * Stages what follows in the file fd (a memfd), to be sent on whole or
- * not at all (out_unstage): what is buffered goes out first. Returns 0,
- * or -1 with out->error set.
+ * Stages what follows, to be sent on whole or not at all (out_unstage):
+ * it stays in the buffer, and only what does not fit goes to the file fd
+ * (a memfd), after what was buffered before has gone out. Returns 0, or
+ * -1 with out->error set.
  */
 int out_stage(struct out *out, int fd);
 

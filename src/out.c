@@ -14,7 +14,7 @@ out_init(struct out *out, int fd, size_t cap)
 {
 	memset(out, 0, sizeof(*out));
 	out->fd = fd;
-	out->unstaged = -1;
+	out->stage = -1;
 	out->buf = malloc(cap);
 	if (out->buf == NULL)
 		return -1;
@@ -22,18 +22,15 @@ out_init(struct out *out, int fd, size_t cap)
 	return 0;
 }
 
-int
-out_flush(struct out *out)
+/* Writes len bytes of data to fd. Returns 0, or -1 with out->error set. */
+static int
+write_all(struct out *out, int fd, const char *data, size_t len)
 {
 	size_t done = 0;
 	ssize_t n;
 
-	if (out->error != 0)
-		return -1;
-	if (out->fd < 0)
-		return 0;
-	while (done < out->len) {
-		n = write(out->fd, out->buf + done, out->len - done);
+	while (done < len) {
+		n = write(fd, data + done, len - done);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -42,6 +39,25 @@ out_flush(struct out *out)
 		}
 		done += (size_t)n;
 	}
+	return 0;
+}
+
+int
+out_flush(struct out *out)
+{
+	if (out->error != 0)
+		return -1;
+	if (out->fd < 0)
+		return 0;
+	if (out->stage >= 0) {	/* what came before, then the stage */
+		if (write_all(out, out->fd, out->buf, out->mark) != 0 ||
+		    write_all(out, out->stage, out->buf + out->mark,
+		    out->len - out->mark) != 0)
+			return -1;
+		out->spilled |= out->len > out->mark;
+		out->mark = 0;
+	} else if (write_all(out, out->fd, out->buf, out->len) != 0)
+		return -1;
 	out->len = 0;
 	return 0;
 }
@@ -106,16 +122,17 @@ out_free(struct out *out)
 int
 out_stage(struct out *out, int fd)
 {
-	if (out_flush(out) != 0)
+	if (out->error != 0)
 		return -1;
-	out->unstaged = out->fd;
-	out->fd = fd;
+	out->stage = fd;
+	out->mark = out->len;
+	out->spilled = false;
 	return 0;
 }
 
-/* Copies the stage file to fd through the (empty) buffer. */
+/* Copies the stage file to out->fd through the (empty) buffer. */
 static int
-send_stage(struct out *out, int stage, int fd)
+send_stage(struct out *out, int stage)
 {
 	ssize_t got;
 
@@ -123,7 +140,6 @@ send_stage(struct out *out, int stage, int fd)
 		out->error = errno;
 		return -1;
 	}
-	out->fd = fd;
 	while ((got = read(stage, out->buf, out->cap)) != 0) {
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -141,15 +157,21 @@ send_stage(struct out *out, int stage, int fd)
 int
 out_unstage(struct out *out, bool keep)
 {
-	int stage = out->fd, rc = 0;
+	int stage = out->stage, rc = 0;
 
+	if (!out->spilled) {	/* all of it is in the buffer still */
+		if (!keep)
+			out->len = out->mark;
+		out->stage = -1;
+		return out->error != 0 ? -1 : 0;
+	}
 	if (keep)
 		rc = out_flush(out);
 	out->len = 0;
+	out->stage = -1;
+	out->spilled = false;
 	if (rc == 0 && keep)
-		rc = send_stage(out, stage, out->unstaged);
-	out->fd = out->unstaged;
-	out->unstaged = -1;
+		rc = send_stage(out, stage);
 	if (ftruncate(stage, 0) != 0 || lseek(stage, 0, SEEK_SET) != 0) {
 		if (out->error == 0)
 			out->error = errno;
