@@ -52,7 +52,8 @@ struct walk {
 	bool span_checked;	/* its first entry was seen to exist */
 	struct walk_scan_region *regions;
 	size_t nregions, region;
-	uint64_t scanned_to;	/* the scan has covered the span to here */
+	uint64_t chain_end;	/* the end of the span's chain */
+	uint64_t scanned_to;	/* the scan has covered the chain to here */
 	uint64_t window;	/* pages the next scan covers at most */
 	uint64_t plain_until;	/* read plainly, without scans, to here */
 	enum walk_status final;
@@ -109,20 +110,40 @@ walk_scan_allowed(void)
 	return v == NULL || *v == '\0';
 }
 
+/*
+ * The end of the chain of spans that the span at hand begins or goes on:
+ * spans each of which starts where the one before ends (the parts of a
+ * library, the anonymous mapping after it). A chain is scanned and read
+ * as one stretch of pages.
+ */
+static uint64_t
+chain_end(const struct walk *w)
+{
+	size_t i = w->span;
+
+	while (i + 1 < w->nspans && w->spans[i + 1].vpn == w->spans[i].end)
+		i++;
+	return w->spans[i].end;
+}
+
 static void
 next_span(struct walk *w)
 {
 	w->span++;
+	if (w->span >= w->nspans)
+		return;
+	w->cursor = w->spans[w->span].vpn;
+	/* The next span of a chain: what was learnt of the chain holds. */
+	if (w->cursor == w->spans[w->span - 1].end && w->cursor < w->chain_end)
+		return;
 	w->nregions = 0;
 	w->region = 0;
 	w->span_checked = false;
 	/* A new mapping: what was learnt of the last one does not hold. */
 	w->window = WALK_SCAN_FIRST;
 	w->plain_until = 0;
-	if (w->span < w->nspans) {
-		w->cursor = w->spans[w->span].vpn;
-		w->scanned_to = w->cursor;
-	}
+	w->scanned_to = w->cursor;
+	w->chain_end = chain_end(w);
 }
 
 /*
@@ -148,7 +169,29 @@ add_segment(struct walk *w, struct walk_buffer *b, uint64_t vpn, uint64_t n,
 }
 
 /*
- * Reads up to n entries from the cursor into b. Returns 0 when the walk
+ * Adds n entries read from the cursor on as segments, one for each span
+ * of the chain that they cover.
+ */
+static void
+add_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
+{
+	uint64_t in;
+
+	while (n > 0) {
+		in = w->spans[w->span].end - w->cursor;
+		if (in > n)
+			in = n;
+		add_segment(w, b, w->cursor, in, true);
+		b->used += (size_t)in;
+		n -= in;
+		if (n > 0)
+			next_span(w);	/* the next of the chain */
+	}
+}
+
+/*
+ * Reads up to n entries from the cursor into b (n may go on into the
+ * next spans of the chain, as many as b has segments for). Returns 0 when the walk
  * goes on (a short read of a live process skips the rest of the span:
  * pages above the task's address space have no entries), or -1 with the
  * walk's final status set.
@@ -175,10 +218,7 @@ read_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
 		w->final_file = "pagemap";
 		return -1;
 	}
-	if (got > 0) {
-		add_segment(w, b, w->cursor, (uint64_t)got, true);
-		b->used += (size_t)got;
-	}
+	add_entries(w, b, got > 0 ? (uint64_t)got : 0);
 	if ((uint64_t)got < n) {
 		switch (pagemap_alive(w->fd)) {
 		case 1:
@@ -237,19 +277,19 @@ walk_scan(int fd, uint64_t page_size, uint64_t start, uint64_t end,
 }
 
 /*
- * Asks the kernel for the regions of the span from the cursor on that are
- * in the wanted categories. Returns 0, or -1 with errno set.
+ * Asks the kernel for the regions of the chain from the cursor on that
+ * are in the wanted categories. Returns 0, or -1 with errno set.
  */
 static int
 scan(struct walk *w)
 {
-	const struct walk_span *s = &w->spans[w->span];
 	uint64_t start = w->cursor > w->scanned_to ? w->cursor : w->scanned_to;
 	uint64_t reached;
 	size_t i;
 	int n;
 
-	uint64_t end = s->end - start > w->window ? start + w->window : s->end;
+	uint64_t end = w->chain_end - start > w->window ? start + w->window :
+	    w->chain_end;
 	uint64_t covered = 0;
 
 	w->stat_scans++;
@@ -276,17 +316,28 @@ scan(struct walk *w)
 	}
 	w->nregions = (size_t)n;
 	w->region = 0;
-	w->scanned_to = reached > s->end ? s->end : reached;
+	w->scanned_to = reached > w->chain_end ? w->chain_end : reached;
 	return 0;
 }
 
-/* Reads up to n entries but not past stop, room allowing. */
+/*
+ * Reads up to n entries but not past stop (in the chain), room and
+ * segments allowing.
+ */
 static int
 read_upto(struct walk *w, struct walk_buffer *b, uint64_t stop,
     uint64_t room)
 {
 	uint64_t n = stop - w->cursor < room ? stop - w->cursor : room;
+	size_t i = w->span, free_segments = w->segcap - b->nsegments;
 
+	/* A segment for each span it touches: stop at a span's end. */
+	while (w->spans[i].end < w->cursor + n && free_segments > 1) {
+		i++;
+		free_segments--;
+	}
+	if (w->spans[i].end < w->cursor + n)
+		n = w->spans[i].end - w->cursor;
 	return read_entries(w, b, n);
 }
 
@@ -302,15 +353,15 @@ scan_step(struct walk *w, struct walk_buffer *b, const struct walk_span *s,
 	const struct walk_scan_region *r;
 
 	if (w->region >= w->nregions && w->cursor < w->plain_until)
-		return read_upto(w, b, w->plain_until < s->end ?
-		    w->plain_until : s->end, room);
+		return read_upto(w, b, w->plain_until < w->chain_end ?
+		    w->plain_until : w->chain_end, room);
 	if (w->region < w->nregions) {
 		r = &w->regions[w->region];
 		if (r->end <= w->cursor)
 			w->region++;
-		else if (r->start > w->cursor)
-			add_segment(w, b, w->cursor, r->start - w->cursor,
-			    false);
+		else if (r->start > w->cursor)	/* in this span */
+			add_segment(w, b, w->cursor, (r->start < s->end ?
+			    r->start : s->end) - w->cursor, false);
 		else
 			return read_upto(w, b, r->end, room);
 		return 0;
@@ -361,7 +412,7 @@ fill(struct walk *w, struct walk_buffer *b)
 			w->span_checked = true;
 			rc = read_entries(w, b, 1);
 		} else if (w->categories == 0)
-			rc = read_upto(w, b, s->end, room);
+			rc = read_upto(w, b, w->chain_end, room);
 		else
 			rc = scan_step(w, b, s, room);
 		if (rc != 0)
@@ -548,6 +599,16 @@ start_lookers(struct walk *w, struct kpage *kpage)
 }
 
 /*
+ * Whether the walk runs without threads: when its spans fit in one
+ * buffer, nothing could overlap.
+ */
+static bool
+threadless(const struct walk *w)
+{
+	return w->capacity < WALK_ENTRIES;
+}
+
+/*
  * Sizes the buffers to the spans: a small process (a shell, a daemon)
  * has a few thousand pages, and buffers of WALK_ENTRIES, populated up
  * front, would cost it more to map than to read. A buffer still holds a
@@ -567,6 +628,48 @@ size_buffers(struct walk *w)
 	    w->capacity / 8 + 64 : WALK_SEGMENTS;
 	if (w->segcap > WALK_SEGMENTS)
 		w->segcap = WALK_SEGMENTS;
+}
+
+/*
+ * The buffers' memory of the last walk, kept for the next one: --all and
+ * many pids would otherwise map, populate and unmap it once for each
+ * process (a tenth of the time of --all --summary). Walks are started
+ * and stopped by one thread only.
+ */
+static struct {
+	void *memory;
+	size_t size;
+} kept;
+
+/* Memory of at least size bytes, populated: the kept one, or new. */
+static void *
+take_memory(size_t *size)
+{
+	void *m;
+
+	if (kept.memory != NULL && kept.size >= *size) {
+		m = kept.memory;
+		*size = kept.size;
+		kept.memory = NULL;
+		return m;
+	}
+	m = mmap(NULL, *size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	return m == MAP_FAILED ? NULL : m;
+}
+
+/* Keeps a walk's memory for the next, or unmaps it (the smaller one). */
+static void
+keep_memory(void *m, size_t size)
+{
+	if (kept.memory != NULL && kept.size >= size) {
+		munmap(m, size);
+		return;
+	}
+	if (kept.memory != NULL)
+		munmap(kept.memory, kept.size);
+	kept.memory = m;
+	kept.size = size;
 }
 
 /* Sets a walk up, its buffers allocated. Returns 0, or -1. */
@@ -597,6 +700,7 @@ walk_setup(struct walk *w, int fd, uint64_t page_size,
 	if (nspans > 0) {
 		w->cursor = spans[0].vpn;
 		w->scanned_to = spans[0].vpn;
+		w->chain_end = chain_end(w);
 	}
 	w->regions = calloc(WALK_REGIONS, sizeof(*w->regions));
 	if (w->regions == NULL)
@@ -608,15 +712,15 @@ walk_setup(struct walk *w, int fd, uint64_t page_size,
 	 */
 	per_buffer = narrays * w->capacity * sizeof(uint64_t) +
 	    w->segcap * sizeof(struct walk_segment);
-	w->memory_size = WALK_BUFFERS * per_buffer;
-	w->memory = mmap(NULL, w->memory_size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (w->memory == MAP_FAILED) {
-		w->memory = NULL;
+	/* A walk without threads (walk_start) fills its first one only. */
+	w->memory_size = (threadless(w) ? 1 : WALK_BUFFERS) * per_buffer;
+	w->memory = take_memory(&w->memory_size);
+	if (w->memory == NULL)
 		return -1;
-	}
 	for (i = 0; i < WALK_BUFFERS; i++) {
-		char *base = (char *)w->memory + i * per_buffer;
+		/* Without threads the others are never used: set up alike. */
+		char *base = (char *)w->memory +
+		    (threadless(w) ? 0 : i) * per_buffer;
 		w->buffers[i].segments = (struct walk_segment *)(void *)base;
 		base += w->segcap * sizeof(struct walk_segment);
 		w->buffers[i].entries = (uint64_t *)(void *)base;
@@ -655,7 +759,7 @@ walk_start(int fd, uint64_t page_size, const struct walk_span *spans,
 	 * the spans fit in one buffer, so that nothing could overlap) the
 	 * caller does it all.
 	 */
-	if (w->capacity < WALK_ENTRIES)
+	if (threadless(w))
 		return w;
 	if (kpage != NULL)
 		start_lookers(w, kpage);
@@ -745,7 +849,7 @@ walk_stop(struct walk *w)
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->changed);
 	if (w->memory != NULL)
-		munmap(w->memory, w->memory_size);
+		keep_memory(w->memory, w->memory_size);
 	w->memory = NULL;
 	free(w->regions);
 	free(w);

@@ -351,10 +351,11 @@ spawn_delayed(pid_t victim, const char *when, int out, int err,
 }
 
 /*
- * A process that exits half read leaves no row: the victim has 5000
- * mappings, more than one buffer of the reader holds, so the summary
- * has written the rows of the first buffer's mappings when the reads of
- * the second are held back and the victim is killed. None of its rows
+ * A process that exits half read leaves no row: the victim has 20000
+ * one-page mappings, half of them touched, which the reader reads in
+ * some 10000 preads over several buffers (each holds 4096 segments), so
+ * the summary has written the rows of the first buffers' mappings when
+ * the reads from the 4500th on are held back and the victim is killed. None of its rows
  * may come out, and -v counts it.
  */
 static void
@@ -374,7 +375,7 @@ should_leave_no_row_of_a_process_that_exits_half_read(void **state)
 		tl_skip("strace is not installed: its delay injection holds "
 		    "the reads of a process back while it is killed");
 	assert_true(out >= 0 && err >= 0);
-	victim = start_many(5000);
+	victim = start_many(20000);
 	tool = spawn_delayed(victim, "4500+", out, err, args);
 	sleep(3);
 	kill(victim, SIGKILL);

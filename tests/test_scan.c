@@ -19,7 +19,10 @@
 
 /* The child's mappings, in the order of the table below. */
 enum { DENSE, SPARSE, SANDWICH_LO, SANDWICH_MID, SANDWICH_HI, HOLES,
-	SWAPPED, FILE_MAP, NMAPS };
+	SWAPPED, FILE_MAP, CHAIN, NMAPS = CHAIN + 16 };
+
+/* Pages of each mapping of the chain: 16 mappings one after another. */
+#define CHAIN_PAGES 4
 
 static struct tl_child child;
 static long page;
@@ -36,7 +39,7 @@ start_child(void **state)
 
 	/* A name for -m pmd-scan to find. */
 	snprintf(path, sizeof(path), "/tmp/pmd-scan-%d", (int)getpid());
-	const struct tl_map table[NMAPS] = {
+	struct tl_map table[NMAPS] = {
 		[DENSE] = { .kind = TL_ANON, .bytes = DENSE_SIZE,
 		    .touch = "all" },
 		[SPARSE] = { .kind = TL_ANON, .bytes = SPARSE_SIZE,
@@ -55,7 +58,14 @@ start_child(void **state)
 		[FILE_MAP] = { .kind = TL_FILE, .pages = 64, .touch = "0,40",
 		    .path = path },
 	};
+	int i;
 
+	/* Other permissions each: the kernel cannot merge them. */
+	for (i = CHAIN; i < NMAPS; i++)
+		table[i] = (struct tl_map){ .kind = TL_ANON,
+		    .pages = CHAIN_PAGES, .touch = "0",
+		    .flags = i > CHAIN ? TL_JOINED : 0,
+		    .prot = (i % 2 ? PROT_EXEC : 0) | PROT_READ | PROT_WRITE };
 	(void)state;
 	page = tl_page();
 	tl_child_start(&child, table, NMAPS, 0);
@@ -173,16 +183,24 @@ should_print_the_same_rows_with_and_without_pagemap_scan(void **state)
 	}
 }
 
+/* Reads the PAGEMAP_DUMP_STATS line: entries, preads and scan calls. */
+static void
+stats3(const struct tl_run *r, uint64_t *entries, uint64_t *preads,
+    uint64_t *scans)
+{
+	if (sscanf(r->err, "pagemap-dump: pid %*d: %" SCNu64 " entries read "
+	    "with %" SCNu64 " preads, %" SCNu64, entries, preads,
+	    scans) != 3)
+		fail_msg("no stats line in: %s", r->err);
+}
+
 /* Reads the PAGEMAP_DUMP_STATS line: entries read and scan calls. */
 static void
 stats(const struct tl_run *r, uint64_t *entries, uint64_t *scans)
 {
 	uint64_t preads;
 
-	if (sscanf(r->err, "pagemap-dump: pid %*d: %" SCNu64 " entries read "
-	    "with %" SCNu64 " preads, %" SCNu64, entries, &preads,
-	    scans) != 3)
-		fail_msg("no stats line in: %s", r->err);
+	stats3(r, entries, &preads, scans);
 }
 
 static void
@@ -245,6 +263,42 @@ should_skip_the_holes_of_a_sparse_mapping_after_a_dense_one(void **state)
 	tl_run_free(&without);
 }
 
+/*
+ * Mappings one right after another (the parts of a library) are scanned
+ * as one stretch, not each apart: a call or two for the sixteen, and a
+ * read for each touched page and the first entry; and plain reads cover
+ * the chain in one pread. Both print what the other path prints.
+ */
+static void
+should_read_a_chain_of_mappings_as_one_stretch(void **state)
+{
+	char range[64];
+	const char *const opts[] = { "-P", "-H", "-o", "addr,present",
+	    "-r", range, NULL };
+	struct tl_run with, without;
+	uint64_t entries, preads, scans;
+	(void)state;
+
+	range_of(range, sizeof(range), child.map[CHAIN].addr,
+	    (NMAPS - CHAIN) * CHAIN_PAGES * (size_t)page);
+	dump(&without, false, true, opts);
+	stats3(&without, &entries, &preads, &scans);
+	assert_int_equal(tl_count_lines(without.out), NMAPS - CHAIN);
+	/* The first entry, then the rest of the chain at once. */
+	assert_int_equal(preads, 2);
+	assert_int_equal(entries, (NMAPS - CHAIN) * CHAIN_PAGES);
+	if (!tl_have_pagemap_scan())
+		tl_skip("no PAGEMAP_SCAN in this kernel (before 6.7): "
+		    "only the pread path was checked");
+	dump(&with, true, true, opts);
+	stats3(&with, &entries, &preads, &scans);
+	assert_string_equal(with.out, without.out);
+	assert_true(scans >= 1 && scans <= 2);
+	assert_true(preads <= NMAPS - CHAIN + 1);
+	tl_run_free(&with);
+	tl_run_free(&without);
+}
+
 static void
 should_show_paged_out_pages_alike_on_both_paths(void **state)
 {
@@ -280,6 +334,7 @@ main(void)
 		    should_skip_the_holes_of_a_sparse_mapping_with_pagemap_scan),
 		cmocka_unit_test(
 		    should_skip_the_holes_of_a_sparse_mapping_after_a_dense_one),
+		cmocka_unit_test(should_read_a_chain_of_mappings_as_one_stretch),
 		cmocka_unit_test(should_show_paged_out_pages_alike_on_both_paths),
 	};
 
