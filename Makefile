@@ -27,14 +27,14 @@ UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_filter tests/test_summary tests/test_corpus tests/test_columns \
 	tests/test_pipeline tests/test_ranges \
 	tests/test_kpage_names tests/test_numa tests/test_folio_stage \
-	tests/test_out
+	tests/test_out tests/test_snapshot tests/test_replay
 # The e2e programs, in two lists so that two people can split files at
 # once without touching the same line.
 E2E_TESTS_A = tests/test_e2e tests/test_views_columns tests/test_views_select \
 	tests/test_views_summary tests/test_scan \
 	tests/test_faults tests/test_examples tests/test_nodes tests/test_all
 E2E_TESTS_B = $(PHYSICAL_TESTS) tests/test_hostile tests/test_edges \
-	tests/test_smaps tests/test_races tests/test_folios
+	tests/test_smaps tests/test_races tests/test_folios tests/test_record
 E2E_TESTS = $(E2E_TESTS_A) $(E2E_TESTS_B)
 TESTS = $(UNIT_TESTS) $(E2E_TESTS)
 TEST_LIBS = -lcmocka
@@ -64,7 +64,7 @@ TEST_SUPPORT = tests/testlib.o tests/testlib_child.o tests/testlib_read.o \
 tests/fixture: tests/fixture.o tests/state.o $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -pthread
 
-STATE_TESTS = tests/test_corpus tests/test_ranges
+STATE_TESTS = tests/test_corpus tests/test_ranges tests/test_replay
 $(STATE_TESTS): %: %.o tests/state.o $(TEST_SUPPORT) $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) -pthread
 
@@ -171,11 +171,16 @@ FUZZ_LIB_SRC = $(LIB_SRC)
 FUZZ_TEST_SRC = tests/readers.c tests/testdata.c
 FUZZ_ESCAPE = tests/fuzz_escape_text tests/fuzz_escape_csv \
 	tests/fuzz_escape_json
-FUZZ_TARGETS = tests/fuzz_maps tests/fuzz_options $(FUZZ_ESCAPE)
+FUZZ_TARGETS = tests/fuzz_maps tests/fuzz_options $(FUZZ_ESCAPE) \
+	tests/fuzz_snapshot
 
 tests/fuzz_maps: tests/fuzz_maps.c $(FUZZ_LIB_SRC) $(wildcard include/*.h)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
 		tests/fuzz_maps.c $(FUZZ_LIB_SRC) -pthread
+
+tests/fuzz_snapshot: tests/fuzz_snapshot.c $(FUZZ_LIB_SRC) $(wildcard include/*.h)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
+		tests/fuzz_snapshot.c $(FUZZ_LIB_SRC) -pthread
 
 tests/fuzz_options: tests/fuzz_options.c $(FUZZ_LIB_SRC) $(wildcard include/*.h)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ \
@@ -196,6 +201,7 @@ fuzz: $(FUZZ_TARGETS)
 		case $$t in \
 		*fuzz_maps) seeds=tests/corpus/maps; reg=maps-;; \
 		*fuzz_options) seeds=tests/corpus/options; reg=options-;; \
+		*fuzz_snapshot) seeds=tests/corpus/snapshots; reg=snapshot-;; \
 		*) seeds=tests/corpus/names; reg=name-;; \
 		esac; \
 		dir=$$(mktemp -d) || exit 1; \

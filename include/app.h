@@ -17,12 +17,26 @@ struct app_captured {
 	struct dump_files files;
 	int kpage_dirfd;
 	struct pagemap_swap_layout layout;
+	/*
+	 * A snapshot's (--replay): its processes, in place of files, and
+	 * its kpage files, open (-1: not there), in place of kpage_dirfd;
+	 * else NULL.
+	 */
+	const struct dump_files *procs;
+	size_t nprocs;
+	const int *kpage_fds;
+	bool scan_emulated;	/* walk_scan_emulate answers for them */
 };
 
 /*
  * Dumps the processes of the options (with cap, the captured one in
- * place of each) to stdout. Returns the exit status.
+ * place of each) to stdout; or records, replays, diffs or watches them
+ * as the options say. Returns the exit status.
  */
 int app_run(struct options *opts, const struct app_captured *cap);
+
+/* Dumps as app_run does, but to fd, and nothing but dumps. */
+int app_run_to(struct options *opts, const struct app_captured *cap,
+    int fd);
 
 #endif

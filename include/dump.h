@@ -43,6 +43,9 @@ struct dump_config {
 	bool totals;			/* --totals */
 	int sort;			/* --sort's summary column, or -1 */
 	bool physical;			/* --physical: frames, not a process */
+	const int *kpage_fds;	/* captured kpage files, open; or NULL */
+	/* A snapshot answers for PAGEMAP_SCAN (walk_scan_emulate). */
+	bool scan_emulated;
 };
 
 /*
@@ -54,6 +57,7 @@ struct dump_files {
 	int pid;		/* for the pid column and messages */
 	int maps_fd;
 	int pagemap_fd;
+	const char *comm;	/* the command name, or NULL (unknown) */
 };
 
 struct dump;

@@ -55,6 +55,12 @@ struct options {
 	unsigned keys[OPTIONS_MAX_KEYS];
 	size_t nkeys;
 	long pid_max;		/* PIDs above this are usage errors */
+	const char *record;	/* --record: the snapshot file to write */
+	const char *replay;	/* --replay: the snapshot file to read */
+	const char *diff;	/* --diff A B: A, a snapshot file */
+	const char *diff_b;	/* and B: a snapshot file or a pid */
+	double watch;		/* --watch: seconds between readings; 0 */
+	long count;		/* --count: readings at most; 0: no end */
 };
 
 enum options_result {
@@ -102,6 +108,12 @@ int options_parse_address(const char *text, uint64_t *addr);
  */
 int options_parse_range(const char *text, uint64_t *start, uint64_t *end,
     char *why, size_t whylen);
+
+/*
+ * Puts the pid column first, unless it is there (rows of several
+ * processes say whose they are).
+ */
+void options_pid_column(struct options *o);
 
 /* Writes the usage text (the synopsis, and with full the options). */
 void options_usage(FILE *fp, bool full);

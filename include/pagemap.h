@@ -105,6 +105,9 @@ struct pagemap_swap_layout pagemap_swap_layout_from_config(const char *text,
 /* Sets the layout pagemap_state and pagemap_decode go by. */
 void pagemap_set_swap_layout(const struct pagemap_swap_layout *layout);
 
+/* The layout they go by now. */
+struct pagemap_swap_layout pagemap_swap_layout(void);
+
 /*
  * Reads the entries of count pages starting at page number vpn from the
  * pagemap file fd into buf (or, alike, count values from index vpn of a

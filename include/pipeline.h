@@ -42,6 +42,11 @@ struct pipeline_config {
 	bool totals;			/* --totals */
 	int sort;			/* --sort's summary column, or -1 */
 	bool physical;			/* frames, not a process's pages */
+	/*
+	 * The kpage files, open, by kpage_file (-1: not there), in place of
+	 * kpage_dirfd's; or NULL.
+	 */
+	const int *kpage_fds;
 };
 
 /* How a walk that did not reach its end ended. */
@@ -70,13 +75,14 @@ int pipeline_header(struct pipeline *p);
 void pipeline_warn_hidden_pfns(struct pipeline *p, int pid);
 
 /*
- * Hands the selected pages of the process pid (maps read, pagemap open
- * as pagemap_fd, /proc directory dirfd or -1) to the sink. Returns
- * DUMP_OK; DUMP_OUTPUT_ERROR; or DUMP_FAILED, reported, or (*end set,
- * status not WALK_END) for the caller to report how the walk ended.
+ * Hands the selected pages of the process (its maps read, its pagemap
+ * open as pagemap_fd) to the sink. Returns DUMP_OK; DUMP_OUTPUT_ERROR;
+ * or DUMP_FAILED, reported, or (*end set, status not WALK_END) for the
+ * caller to report how the walk ended.
  */
-enum dump_status pipeline_process(struct pipeline *p, int pid, int dirfd,
-    int pagemap_fd, const struct maps *maps, struct pipeline_end *end);
+enum dump_status pipeline_process(struct pipeline *p,
+    const struct sink_process *proc, int pagemap_fd,
+    struct pipeline_end *end);
 
 /* After the last process: what the sink has left to write. */
 enum dump_status pipeline_finish(struct pipeline *p);

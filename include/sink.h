@@ -37,6 +37,14 @@ struct sink_context {
 	bool physical;		/* frames themselves: no map counts wanted */
 };
 
+/* The process a sink is told of, before its pages. */
+struct sink_process {
+	int pid;
+	int dirfd;		/* its /proc directory, or -1 (captured) */
+	const char *comm;	/* captured: its command name; else NULL */
+	const struct maps *maps;	/* its mappings, as they were read */
+};
+
 struct sink_ops {
 	const char *name;
 	/* How it is chosen: -letter, --option; help for --help. */
@@ -58,12 +66,11 @@ struct sink_ops {
 	void *(*open)(const struct sink_context *c);
 	int (*header)(void *s);
 	/*
-	 * A new process, whose /proc directory is dirfd (-1 for captured
-	 * files). Sets *per_page to the kpage facts it wants of every page
-	 * of this one, beyond those of the columns (0 for none).
+	 * A new process. Sets *per_page to the kpage facts it wants of
+	 * every page of this one, beyond those of the columns (0 for none).
 	 */
-	enum dump_status (*begin_process)(void *s, int pid, int dirfd,
-	    unsigned *per_page);
+	enum dump_status (*begin_process)(void *s,
+	    const struct sink_process *p, unsigned *per_page);
 	enum dump_status (*begin_mapping)(void *s, const struct maps_entry *m);
 	enum dump_status (*pages)(void *s, const struct page_batch *b);
 	/*
@@ -83,5 +90,12 @@ extern const struct sink_ops *const sink_registry[];
 extern const struct sink_ops sink_rows;
 extern const struct sink_ops sink_summary;
 extern const struct sink_ops sink_ranges;
+
+/*
+ * --record: no view but a snapshot of every page (snapshot.h), written
+ * to the output when the last process is done. Chosen by --record, not
+ * from the registry.
+ */
+extern const struct sink_ops sink_snapshot;
 
 #endif

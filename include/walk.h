@@ -101,6 +101,16 @@ struct walk;
 bool walk_scan_allowed(void);
 
 /*
+ * Makes walk_scan answer for the file fd (a snapshot's pagemap, and
+ * every descriptor of that file) from the n regions v, ascending, which
+ * must outlive it: the queries for the zero page and huge mappings, as
+ * PAGEMAP_SCAN answered them when the snapshot was taken; any other
+ * query fails with ENOTTY. fd -1 forgets them all. Returns 0, or -1
+ * with errno set.
+ */
+int walk_scan_emulate(int fd, const struct walk_scan_region *v, size_t n);
+
+/*
  * One PAGEMAP_SCAN call on the pagemap file fd over pages [start, end)
  * (page numbers): the regions (page numbers too) with a category of
  * anyof, at most len of them, with the categories of return_mask. Sets

@@ -14,10 +14,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "diff.h"
 #include "dump.h"
 #include "filter.h"
 #include "format.h"
 #include "out.h"
+#include "record.h"
+#include "replay.h"
 
 #define OUT_BUFFER (256 * 1024)
 
@@ -31,17 +34,22 @@ static struct {
 	struct dump *volatile dump;
 } live;
 
-/* Dumps each pid of the options (or the captured process); the status. */
+/*
+ * Dumps each pid of the options (or the captured process in place of each,
+ * or a snapshot's processes); the status.
+ */
 static int
 dump_all(struct dump *d, const struct options *opts,
     const struct app_captured *cap)
 {
+	size_t n = cap != NULL && cap->procs != NULL ? cap->nprocs :
+	    opts->npids, i;
 	int status = 0;
-	size_t i;
 
-	for (i = 0; i < opts->npids; i++) {
-		enum dump_status s = cap != NULL ? dump_files(d, &cap->files) :
-		    dump_pid(d, opts->pids[i]);
+	for (i = 0; i < n; i++) {
+		enum dump_status s = cap == NULL ? dump_pid(d, opts->pids[i]) :
+		    dump_files(d, cap->procs != NULL ? &cap->procs[i] :
+		    &cap->files);
 		if (s == DUMP_OUTPUT_ERROR)
 			break;
 		if (s == DUMP_FAILED)
@@ -188,7 +196,7 @@ dump_frames(struct dump *d, const struct options *opts)
 }
 
 int
-app_run(struct options *opts, const struct app_captured *cap)
+app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 {
 	struct pagemap_swap_layout layout;
 	struct format *format;
@@ -201,7 +209,7 @@ app_run(struct options *opts, const struct app_captured *cap)
 	format = live.format = format_new(opts->kind, opts->cols, opts->ncols);
 	if (format == NULL ||
 	    filter_prepare(&opts->filter, dump_page_size()) != 0 ||
-	    out_init(&out, STDOUT_FILENO, OUT_BUFFER) != 0) {
+	    out_init(&out, fd, OUT_BUFFER) != 0) {
 		warn("setting up");
 		goto done;
 	}
@@ -212,10 +220,12 @@ app_run(struct options *opts, const struct app_captured *cap)
 	pagemap_set_swap_layout(&layout);
 	c = (struct dump_config){ format, &out, &opts->filter, opts->sink,
 	    opts->cols, opts->ncols, opts->kind, opts->no_header ||
-	    !format_has_header(format), opts->npids > 1 || opts->all,
-	    cap != NULL,
+	    !format_has_header(format), opts->npids > 1 || opts->all ||
+	    (cap != NULL && cap->nprocs > 1), cap != NULL,
 	    cap != NULL ? cap->kpage_dirfd : -1, opts->keys, opts->nkeys,
-	    opts->totals, opts->sort, opts->physical };
+	    opts->totals, opts->sort, opts->physical,
+	    cap != NULL ? cap->kpage_fds : NULL,
+	    cap != NULL && cap->scan_emulated };
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;
@@ -230,7 +240,10 @@ app_run(struct options *opts, const struct app_captured *cap)
 		out_flush(&out);
 	if (out.error != 0) {
 		errno = out.error;
-		warn("write to stdout");
+		if (fd == STDOUT_FILENO)
+			warn("write to stdout");
+		else
+			warn("write");
 		status = 1;
 	}
 done:
@@ -240,4 +253,19 @@ done:
 	live.dump = NULL;
 	live.format = NULL;
 	return status;
+}
+
+int
+app_run(struct options *opts, const struct app_captured *cap)
+{
+	/* A snapshot's processes in place of captured ones (tests). */
+	if (opts->replay != NULL)
+		return replay_run(opts);
+	if (opts->record != NULL)
+		return record_run(opts, cap);
+	if (cap == NULL && opts->diff != NULL)
+		return diff_run(opts);
+	if (cap == NULL && opts->watch > 0)
+		return watch_run(opts);
+	return app_run_to(opts, cap, STDOUT_FILENO);
 }

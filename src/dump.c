@@ -109,9 +109,10 @@ dump_new(const struct dump_config *c)
 	d->stats = getenv("PAGEMAP_DUMP_STATS") != NULL;
 	pc = (struct pipeline_config){ c->format, c->out, c->filter, c->sink,
 	    c->cols, c->ncols, c->kind, d->page_size, d->may_see_pfns,
-	    !c->captured && !c->physical && scan_works(d->page_size),
+	    c->scan_emulated ||
+	    (!c->captured && !c->physical && scan_works(d->page_size)),
 	    c->several_pids, c->kpage_dirfd, d->stats, c->keys, c->nkeys,
-	    c->totals, c->sort, c->physical };
+	    c->totals, c->sort, c->physical, c->kpage_fds };
 	d->pipeline = pipeline_open(&pc);
 	if (d->pipeline == NULL) {
 		free(d);
@@ -276,6 +277,7 @@ struct target {
 	unsigned int opens;	/* times both were opened */
 	unsigned int maps_reads;	/* times maps was read, the last time */
 	size_t dropped;		/* overlapping lines dropped */
+	const char *comm;	/* captured: the command name; else NULL */
 };
 
 static void
@@ -426,11 +428,12 @@ walk_failure(struct dump *d, pid_t pid, int dirfd, const struct target *t,
 static enum dump_status
 dump_pages(struct dump *d, pid_t pid, int dirfd, const struct target *t)
 {
+	const struct sink_process proc = { (int)pid, dirfd, t->comm,
+	    &t->maps };
 	struct pipeline_end end;
 	enum dump_status st;
 
-	st = pipeline_process(d->pipeline, (int)pid, dirfd, t->pagemap_fd,
-	    &t->maps, &end);
+	st = pipeline_process(d->pipeline, &proc, t->pagemap_fd, &end);
 	if (st == DUMP_OK && end.status != WALK_END)
 		st = walk_failure(d, pid, dirfd, t, &end);
 	return st;
@@ -690,6 +693,7 @@ dump_files(struct dump *d, const struct dump_files *f)
 		return DUMP_FAILED;
 	}
 	t.opens = 1;
+	t.comm = f->comm;
 	status = read_maps(d, f->pid, &t);
 	if (status == DUMP_OK)
 		status = dump_target(d, f->pid, -1, &t);

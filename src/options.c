@@ -7,7 +7,10 @@
 #include "escape.h"
 #include "kpage.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,9 +20,10 @@
 	escape_quote((buf), sizeof(buf), (s), strnlen((s), ESCAPE_QUOTE_MAX))
 
 /* The long options without a short one, past every char. */
-enum { OPT_PFN = 256, OPT_PADDR, OPT_SORT, OPT_PHYSICAL };
+enum { OPT_PFN = 256, OPT_PADDR, OPT_SORT, OPT_PHYSICAL, OPT_RECORD,
+	OPT_DIFF, OPT_WATCH, OPT_COUNT };
 
-static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:Avt";
+static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:Avti:";
 
 static const struct option base_long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -41,6 +45,11 @@ static const struct option base_long_options[] = {
 	{ "physical", no_argument, NULL, OPT_PHYSICAL },
 	{ "paddr", required_argument, NULL, OPT_PADDR },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, 'i' },
+	{ "diff", required_argument, NULL, OPT_DIFF },
+	{ "watch", required_argument, NULL, OPT_WATCH },
+	{ "count", required_argument, NULL, OPT_COUNT },
 };
 
 #define NBASE (sizeof(base_long_options) / sizeof(base_long_options[0]))
@@ -271,6 +280,16 @@ usage_machine(FILE *fp)
 	    "                        needs root\n"
 	    "      --paddr ADDR      only the page in the frame of physical "
 	    "address ADDR\n");
+	fprintf(fp, "      --record FILE     write a snapshot of the processes "
+	    "to FILE\n"
+	    "  -i, --replay FILE     every view from a snapshot, as it was "
+	    "taken\n"
+	    "      --diff A B        the pages that changed from snapshot A "
+	    "to B\n"
+	    "                        (a snapshot, or a pid read now)\n"
+	    "      --watch SECONDS   print what changes in a pid, every "
+	    "SECONDS\n"
+	    "      --count N         with --watch: stop after N readings\n");
 }
 
 void
@@ -289,7 +308,11 @@ options_usage(FILE *fp, bool full)
 	    "                    [--paddr addr] [-t [--sort column]] "
 	    "pid|self ...\n"
 	    "       pagemap-dump -A [option ...]\n"
-	    "       pagemap-dump --physical [option ...] [pfn[-end]]\n",
+	    "       pagemap-dump --physical [option ...] [pfn[-end]]\n"
+	    "       pagemap-dump --record file [-A | pid ...]\n"
+	    "       pagemap-dump --replay file [option ...] [pid ...]\n"
+	    "       pagemap-dump --diff a b | --watch seconds [--count n] "
+	    "pid\n",
 	    letters);
 	if (!full)
 		return;
@@ -343,7 +366,7 @@ refused(int c, char **argv, char *why, size_t whylen)
 		snprintf(why, whylen, "unknown option '%s'", arg);
 }
 
-/* Takes the value of -r, -a, -k, --pfn or --paddr into the filter. */
+/* Takes -P, -S, and the value of -r, -a, -k, --pfn or --paddr. */
 static enum options_result
 filter_option(struct options *o, int c, const char *arg, char *why,
     size_t whylen)
@@ -352,6 +375,12 @@ filter_option(struct options *o, int c, const char *arg, char *why,
 	uint64_t a, b;
 
 	switch (c) {
+	case 'P':
+		o->filter.present = true;
+		return OPTIONS_RUN;
+	case 'S':
+		o->filter.swapped = true;
+		return OPTIONS_RUN;
 	case 'r':
 		if (options_parse_range(arg, &a, &b, why, whylen) != 0)
 			return OPTIONS_USAGE;
@@ -453,6 +482,8 @@ machine_option(struct options *o, int c, const char *arg, char *why,
 
 	if (c == 'A')
 		o->all = true;
+	else if (c == OPT_PHYSICAL)
+		o->physical = true;
 	else if (c == 'v')
 		o->verbose = true;
 	else if (c == 't')
@@ -467,6 +498,48 @@ machine_option(struct options *o, int c, const char *arg, char *why,
 			return OPTIONS_USAGE;
 		}
 	}
+	return OPTIONS_RUN;
+}
+
+/*
+ * --record, --replay, --diff, --watch and --count: what they name, and
+ * for --watch and --count a number (seconds, a decimal fraction; count,
+ * at least 1).
+ */
+static enum options_result
+time_option(struct options *o, int c, const char *arg, char *why,
+    size_t whylen)
+{
+	char q[ESCAPE_QUOTE_SIZE], *end;
+	double v;
+
+	if (c == OPT_RECORD || c == 'i' || c == OPT_DIFF) {
+		if (*arg == '\0') {
+			snprintf(why, whylen, "--%s needs a file name",
+			    c == OPT_RECORD ? "record" : c == 'i' ? "replay" :
+			    "diff");
+			return OPTIONS_USAGE;
+		}
+		*(c == OPT_RECORD ? &o->record : c == 'i' ? &o->replay :
+		    &o->diff) = arg;
+		return OPTIONS_RUN;
+	}
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(v > 0) ||
+	    v > (c == OPT_WATCH ? 86400 : 1e9) ||
+	    (c == OPT_COUNT && v != (double)(long)v)) {
+		snprintf(why, whylen, c == OPT_WATCH ? "--watch takes "
+		    "seconds between readings, above 0 and at most 86400: not "
+		    "'%s'" : "--count takes a whole number of readings, 1 or "
+		    "more: not '%s'", escape_quote(q, sizeof(q), arg,
+		    strnlen(arg, 32)));
+		return OPTIONS_USAGE;
+	}
+	if (c == OPT_WATCH)
+		o->watch = v;
+	else
+		o->count = (long)v;
 	return OPTIONS_RUN;
 }
 
@@ -502,16 +575,16 @@ take_option(struct options *o, int c, char **argv, char *why,
 	case 'v':
 	case 't':
 	case OPT_SORT:
-		return machine_option(o, c, optarg, why, whylen);
 	case OPT_PHYSICAL:
-		o->physical = true;
-		return OPTIONS_RUN;
+		return machine_option(o, c, optarg, why, whylen);
+	case OPT_RECORD:
+	case 'i':
+	case OPT_DIFF:
+	case OPT_WATCH:
+	case OPT_COUNT:
+		return time_option(o, c, optarg, why, whylen);
 	case 'P':
-		o->filter.present = true;
-		return OPTIONS_RUN;
 	case 'S':
-		o->filter.swapped = true;
-		return OPTIONS_RUN;
 	case 'r':
 	case 'a':
 	case 'k':
@@ -534,6 +607,87 @@ take_option(struct options *o, int c, char **argv, char *why,
 	}
 	refused(c, argv, why, whylen);
 	return OPTIONS_USAGE;
+}
+
+void
+options_pid_column(struct options *o)
+{
+	unsigned pid_col = (unsigned)column_find("pid", 3);
+	size_t k;
+
+	for (k = 0; k < o->ncols && o->cols[k] != pid_col; k++)
+		;
+	if (k == o->ncols && o->ncols < FORMAT_MAX_COLUMNS) {
+		memmove(o->cols + 1, o->cols, o->ncols * sizeof(o->cols[0]));
+		o->cols[0] = pid_col;
+		o->ncols++;
+	}
+}
+
+/* Whether a view, a filter or a format other than the default is asked. */
+static bool
+views_given(const struct options *o)
+{
+	const struct filter *f = &o->filter;
+
+	return o->sink != sink_registry[0] || o->own_columns ||
+	    o->kind != FORMAT_TEXT || o->nkeys > 0 || o->totals ||
+	    o->sort >= 0 || f->nranges > 0 || f->naddrs > 0 ||
+	    f->nnames > 0 || f->present || f->swapped || f->kflags ||
+	    f->npfns > 0 || f->npaddrs > 0;
+}
+
+/* Says why in why; returns OPTIONS_USAGE. */
+static enum options_result usage(char *why, size_t whylen, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static enum options_result
+usage(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return OPTIONS_USAGE;
+}
+
+/*
+ * --record, --replay, --diff and --watch: one at a time, each with what
+ * it takes. Sets *done when the pids are taken (--diff's B).
+ */
+static enum options_result
+time_check(struct options *o, int argc, char **argv, char *why,
+    size_t whylen, bool *done)
+{
+	int modes = (o->record != NULL) + (o->replay != NULL) +
+	    (o->diff != NULL) + (o->watch > 0);
+	const char *name = o->record ? "--record" : o->replay ? "--replay" :
+	    o->diff ? "--diff" : "--watch";
+
+	*done = false;
+	if ((o->count > 0 && o->watch == 0) || modes > 1)
+		return usage(why, whylen, "%s", modes > 1 ? "give one of "
+		    "--record, --replay, --diff and --watch" : "--count ends "
+		    "--watch: give it with --watch");
+	if (modes == 0)
+		return OPTIONS_RUN;
+	if (o->physical)
+		return usage(why, whylen, "%s: not with --physical", name);
+	if (o->all && o->record == NULL)
+		return usage(why, whylen, "%s: not with --all", name);
+	if (o->replay == NULL && views_given(o))
+		return usage(why, whylen, "%s takes no view, filter or format: "
+		    "give them to --replay", name);
+	if ((o->diff != NULL || o->watch > 0) && argc - optind != 1)
+		return usage(why, whylen, "%s", o->diff != NULL ? "--diff A B: "
+		    "give one B after A (a snapshot, or a pid)" : "--watch "
+		    "reads one pid: give one");
+	if (o->diff != NULL) {
+		o->diff_b = argv[optind];
+		*done = true;
+	}
+	return OPTIONS_RUN;
 }
 
 /* Takes the pids; rows of several processes say whose they are. */
@@ -644,6 +798,7 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 	char shorts[sizeof(base_short_options) + MAX_SINKS];
 	struct option longs[NBASE + MAX_SINKS + 1];
 	enum options_result r;
+	bool done;
 	int c;
 
 	make_options(shorts, sizeof(shorts), longs);
@@ -656,7 +811,10 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 	}
 	if (o->help || o->version || o->column_help)
 		return OPTIONS_EXIT;
-	if (!o->all && !o->physical && optind >= argc) {
+	r = time_check(o, argc, argv, why, whylen, &done);
+	if (r != OPTIONS_RUN || done)
+		return r;
+	if (!o->all && !o->physical && o->replay == NULL && optind >= argc) {
 		snprintf(why, whylen, "no pid given");
 		return OPTIONS_USAGE;
 	}

@@ -20,6 +20,12 @@ pagemap_set_swap_layout(const struct pagemap_swap_layout *l)
 	layout = *l;
 }
 
+struct pagemap_swap_layout
+pagemap_swap_layout(void)
+{
+	return layout;
+}
+
 /* MAX_SWAPFILES for these counts: 32 less them and the marker type. */
 static struct pagemap_swap_layout
 make_layout(bool hwpoison, bool migration, bool device)

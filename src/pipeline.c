@@ -51,10 +51,19 @@ static int
 open_kpage_file(const struct pipeline *p, enum kpage_file file, bool quiet)
 {
 	const char *path = kpage_path(file);
-	int fd = p->c.kpage_dirfd < 0 ? open(path, O_RDONLY | O_CLOEXEC) :
+	int fd;
+
+	if (p->c.kpage_fds != NULL) {	/* a snapshot's */
+		fd = p->c.kpage_fds[file] >= 0 ? fcntl(p->c.kpage_fds[file],
+		    F_DUPFD_CLOEXEC, 0) : -1;
+		if (p->c.kpage_fds[file] < 0 && !quiet)
+			warnx("%s: not in the snapshot (it was recorded "
+			    "without root, or without CONFIG_MEMCG)", path);
+		return fd;
+	}
+	fd = p->c.kpage_dirfd < 0 ? open(path, O_RDONLY | O_CLOEXEC) :
 	    openat(p->c.kpage_dirfd, strrchr(path, '/') + 1,
 	    O_RDONLY | O_CLOEXEC);
-
 	if (fd < 0 && !quiet) {
 		if (errno == EACCES || errno == EPERM)
 			warnx("%s: permission denied (run as root)", path);
@@ -195,7 +204,8 @@ open_nodes(struct pipeline *p)
 	if (!(p->need & PAGE_FACT_NODE))
 		return 0;
 	if (nodes_open(&p->nodes, p->c.page_size, p->c.may_see_pfns,
-	    p->c.kpage_dirfd >= 0 || p->c.physical) != 0) {
+	    p->c.kpage_dirfd >= 0 || p->c.kpage_fds != NULL ||
+	    p->c.physical) != 0) {
 		nodes_free(&p->nodes);
 		return -1;
 	}
@@ -469,9 +479,11 @@ walk_spans(struct run *r, struct walk *w, int pagemap_fd,
 }
 
 enum dump_status
-pipeline_process(struct pipeline *p, int pid, int dirfd, int pagemap_fd,
-    const struct maps *maps, struct pipeline_end *end)
+pipeline_process(struct pipeline *p, const struct sink_process *proc,
+    int pagemap_fd, struct pipeline_end *end)
 {
+	const int pid = proc->pid;
+	const struct maps *maps = proc->maps;
 	struct run r = { .p = p, .pid = pid, .maps = maps };
 	struct walk_span *spans;
 	enum dump_status st;
@@ -490,7 +502,7 @@ pipeline_process(struct pipeline *p, int pid, int dirfd, int pagemap_fd,
 		return DUMP_FAILED;
 	}
 	r.spans = spans;
-	st = p->c.sink->begin_process(p->sink, pid, dirfd, &per_page);
+	st = p->c.sink->begin_process(p->sink, proc, &per_page);
 	if (st == DUMP_OK && (p->have & PAGE_FACT_NODE) &&
 	    nodes_begin_process(&p->nodes, pid) != 0)
 		st = DUMP_FAILED;

@@ -109,12 +109,12 @@ end_run(struct ranges *r)
 }
 
 static enum dump_status
-ranges_begin_process(void *s, int pid, int dirfd, unsigned *per_page)
+ranges_begin_process(void *s, const struct sink_process *p,
+    unsigned *per_page)
 {
 	struct ranges *r = s;
 
-	(void)dirfd;
-	r->pid = r->first.pid = r->row.pid = pid;
+	r->pid = r->first.pid = r->row.pid = p->pid;
 	*per_page = 0;
 	return DUMP_OK;
 }

@@ -34,12 +34,12 @@ rows_header(void *s)
 }
 
 static enum dump_status
-rows_begin_process(void *s, int pid, int dirfd, unsigned *per_page)
+rows_begin_process(void *s, const struct sink_process *p,
+    unsigned *per_page)
 {
 	struct rows *r = s;
 
-	(void)dirfd;
-	r->row.pid = pid;
+	r->row.pid = p->pid;
 	*per_page = 0;
 	return DUMP_OK;
 }

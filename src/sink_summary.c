@@ -93,14 +93,18 @@ sink_header(void *p)
 	return format_summary_header(s->c.format, s->c.out);
 }
 
-/* The command name of the process at dirfd, for --totals ("" unknown). */
+/* The command name of the process, for --totals ("" unknown). */
 static void
-read_comm(struct summary_sink *s, int dirfd)
+read_comm(struct summary_sink *s, const struct sink_process *p)
 {
-	int fd = s->c.totals && dirfd >= 0 ? openat(dirfd, "comm",
+	int fd = s->c.totals && p->dirfd >= 0 ? openat(p->dirfd, "comm",
 	    O_RDONLY | O_CLOEXEC) : -1;
 	ssize_t n = fd >= 0 ? read(fd, s->comm, sizeof(s->comm) - 1) : 0;
 
+	if (p->comm != NULL) {	/* captured */
+		snprintf(s->comm, sizeof(s->comm), "%s", p->comm);
+		return;
+	}
 	if (fd >= 0)
 		close(fd);
 	s->comm[n > 0 ? n : 0] = '\0';
@@ -113,18 +117,19 @@ read_comm(struct summary_sink *s, int dirfd)
  * merged some, or there is none to say.
  */
 static enum dump_status
-sink_begin_process(void *p, int pid, int dirfd, unsigned *per_page)
+sink_begin_process(void *v, const struct sink_process *p,
+    unsigned *per_page)
 {
-	struct summary_sink *s = p;
+	struct summary_sink *s = v;
 
-	s->total = (struct format_summary){ .pid = pid,
+	s->total = (struct format_summary){ .pid = p->pid,
 	    .page_size = s->c.page_size, .comm = s->comm };
 	s->sum = s->total;
-	read_comm(s, dirfd);
+	read_comm(s, p);
 	summary_begin_process(&s->counts);
 	*per_page = 0;
 	if (s->pss && s->c.kflags_fd >= 0 &&
-	    (dirfd < 0 || summary_may_have_ksm(dirfd)))
+	    (p->dirfd < 0 || summary_may_have_ksm(p->dirfd)))
 		*per_page = PAGE_FACT_KFLAGS | PAGE_FACT_COUNT;
 	return DUMP_OK;
 }

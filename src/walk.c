@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <pthread.h>
 
@@ -238,6 +239,86 @@ read_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
 	return 0;
 }
 
+/* The files whose PAGEMAP_SCAN a snapshot answers (walk_scan_emulate). */
+static struct emulated {
+	dev_t dev;
+	ino_t ino;
+	const struct walk_scan_region *v;
+	size_t n;
+} *emulated;
+static size_t nemulated, emulated_cap;
+
+int
+walk_scan_emulate(int fd, const struct walk_scan_region *v, size_t n)
+{
+	struct emulated *grown;
+	struct stat st;
+
+	if (fd < 0) {
+		free(emulated);
+		emulated = NULL;
+		nemulated = emulated_cap = 0;
+		return 0;
+	}
+	if (fstat(fd, &st) != 0)
+		return -1;
+	if (nemulated == emulated_cap) {
+		grown = realloc(emulated, (emulated_cap * 2 + 16) *
+		    sizeof(*emulated));
+		if (grown == NULL)
+			return -1;
+		emulated = grown;
+		emulated_cap = emulated_cap * 2 + 16;
+	}
+	emulated[nemulated].dev = st.st_dev;
+	emulated[nemulated].ino = st.st_ino;
+	emulated[nemulated].v = v;
+	emulated[nemulated++].n = n;
+	return 0;
+}
+
+/*
+ * PAGEMAP_SCAN as a snapshot's regions answer it, for the categories
+ * they hold (others: ENOTTY, as where there is no PAGEMAP_SCAN). Returns
+ * what walk_scan returns, or -2 when fd is not a snapshot's.
+ */
+static int
+emulate(int fd, uint64_t start, uint64_t end, uint64_t anyof,
+    uint64_t return_mask, struct walk_scan_region *vec, size_t len,
+    uint64_t *reached)
+{
+	const uint64_t held = WALK_PAGE_IS_PFNZERO | WALK_PAGE_IS_HUGE;
+	struct stat st;
+	size_t k, i, n = 0;
+
+	if (fstat(fd, &st) != 0)
+		return -2;
+	for (k = 0; k < nemulated && (emulated[k].dev != st.st_dev ||
+	    emulated[k].ino != st.st_ino); k++)
+		;
+	if (k == nemulated)
+		return -2;
+	if (anyof & ~held) {
+		errno = ENOTTY;
+		return -1;
+	}
+	*reached = end;
+	for (i = 0; i < emulated[k].n; i++) {
+		const struct walk_scan_region *r = &emulated[k].v[i];
+		if (r->end <= start || r->start >= end ||
+		    !(r->categories & anyof))
+			continue;
+		if (n == len) {
+			*reached = vec[n - 1].end;
+			break;
+		}
+		vec[n++] = (struct walk_scan_region){ r->start > start ?
+		    r->start : start, r->end < end ? r->end : end,
+		    r->categories & return_mask };
+	}
+	return (int)n;
+}
+
 int
 walk_scan(int fd, uint64_t page_size, uint64_t start, uint64_t end,
     uint64_t anyof, uint64_t return_mask, struct walk_scan_region *vec,
@@ -247,6 +328,9 @@ walk_scan(int fd, uint64_t page_size, uint64_t start, uint64_t end,
 	size_t i;
 	int n;
 
+	if (nemulated > 0 && (n = emulate(fd, start, end, anyof, return_mask,
+	    vec, len, reached)) != -2)
+		return n;
 	memset(&arg, 0, sizeof(arg));
 	/* Tools such as valgrind cannot know that the ioctl writes vec. */
 	memset(vec, 0, len * sizeof(*vec));

@@ -496,6 +496,75 @@ should_refuse_by_columns_that_a_page_has_no_value_of_its_own_in(void **state)
 }
 
 static void
+should_take_record_replay_diff_and_watch_with_what_each_needs(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "--record", "f", "-A"), OPTIONS_RUN);
+	assert_string_equal(o.record, "f");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-i", "f"), OPTIONS_RUN);
+	assert_string_equal(o.replay, "f");
+	assert_int_equal(o.npids, 0);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--replay", "f", "-s", "-P", "7"),
+	    OPTIONS_RUN);
+	assert_int_equal(o.npids, 1);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--diff", "a", "b"), OPTIONS_RUN);
+	assert_string_equal(o.diff, "a");
+	assert_string_equal(o.diff_b, "b");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--watch", "0.5", "--count", "3",
+	    "7"), OPTIONS_RUN);
+	assert_true(o.watch == 0.5 && o.count == 3 && o.npids == 1);
+	options_free(&o);
+}
+
+static void
+should_refuse_record_replay_diff_and_watch_without_what_they_need(
+    void **state)
+{
+	static const char *const bad[][6] = {
+		{ "--record", "f", "-s", "1", NULL, "takes no view" },
+		{ "--record", "f", "-P", "1", NULL, "takes no view" },
+		{ "--record", "f", "--physical", NULL, NULL, "--physical" },
+		{ "--record", "f", "-i", "g", "1", "give one of" },
+		{ "--replay", "f", "-A", NULL, NULL, "not with --all" },
+		{ "--diff", "a", NULL, NULL, NULL, "give one B" },
+		{ "--diff", "a", "b", "c", NULL, "give one B" },
+		{ "--diff", "a", "-f", "json", "b", "takes no view" },
+		{ "--watch", "1", NULL, NULL, NULL, "one pid" },
+		{ "--watch", "1", "1", "2", NULL, "one pid" },
+		{ "--watch", "0", "1", NULL, NULL, "above 0" },
+		{ "--watch", "x", "1", NULL, NULL, "above 0" },
+		{ "--count", "2", "1", NULL, NULL, "with --watch" },
+		{ "--watch", "1", "--count", "0", "1", "1 or more" },
+		{ "--watch", "1", "--count", "1.5", "1", "1 or more" },
+		{ "--record", "", "1", NULL, NULL, "a file name" },
+	};
+	struct options o;
+	char why[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *argv[7] = { "pagemap-dump" };
+		int argc = 1, k;
+		for (k = 0; k < 5 && bad[i][k] != NULL; k++)
+			argv[argc++] = bad[i][k];
+		options_init(&o);
+		if (options_parse(&o, argc, (char **)argv, why, sizeof(why)) !=
+		    OPTIONS_USAGE || strstr(why, bad[i][5]) == NULL)
+			fail_msg("case %zu (%s %s): '%s', want '%s'", i,
+			    bad[i][0], bad[i][1], why, bad[i][5]);
+		options_free(&o);
+	}
+}
+
+static void
 should_take_all_without_pids_and_put_the_pid_column_first(void **state)
 {
 	struct options o;
@@ -586,6 +655,10 @@ main(void)
 		cmocka_unit_test(should_take_by_columns_for_the_summary_only),
 		cmocka_unit_test(should_take_all_without_pids_and_put_the_pid_column_first),
 		cmocka_unit_test(should_refuse_by_columns_that_a_page_has_no_value_of_its_own_in),
+		cmocka_unit_test(
+		    should_take_record_replay_diff_and_watch_with_what_each_needs),
+		cmocka_unit_test(
+		    should_refuse_record_replay_diff_and_watch_without_what_they_need),
 		cmocka_unit_test(should_have_the_classic_row_as_its_default_columns),
 		cmocka_unit_test(should_take_self_as_this_process_through_proc_self),
 		cmocka_unit_test(should_take_decimal_pids_up_to_pid_max),

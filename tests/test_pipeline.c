@@ -91,11 +91,11 @@ rec_header(void *s)
 }
 
 static enum dump_status
-rec_begin_process(void *s, int pid, int dirfd, unsigned *per_page)
+rec_begin_process(void *s, const struct sink_process *p,
+    unsigned *per_page)
 {
 	(void)s;
-	(void)pid;
-	(void)dirfd;
+	(void)p;
 	*per_page = seen.per_page;
 	note('P');
 	return DUMP_OK;
@@ -223,6 +223,7 @@ run(struct proc *p, struct filter *f, const unsigned *cols, size_t ncols,
 		.filter = f, .sink = &rec_sink, .cols = cols, .ncols = ncols,
 		.page_size = PAGE, .may_see_pfns = pfns, .kpage_dirfd = p->dirfd,
 	};
+	const struct sink_process proc = { 1, -1, NULL, &p->maps };
 	struct pipeline *pl;
 	enum dump_status st;
 
@@ -232,7 +233,7 @@ run(struct proc *p, struct filter *f, const unsigned *cols, size_t ncols,
 	pl = pipeline_open(&c);
 	if (pl == NULL)
 		return DUMP_FAILED;
-	st = pipeline_process(pl, 1, -1, p->pagemap_fd, &p->maps, end);
+	st = pipeline_process(pl, &proc, p->pagemap_fd, end);
 	pipeline_close(pl);
 	return st;
 }
