@@ -76,8 +76,10 @@ tests/test_%: tests/test_%.o $(TEST_SUPPORT) $(LIB_OBJ)
 VIEWS_TESTS = tests/test_views_columns tests/test_views_select \
 	tests/test_views_summary
 $(VIEWS_TESTS): tests/views.o
-tests/test_examples: tests/examples_doc.o tests/examples_views.o
-TEST_SHARED = tests/views.o tests/examples_doc.o tests/examples_views.o
+tests/test_examples: tests/examples_doc.o tests/examples_views.o \
+	tests/examples_snap.o
+TEST_SHARED = tests/views.o tests/examples_doc.o tests/examples_views.o \
+	tests/examples_snap.o
 
 # Runs every test program and ends with one line that adds them up:
 # "check: N passed, N failed, N skipped" (a program that dies counts as a

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "filter.h"
 #include "replay.h"
 #include "sink.h"
 
@@ -143,6 +144,7 @@ record_take(pid_t pid, struct snapshot *s)
 		else
 			warnx("pid %d: the snapshot taken: %s", (int)pid, why);
 	}
+	filter_free(&o.filter);
 	free(data);
 	close(fd);
 	return status == 0 ? 0 : -1;

@@ -163,5 +163,10 @@ void check_physical_histogram(const struct run *r);
 pid_t example_pid(int i);
 uintptr_t example_thp(void);	/* the first child's THP mapping */
 uintptr_t example_addr(void);	/* what PLACEHOLDER_ADDR stands for */
+uintptr_t example_touched(void);	/* the page the last sleep wrote */
+
+/* The recipes of the snapshot examples (examples_snap.c). */
+extern const struct recipe snapshot_recipes[];
+extern const size_t nsnapshot_recipes;
 
 #endif

@@ -2,6 +2,16 @@
  * examples_doc: reads the examples out of README.md and the manual,
  * makes each command ready for sh, runs it, and compares its output with
  * what the document shows; see examples.h.
+ *  - README.md: in a ```sh block, every line that is not a comment is a
+ *    command (a blank or comment line starts the next example); in any
+ *    other fenced block, the lines that start with "$ " are commands, and
+ *    the lines after one that are not commands are the output it shows;
+ *  - man/pagemap-dump.1, section EXAMPLES: every .Bd display is an
+ *    example, its "$ " lines the commands, indented lines after one its
+ *    continuation, the other lines the output it shows; mdoc escapes
+ *    (\e, \-, \(aq...) are undone first.
+ * A command also goes on to the next line where sh would: after an open
+ * quote, a trailing "|", "&&", "||" or backslash.
  */
 #include "examples.h"
 

@@ -2,48 +2,30 @@
  * test_examples: every example command of README.md and of the manual's
  * EXAMPLES section is run as a reader would paste it, against two child
  * processes forked here whose pages are known, and its output is checked
- * against what those children hold.
+ * against what those children hold. The examples are read from the
+ * documents at every run (examples_doc.c says how), so that a new or
+ * changed one is run as well.
  *
- * The examples are read from the documents at every run, so that a new
- * or changed one is run as well:
- *  - README.md: in a ```sh block, every line that is not a comment is a
- *    command (a blank or comment line starts the next example); in any
- *    other fenced block, the lines that start with "$ " are commands, and
- *    the lines after one that are not commands are the output it shows;
- *  - man/pagemap-dump.1, section EXAMPLES: every .Bd display is an
- *    example, its "$ " lines the commands, indented lines after one its
- *    continuation, the other lines the output it shows; mdoc escapes
- *    (\e, \-, \(aq...) are undone first.
- * A command also goes on to the next line where sh would: after an open
- * quote, a trailing "|", "&&", "||" or backslash.
- *
- * Every command must match a recipe in the table below, which knows what
- * its output must be; a command that matches none fails its test, so
- * that no example goes unchecked. The make commands (build, install,
- * this very suite) are known but not run; the test says why, and skips
- * an example that holds nothing else. Before a command is run:
+ * Every command must match a recipe in the tables (below, and the
+ * snapshots' in examples_snap.c), which know what its output must be; a
+ * command that matches none fails its test, so that no example goes
+ * unchecked. The make commands (build, install, this very suite) are
+ * known but not run; the test says why, and skips an example that holds
+ * nothing else. Before a command is run:
  *  - the placeholder pids 1234 and 5678 become the pids of the two
  *    children, and $$ the first one's;
  *  - the placeholder address 0x7f12a0001234 becomes an address in a page
  *    that the first child wrote, at the same offset in the page;
- *  - pagemap-dump and ./pagemap-dump become the tool under test
- *    (tl_tool(): $PAGEMAP_DUMP or ./pagemap-dump);
+ *  - pagemap-dump and ./pagemap-dump become the tool under test;
  *  - a "sudo " that starts a command is dropped when the test runs as
  *    root; otherwise the example is skipped;
- *  - "make && " in front of a command is dropped: the build is the one
- *    that made the tool under test;
+ *  - "make && " in front of a command is dropped;
  *  - "sleep N" runs as "sleep 0", and the change the wait is there to
  *    show is made at once: the first child writes one more page.
- * Reading the documents and preparing the commands is examples_doc.c;
- * this file holds the children, the recipes and the tests.
- * It runs with /bin/sh -c and set -e, in a new directory (the examples
- * write files such as pages.csv), stdin from /dev/null. POSIX sh has no
- * pipefail, so every program that the command runs is wrapped in a
- * shell function that records a failure, and any recorded failure fails
- * the test: a pipeline that hides a failed pagemap-dump or awk behind a
- * sort that succeeds is caught. A program before a head in a pipeline
- * may end by SIGPIPE, as the README says. An example whose programs are
- * not installed (jq) is skipped, saying which.
+ * It runs with sh -c and set -e, in a new directory, stdin /dev/null.
+ * Every program it runs is wrapped in a function that records a failure
+ * (sh has no pipefail), which fails the test; one before a head may end
+ * by SIGPIPE. An example whose programs are not installed is skipped.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -841,6 +823,12 @@ example_addr(void)
 	return fx.addr;
 }
 
+uintptr_t
+example_touched(void)
+{
+	return fx.touched;
+}
+
 /* -k thp -s: the summary of the pages in transparent huge pages. */
 static void
 check_thp_summary(const struct run *r)
@@ -982,19 +970,30 @@ static const struct recipe recipes[] = {
 	    .not_run = "it builds the tool, which is built already" },
 };
 
+/* The first recipe of rs (n of them) whose needs text meets, or NULL. */
 static const struct recipe *
-recipe_for(const char *text)
+recipe_in(const struct recipe *rs, size_t n, const char *text)
 {
 	size_t i, j;
 
-	for (i = 0; i < sizeof(recipes) / sizeof(recipes[0]); i++) {
-		for (j = 0; j < 4 && recipes[i].need[j] != NULL; j++)
-			if (strstr(text, recipes[i].need[j]) == NULL)
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < 4 && rs[i].need[j] != NULL; j++)
+			if (strstr(text, rs[i].need[j]) == NULL)
 				break;
-		if (j == 4 || recipes[i].need[j] == NULL)
-			return &recipes[i];
+		if (j == 4 || rs[i].need[j] == NULL)
+			return &rs[i];
 	}
 	return NULL;
+}
+
+static const struct recipe *
+recipe_for(const char *text)
+{
+	const struct recipe *r = recipe_in(snapshot_recipes,
+	    nsnapshot_recipes, text);
+
+	return r != NULL ? r : recipe_in(recipes, sizeof(recipes) /
+	    sizeof(recipes[0]), text);
 }
 
 /* Checks the statuses of a run: of sh, and of each program in it. */

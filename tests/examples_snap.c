@@ -1,0 +1,114 @@
+/*
+ * examples_snap: the checks of the snapshot examples (--record, --replay,
+ * --diff, --watch) of README.md and the manual, and their recipes.
+ */
+#include "testlib.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "diff.h"
+#include "examples.h"
+
+/* --record FILE PID: nothing on stdout, and FILE written. */
+static void
+check_record(const struct run *r)
+{
+	const char *p = strstr(r->pc->text, "--record ");
+	char path[256];
+	struct stat st;
+
+	require(p != NULL, "no --record in the command");
+	p += strlen("--record ");
+	snprintf(path, sizeof(path), "%s/%.*s", r->dir, (int)strcspn(p, " "),
+	    p);
+	require(r->out[0] == '\0', "--record printed on stdout");
+	require(stat(path, &st) == 0 && st.st_size > 69, "%s was not "
+	    "written", path);
+}
+
+/* --replay FILE -s: the summary's header, rows, and the total last. */
+static void
+check_replay_summary(const struct run *r)
+{
+	struct tl_lines ls;
+
+	tl_lines_split(&ls, r->out);
+	require(ls.n > 2 && tl_starts_with(ls.v[0], "start end perms pages "),
+	    "not the summary's header");
+	require(tl_starts_with(ls.v[ls.n - 1], "total "), "no total row last");
+	tl_lines_free(&ls);
+}
+
+/*
+ * Reads rows of a diff or a watch (after a time column with stamps):
+ * each of the header's fields, a known change; returns how many were
+ * "mapped" at the page addr (0: any).
+ */
+static int
+diff_rows(const struct tl_lines *ls, bool stamps, uintptr_t addr)
+{
+	char *f[12], want[32];
+	int i, n, mapped = 0;
+
+	snprintf(want, sizeof(want), "%" PRIxPTR, addr);
+	for (i = 1; i < ls->n && ls->v[i][0] != '\0'; i++) {
+		char *line = strdup(ls->v[i]);
+		n = tl_split(line, ' ', f, 12);
+		require(n >= 10 + stamps && tl_is_decimal(f[stamps]) &&
+		    tl_is_hex(f[stamps + 1]), "not a row of a change: '%s'",
+		    ls->v[i]);
+		if (strcmp(f[stamps + 2], "mapped") == 0 &&
+		    (addr == 0 || strcmp(f[stamps + 1], want) == 0))
+			mapped++;
+		free(line);
+	}
+	return mapped;
+}
+
+/* --diff FILE PID: the late page is a "mapped" row; counts follow. */
+static void
+check_snapshot_diff(const struct run *r)
+{
+	struct tl_lines ls;
+	uintptr_t late = example_touched();
+
+	require(late != 0, "no sleep before the diff let the child change");
+	tl_lines_split(&ls, r->out);
+	require(ls.n > 1 && strcmp(ls.v[0], "pid addr change old-state "
+	    "old-frame new-state new-frame old-kflags new-kflags name") == 0,
+	    "not the diff's header: '%s'", ls.n > 0 ? ls.v[0] : "");
+	require(diff_rows(&ls, false, late) == 1, "the page written during "
+	    "the sleep (%" PRIxPTR ") is not a mapped row", late);
+	require(strstr(r->out, "\npid start end perms mapped unmapped ") !=
+	    NULL, "no counts of each mapping");
+	tl_lines_free(&ls);
+}
+
+/* --watch N --count K PID: its header, and rows of changes if any. */
+static void
+check_watch(const struct run *r)
+{
+	struct tl_lines ls;
+
+	tl_lines_split(&ls, r->out);
+	require(ls.n >= 1 && tl_starts_with(ls.v[0], "time pid addr change "),
+	    "not the watch's header");
+	diff_rows(&ls, true, 0);
+	tl_lines_free(&ls);
+}
+
+const struct recipe snapshot_recipes[] = {
+	{ .what = "a snapshot", .need = { "--record " },
+	    .check = check_record },
+	{ .what = "the summary of a snapshot", .need = { "--replay ", "-s" },
+	    .check = check_replay_summary },
+	{ .what = "what changed since a snapshot", .need = { "--diff " },
+	    .check = check_snapshot_diff },
+	{ .what = "the changes of a process", .need = { "--watch " },
+	    .check = check_watch },
+};
+const size_t nsnapshot_recipes = sizeof(snapshot_recipes) /
+    sizeof(snapshot_recipes[0]);
