@@ -26,6 +26,9 @@ struct app_captured {
 	size_t nprocs;
 	const int *kpage_fds;
 	bool scan_emulated;	/* walk_scan_emulate answers for them */
+	/* A snapshot of physical memory: its frames, start to end. */
+	bool physical;
+	uint64_t pfn_start, pfn_end;
 };
 
 /*

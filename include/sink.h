@@ -63,6 +63,8 @@ struct sink_ops {
 	bool takes_empty_runs;
 	/* Splits its rows by --by's columns. */
 	bool takes_keys;
+	/* Wants the map counts of frames too (--physical), not only PSS. */
+	bool counts_frames;
 	void *(*open)(const struct sink_context *c);
 	int (*header)(void *s);
 	/*

@@ -69,6 +69,11 @@ struct snapshot {
 	bool has_kpage;		/* frames were read (root): else none */
 	bool has_cgroup;	/* kpagecgroup was there */
 	bool has_regions;	/* regions were scanned (PAGEMAP_SCAN) */
+	/*
+	 * Physical memory (--record --physical): no process, and the frames
+	 * are every one walked, from the first to the last.
+	 */
+	bool physical;
 	struct snapshot_process *procs;
 	size_t nprocs;
 	struct snapshot_frame *frames;	/* ascending by pfn, each once */

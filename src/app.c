@@ -229,7 +229,10 @@ app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;
-	if (opts->physical && cap == NULL)
+	if (opts->physical && cap != NULL && cap->physical)
+		status = dump_physical(d, cap->pfn_start, cap->pfn_end) ==
+		    DUMP_OK ? 0 : 1;
+	else if (opts->physical && cap == NULL)
 		status = dump_frames(d, opts);
 	else
 		status = opts->all && cap == NULL ? dump_every(d, &out,

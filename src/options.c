@@ -309,7 +309,7 @@ options_usage(FILE *fp, bool full)
 	    "pid|self ...\n"
 	    "       pagemap-dump -A [option ...]\n"
 	    "       pagemap-dump --physical [option ...] [pfn[-end]]\n"
-	    "       pagemap-dump --record file [-A | pid ...]\n"
+	    "       pagemap-dump --record file [-A | pid ... | --physical]\n"
 	    "       pagemap-dump --replay file [option ...] [pid ...]\n"
 	    "       pagemap-dump --diff a b | --watch seconds [--count n] "
 	    "pid\n",
@@ -672,7 +672,7 @@ time_check(struct options *o, int argc, char **argv, char *why,
 		    "--watch: give it with --watch");
 	if (modes == 0)
 		return OPTIONS_RUN;
-	if (o->physical)
+	if (o->physical && o->record == NULL)
 		return usage(why, whylen, "%s: not with --physical", name);
 	if (o->all && o->record == NULL)
 		return usage(why, whylen, "%s: not with --all", name);

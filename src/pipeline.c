@@ -138,7 +138,7 @@ open_kpage(struct pipeline *p, int fd[KPAGE_FILES])
 	unsigned want = p->c.may_see_pfns ? sink->wants : 0;
 
 	/* Frames have no PSS: their map counts only where a column asks. */
-	if (p->c.physical)
+	if (p->c.physical && !sink->counts_frames)
 		want &= ~(unsigned)PAGE_FACT_COUNT;
 	int f;
 

@@ -57,6 +57,14 @@ say_recorded(const char *path)
 
 	if (replay_load(path, &s) != 0 || stat(path, &st) != 0)
 		return;
+	if (s.physical) {
+		warnx("--record: %s: %zu frames of physical memory, %lld bytes "
+		    "(%.1f a frame)", path, s.nframes, (long long)st.st_size,
+		    s.nframes > 0 ? (double)st.st_size / (double)s.nframes :
+		    0.0);
+		snapshot_free(&s);
+		return;
+	}
 	for (i = 0; i < s.nprocs; i++)
 		entries += s.procs[i].nentries;
 	warnx("--record: %s: %zu process%s, %zu pages, %zu frames, %lld "

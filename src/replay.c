@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "column.h"
 #include "dump.h"
 #include "kpage.h"
 #include "walk.h"
@@ -271,6 +272,33 @@ fail:
 	return -1;
 }
 
+/*
+ * A snapshot of physical memory: its frames, as --physical walked them,
+ * by default with its columns. Returns 0, or -1 (said).
+ */
+static int
+physical_snapshot(struct options *opts, const struct snapshot *s,
+    struct app_captured *cap)
+{
+	if (opts->npids > 0) {
+		warnx("--replay: %s holds physical memory: no pid with it",
+		    opts->replay);
+		return -1;
+	}
+	opts->physical = true;
+	if (!opts->own_columns) {
+		opts->cols[0] = (unsigned)column_find("pfn", 3);
+		opts->cols[1] = (unsigned)column_find("kflags", 6);
+		opts->ncols = 2;
+	}
+	cap->physical = true;
+	if (s->nframes > 0) {
+		cap->pfn_start = s->frames[0].pfn;
+		cap->pfn_end = s->frames[s->nframes - 1].pfn + 1;
+	}
+	return 0;
+}
+
 int
 replay_snapshot(struct options *opts, const struct snapshot *s)
 {
@@ -296,6 +324,10 @@ replay_snapshot(struct options *opts, const struct snapshot *s)
 	cap.nprocs = rf.nprocs;
 	cap.kpage_fds = rf.kpage;
 	cap.scan_emulated = s->has_regions;
+	if (s->physical && physical_snapshot(opts, s, &cap) != 0) {
+		close_files(&rf);
+		return 1;
+	}
 	if (rf.nprocs > 1)
 		options_pid_column(opts);
 	status = rf.nprocs > 0 || !missing ? app_run_to(opts, &cap,

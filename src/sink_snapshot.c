@@ -25,19 +25,19 @@
 #define KPF_COMPOUND_TAIL	(UINT64_C(1) << 16)
 #define FOLIO_MAX_ORDER 20	/* as folio.c looks for */
 
-/* A frame as taken: from a page of a process, or looked at around one. */
-struct taken {
-	struct snapshot_frame f;
-	bool own;		/* a page mapped it: count and cgroup read */
+/* Frames as taken, in the order they came. */
+struct frames {
+	struct snapshot_frame *v;
+	size_t n, cap;
+	size_t before;		/* of the process at hand, when it began */
 };
 
 struct snap_sink {
 	struct sink_context c;
 	struct snapshot snap;
 	size_t procs_cap, entries_cap, regions_cap;
-	struct taken *frames;
-	size_t nframes, frames_cap;
-	size_t frames_before;	/* of the process at hand, when it began */
+	struct frames own;	/* of the pages: count and cgroup read */
+	struct frames around;	/* looked at around a folio: flags only */
 	uint64_t folio_lo, folio_hi;	/* the last folio recorded whole */
 	bool failed;		/* out of memory: said once */
 };
@@ -64,7 +64,9 @@ snap_open(const struct sink_context *c)
 	    (c->have & PAGE_FACT_COUNT);
 	s->snap.has_cgroup = s->snap.has_kpage &&
 	    (c->have & PAGE_FACT_CGROUP);
-	s->snap.has_regions = (c->have & PAGE_FACT_REGION) != 0;
+	s->snap.has_regions = !c->physical &&
+	    (c->have & PAGE_FACT_REGION) != 0;
+	s->snap.physical = c->physical;
 	return s;
 }
 
@@ -147,6 +149,8 @@ snap_begin_process(void *v, const struct sink_process *p,
 	struct snapshot_process *sp;
 
 	*per_page = 0;
+	if (s->snap.physical)
+		return DUMP_OK;	/* frames, of no process */
 	if (grow(&s->snap.procs, &s->procs_cap, s->snap.nprocs,
 	    sizeof(*s->snap.procs)) != 0)
 		return no_memory(s);
@@ -159,7 +163,8 @@ snap_begin_process(void *v, const struct sink_process *p,
 		return no_memory(s);
 	sp->maps_len = p->maps->text_len;
 	s->entries_cap = s->regions_cap = 0;
-	s->frames_before = s->nframes;
+	s->own.before = s->own.n;
+	s->around.before = s->around.n;
 	s->folio_lo = s->folio_hi = 0;
 	return DUMP_OK;
 }
@@ -175,10 +180,11 @@ snap_begin_mapping(void *s, const struct maps_entry *m)
 static int
 take_frame(struct snap_sink *s, const struct snapshot_frame *f, bool own)
 {
-	if (grow(&s->frames, &s->frames_cap, s->nframes,
-	    sizeof(*s->frames)) != 0)
+	struct frames *fs = own ? &s->own : &s->around;
+
+	if (grow(&fs->v, &fs->cap, fs->n, sizeof(*fs->v)) != 0)
 		return -1;
-	s->frames[s->nframes++] = (struct taken){ *f, own };
+	fs->v[fs->n++] = *f;
 	return 0;
 }
 
@@ -291,13 +297,35 @@ take_regions(struct snap_sink *s, struct snapshot_process *sp,
 	return 0;
 }
 
+/* --physical: every frame of b, as it is (its flags 0 or not). */
+static enum dump_status
+take_frames(struct snap_sink *s, const struct page_batch *b)
+{
+	struct snapshot_frame f = { 0, 0, 0, 0 };
+	uint64_t k;
+
+	for (k = 0; b->entries != NULL && k < b->n; k++) {
+		f.pfn = b->entries[k] & PM_PFN_MASK;
+		f.flags = b->kpage[KPAGE_FLAGS][k];
+		f.count = b->kpage[KPAGE_COUNT] != NULL ?
+		    b->kpage[KPAGE_COUNT][k] : 0;
+		f.cgroup = s->snap.has_cgroup ? b->kpage[KPAGE_CGROUP][k] : 0;
+		if (take_frame(s, &f, true) != 0)
+			return no_memory(s);
+	}
+	return DUMP_OK;
+}
+
 static enum dump_status
 snap_pages(void *v, const struct page_batch *b)
 {
 	struct snap_sink *s = v;
-	struct snapshot_process *sp = &s->snap.procs[s->snap.nprocs - 1];
+	struct snapshot_process *sp;
 	uint64_t k;
 
+	if (s->snap.physical)	/* it reads kpageflags: has_kpage */
+		return take_frames(s, b);
+	sp = &s->snap.procs[s->snap.nprocs - 1];
 	if (b->vpn + b->n > sp->task_end)
 		sp->task_end = b->vpn + b->n;
 	if (s->snap.has_regions && take_regions(s, sp, b) != 0)
@@ -324,22 +352,66 @@ snap_end_process(void *v, bool complete)
 {
 	struct snap_sink *s = v;
 
-	if (!complete) {	/* it went away: none of it */
+	if (!complete && !s->snap.physical) {	/* it went away: none of it */
 		free_process(&s->snap.procs[--s->snap.nprocs]);
-		s->nframes = s->frames_before;
+		s->own.n = s->own.before;
+		s->around.n = s->around.before;
 	}
 	return DUMP_OK;
 }
 
-/* Orders frames by pfn, those a page mapped first. */
+/*
+ * Sorts the frames by pfn, stably (a frame read twice keeps its first
+ * reading first): a byte of it at a time, least significant first, with
+ * a spare array; not at all when they are in order (a physical walk).
+ * Returns 0, or -1 out of memory.
+ */
 static int
-by_pfn(const void *a, const void *b)
+sort_frames(struct frames *fs)
 {
-	const struct taken *x = a, *y = b;
+	struct snapshot_frame *from = fs->v, *to, *swap;
+	size_t count[256], i, at, c;
+	uint64_t all = 0;
+	unsigned int shift;
 
-	if (x->f.pfn != y->f.pfn)
-		return x->f.pfn < y->f.pfn ? -1 : 1;
-	return (int)y->own - (int)x->own;
+	for (i = 1; i < fs->n && from[i - 1].pfn <= from[i].pfn; i++)
+		;
+	if (i >= fs->n)
+		return 0;
+	if ((to = malloc(fs->n * sizeof(*to))) == NULL)
+		return -1;
+	for (i = 0; i < fs->n; i++)
+		all |= from[i].pfn;
+	for (shift = 0; shift < 64 && all >> shift != 0; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < fs->n; i++)
+			count[from[i].pfn >> shift & 0xff]++;
+		for (i = 0, at = 0; i < 256; i++) {
+			c = count[i];
+			count[i] = at;
+			at += c;
+		}
+		for (i = 0; i < fs->n; i++)
+			to[count[from[i].pfn >> shift & 0xff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	free(to);
+	fs->v = from;
+	return 0;
+}
+
+/* Keeps the first of each run of frames of one pfn (sorted). */
+static void
+unique(struct frames *fs)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < fs->n; i++)
+		if (n == 0 || fs->v[n - 1].pfn != fs->v[i].pfn)
+			fs->v[n++] = fs->v[i];
+	fs->n = n;
 }
 
 /*
@@ -350,15 +422,33 @@ by_pfn(const void *a, const void *b)
 static int
 unique_frames(struct snap_sink *s)
 {
-	size_t i, n = 0;
+	struct snapshot_frame *all;
+	size_t i = 0, j = 0, n = 0;
 
-	qsort(s->frames, s->nframes, sizeof(*s->frames), by_pfn);
-	s->snap.frames = calloc(s->nframes + 1, sizeof(*s->snap.frames));
-	if (s->snap.frames == NULL)
+	if (sort_frames(&s->own) != 0 || sort_frames(&s->around) != 0)
 		return -1;
-	for (i = 0; i < s->nframes; i++)
-		if (n == 0 || s->snap.frames[n - 1].pfn != s->frames[i].f.pfn)
-			s->snap.frames[n++] = s->frames[i].f;
+	unique(&s->own);
+	unique(&s->around);
+	if (s->around.n == 0) {	/* the common case: no folio looked at */
+		s->snap.frames = s->own.v;
+		s->snap.nframes = s->own.n;
+		s->own.v = NULL;
+		return 0;
+	}
+	all = malloc((s->own.n + s->around.n + 1) * sizeof(*all));
+	if (all == NULL)
+		return -1;
+	while (i < s->own.n || j < s->around.n) {
+		if (j == s->around.n || (i < s->own.n &&
+		    s->own.v[i].pfn <= s->around.v[j].pfn)) {
+			if (j < s->around.n && s->around.v[j].pfn ==
+			    s->own.v[i].pfn)
+				j++;	/* read as a page: that is kept */
+			all[n++] = s->own.v[i++];
+		} else
+			all[n++] = s->around.v[j++];
+	}
+	s->snap.frames = all;
 	s->snap.nframes = n;
 	return 0;
 }
@@ -387,7 +477,8 @@ snap_close(void *v)
 	struct snap_sink *s = v;
 
 	snapshot_free(&s->snap);
-	free(s->frames);
+	free(s->own.v);
+	free(s->around.v);
 	free(s);
 }
 
@@ -399,6 +490,7 @@ const struct sink_ops sink_snapshot = {
 	.wants = PAGE_FACTS_KPAGE | PAGE_FACT_REGION,
 	.wants_kflags_file = true,
 	.takes_empty_runs = true,
+	.counts_frames = true,
 	.open = snap_open,
 	.header = snap_header,
 	.begin_process = snap_begin_process,

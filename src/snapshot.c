@@ -24,7 +24,9 @@
  *	u32	    ndevice
  *	u32	flags: bit 0 the frames were read (has_kpage), bit 1 their
  *		cgroups too (has_cgroup), bit 2 the processes' regions were
- *		scanned (has_regions); every other bit is 0
+ *		scanned (has_regions), bit 3 it is of physical memory
+ *		(physical: no process, and every frame from the first to the
+ *		last was walked); every other bit is 0
  *	u32	the number of processes
  *	u64	the number of frames: 0 without has_kpage
  *	u8	the length of the kernel release, 64 at most, then its
@@ -124,6 +126,7 @@
 #define FLAG_KPAGE 1u
 #define FLAG_CGROUP 2u
 #define FLAG_REGIONS 4u
+#define FLAG_PHYSICAL 8u
 #define REGION_MIN 3	/* a gap, a length and the categories */
 
 _Static_assert(sizeof(unsigned int) == 4, "the swap layout is written as u32");
@@ -261,7 +264,8 @@ snapshot_ok(const struct snapshot *s)
 	if (s->page_size < 1024 || (s->page_size & (s->page_size - 1)) ||
 	    memchr(s->release, '\0', sizeof(s->release)) == NULL ||
 	    s->nprocs > UINT32_MAX || (s->procs == NULL && s->nprocs > 0) ||
-	    (f == NULL && s->nframes > 0) || (!s->has_kpage && s->nframes > 0))
+	    (f == NULL && s->nframes > 0) || (!s->has_kpage && s->nframes > 0) ||
+	    (s->physical && (s->nprocs > 0 || !s->has_kpage)))
 		return false;
 	for (i = 0; i < s->nprocs; i++)
 		if (!proc_ok(&s->procs[i]) ||
@@ -290,7 +294,8 @@ put_header(struct buf *b, const struct snapshot *s)
 	put_le(b, s->layout.ndevice, 4);
 	put_le(b, (s->has_kpage ? FLAG_KPAGE : 0) |
 	    (s->has_cgroup ? FLAG_CGROUP : 0) |
-	    (s->has_regions ? FLAG_REGIONS : 0), 4);
+	    (s->has_regions ? FLAG_REGIONS : 0) |
+	    (s->physical ? FLAG_PHYSICAL : 0), 4);
 	put_le(b, s->nprocs, 4);
 	put_le(b, s->nframes, 8);
 	put_le(b, rlen, 1);
@@ -627,9 +632,15 @@ read_header(struct dec *d, struct snapshot *s, uint32_t *nprocs,
 	if (get_string(c, s->release, SNAPSHOT_RELEASE_MAX) != 0)
 		return fail(d, "%s in the kernel release", c->trouble);
 	get_u32(c, &crc);
-	if (flags & ~(FLAG_KPAGE | FLAG_CGROUP | FLAG_REGIONS))
+	if (flags & ~(FLAG_KPAGE | FLAG_CGROUP | FLAG_REGIONS | FLAG_PHYSICAL))
 		return fail(d, "unknown flags 0x%" PRIx32 " in the header",
-		    flags & ~(FLAG_KPAGE | FLAG_CGROUP | FLAG_REGIONS));
+		    flags & ~(FLAG_KPAGE | FLAG_CGROUP | FLAG_REGIONS |
+		    FLAG_PHYSICAL));
+	s->physical = (flags & FLAG_PHYSICAL) != 0;
+	if (s->physical && (*nprocs > 0 || !(flags & FLAG_KPAGE)))
+		return fail(d, "a snapshot of physical memory with %" PRIu32
+		    " processes%s", *nprocs, flags & FLAG_KPAGE ? "" :
+		    " and no frames");
 	s->has_kpage = (flags & FLAG_KPAGE) != 0;
 	s->has_cgroup = (flags & FLAG_CGROUP) != 0;
 	s->has_regions = d->regions = (flags & FLAG_REGIONS) != 0;

@@ -12,7 +12,8 @@
  *
  * For each workload, in the same run and interleaved (so a noisy
  * neighbour hits every command alike): pagemap-dump to /dev/null with its
- * default output, --present, --summary, --ranges, on dense the columns
+ * default output, --present, --summary, --ranges, --record to /dev/null
+ * (a snapshot: against --present, which reads as much), on dense the columns
  * +kflags, +folio and +node, and any extra commands; the floor
  * (pread every entry in 64Ki-entry batches, count the present ones, print
  * nothing); and the naive reference (one pread and one printf per page).
@@ -42,7 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CMDS 13	/* 6 fixed, kpage, structure, pipe columns, -x */
+#define MAX_CMDS 14	/* 7 fixed, kpage, structure, pipe columns, -x */
 
 /* The output of "dump | cat", kept for "cat | cat" to send again. */
 static char piped_copy[] = "/tmp/pagemap-dump-bench.XXXXXX";
@@ -521,8 +522,9 @@ bench_workload(const char *name, int runs, const char *extra)
 		{ "--ranges", { "--ranges", NULL }, 0, { 0 }, { 0 }, 0 },
 		{ "floor", { NULL }, 1, { 0 }, { 0 }, 0 },
 		{ "naive", { NULL }, 2, { 0 }, { 0 }, 0 },
+		{ "--record -", { "--record", "-", NULL }, 0, { 0 }, { 0 }, 0 },
 	};
-	int ncmds = 6, r, i, naive = 5, floor = 4, kpage = -1, kflags = -1;
+	int ncmds = 7, r, i, naive = 5, floor = 4, kpage = -1, kflags = -1;
 	int folio = -1, node, piped = -1;
 	bool sparse;
 	double t, tf, tn;
@@ -596,6 +598,8 @@ bench_workload(const char *name, int runs, const char *extra)
 		    cmds[i].rows > 1 ? (double)(cmds[i].rows - 1) / t : 0.0,
 		    max_long(cmds[i].rss_kib, runs), t / tf, tn / t);
 	}
+	printf("  --record / --present: %.2f\n", median(cmds[6].secs, runs) /
+	    median(cmds[1].secs, runs));
 	if (kpage >= 0)
 		printf("  -o +kflags,mapcount / dump: %.2f\n",
 		    median(cmds[kpage].secs, runs) / median(cmds[0].secs, runs));

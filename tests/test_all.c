@@ -775,33 +775,6 @@ should_show_the_flags_of_a_frame_it_is_asked_for(void **state)
 	fail_msg("the flags of frame %s changed every time", arg);
 }
 
-/*
- * The frames of the kernel's code, from /proc/iomem: flags that do not
- * change while a test runs (they are reserved). Returns false when it
- * lists none.
- */
-static bool
-kernel_code_frames(uint64_t *start, uint64_t *end)
-{
-	char *iomem = tl_read_file("/proc/iomem");
-	unsigned long long a = 0, b = 0;
-	struct tl_lines ls;
-	bool found = false;
-	int i;
-
-	tl_lines_split(&ls, iomem != NULL ? iomem : "");
-	for (i = 0; i < ls.n && !found; i++)
-		found = tl_ends_with(ls.v[i], " : Kernel code") &&
-		    sscanf(ls.v[i], " %llx-%llx", &a, &b) == 2 && b > a;
-	tl_lines_free(&ls);
-	free(iomem);
-	if (found) {
-		*start = a / (uint64_t)tl_page();
-		*end = (b + 1) / (uint64_t)tl_page();
-	}
-	return found && *end > *start;
-}
-
 /* The frames of each combination of flags in -s -t --by kflags-hex. */
 static void
 histogram(const char *range, struct tl_table *t, int *pages, int *kf)
@@ -853,7 +826,7 @@ should_count_every_frame_of_a_range_in_its_histogram(void **state)
 	assert_int_equal(next, end);
 	tl_table_free(&t);
 	tl_run_free(&r);
-	if (!kernel_code_frames(&start, &end))
+	if (!tl_kernel_code_frames(&start, &end))
 		tl_skip("/proc/iomem lists no Kernel code: the exact counts "
 		    "are not checked");
 	snprintf(arg, sizeof(arg), "%" PRIx64 "-%" PRIx64, start, end);

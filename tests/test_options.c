@@ -530,7 +530,7 @@ should_refuse_record_replay_diff_and_watch_without_what_they_need(
 	static const char *const bad[][6] = {
 		{ "--record", "f", "-s", "1", NULL, "takes no view" },
 		{ "--record", "f", "-P", "1", NULL, "takes no view" },
-		{ "--record", "f", "--physical", NULL, NULL, "--physical" },
+		{ "--replay", "f", "--physical", NULL, NULL, "--physical" },
 		{ "--record", "f", "-i", "g", "1", "give one of" },
 		{ "--replay", "f", "-A", NULL, NULL, "not with --all" },
 		{ "--diff", "a", NULL, NULL, NULL, "give one B" },

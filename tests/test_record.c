@@ -563,6 +563,55 @@ should_watch_print_changes_in_the_round_they_happened(void **state)
 	close(err);
 }
 
+/*
+ * --record --physical keeps every frame of the range walked: replayed,
+ * the frames, their runs and the histogram of their flags print as the
+ * live walk of the kernel's code (frames that hold still) prints them.
+ */
+static void
+should_record_physical_memory_and_replay_it(void **state)
+{
+	const char *const views[][6] = {
+		{ NULL }, { "-R", "-o", "+mapcount,cgroup", NULL },
+		{ "-s", "-t", "--by", "kflags", NULL },
+	};
+	struct tl_run live, replay;
+	uint64_t start, end;
+	const char *args[12];
+	char range[64];
+	size_t i, n;
+	(void)state;
+
+	if (!tl_is_root())
+		tl_skip("--physical reads /proc/kpageflags: root only");
+	if (!tl_kernel_code_frames(&start, &end))
+		tl_skip("/proc/iomem lists no Kernel code: no frames that "
+		    "hold still");
+	snprintf(range, sizeof(range), "%" PRIx64 "-%" PRIx64, start, end);
+	tl_runl(&live, "--record", snap, "--physical", range);
+	tl_assert_ran_ok(&live);
+	tl_run_free(&live);
+	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		args[0] = "--replay";
+		args[1] = snap;
+		for (n = 0; views[i][n] != NULL; n++)
+			args[n + 2] = views[i][n];
+		args[n + 2] = NULL;
+		tl_run(&replay, NULL, args);
+		args[1] = "--physical";
+		args[n + 2] = range;
+		args[n + 3] = NULL;
+		tl_run(&live, NULL, args + 1);
+		tl_assert_ran_ok(&live);
+		tl_assert_ran_ok(&replay);
+		if (strcmp(live.out, replay.out) != 0)
+			fail_msg("view %zu: the replay of the frames differs", i);
+		assert_true(tl_count_lines(live.out) > 1);
+		tl_run_free(&live);
+		tl_run_free(&replay);
+	}
+}
+
 int
 main(void)
 {
@@ -573,6 +622,7 @@ main(void)
 		cmocka_unit_test(should_diff_exactly_the_pages_that_changed),
 		cmocka_unit_test(
 		    should_watch_print_changes_in_the_round_they_happened),
+		cmocka_unit_test(should_record_physical_memory_and_replay_it),
 	};
 
 	if (tl_check_tool("test_record") != 0)

@@ -73,6 +73,7 @@ assert_same(const struct snapshot *a, const struct snapshot *b)
 	assert_int_equal(a->has_kpage, b->has_kpage);
 	assert_int_equal(a->has_cgroup, b->has_cgroup);
 	assert_int_equal(a->has_regions, b->has_regions);
+	assert_int_equal(a->physical, b->physical);
 	assert_int_equal(a->nprocs, b->nprocs);
 	for (i = 0; i < a->nprocs; i++) {
 		p = &a->procs[i];
@@ -547,7 +548,7 @@ should_decode_a_file_written_by_hand_from_the_format(void **state)
 	struct snapshot_process p = { 42, "cat", (char *)"x\n", 2, 0x1000, e,
 		LEN(e), NULL, 0 };
 	struct snapshot want = { 4096, -5, "6.1.0-test", { 29, 1, 2, 4 },
-		true, true, false, &p, 1, f, LEN(f) }, s;
+		true, true, false, false, &p, 1, f, LEN(f) }, s;
 	unsigned char *again;
 	struct craft c;
 	struct tb t;
@@ -848,7 +849,7 @@ frames_of(struct craft *c, uint64_t n, const uint64_t *v, size_t nv)
 	static void name(struct craft *c) { alter; }
 
 CASE(v2, c->version = 2)
-CASE(flag8, c->flags |= 8)
+CASE(flag16, c->flags |= 16)
 CASE(no_kpage, c->flags = 0)
 CASE(page_3000, c->page_size = 3000)
 CASE(page_512, c->page_size = 512)
@@ -892,7 +893,7 @@ static const struct bad {
 	const char *why;
 } bad[] = {
 	{ v2, "version 2 is not supported (this pagemap-dump reads 1)" },
-	{ flag8, "unknown flags 0x8 in the header" },
+	{ flag16, "unknown flags 0x10 in the header" },
 	{ no_kpage, "2 frames in a snapshot without kpage values" },
 	{ page_3000, "bad page size 3000" },
 	{ page_512, "bad page size 512" },

@@ -576,6 +576,33 @@ tl_thp_enabled(void)
 	return on;
 }
 
+/*
+ * The frames of the kernel's code, from /proc/iomem: flags that do not
+ * change while a test runs (they are reserved). Returns false when it
+ * lists none.
+ */
+bool
+tl_kernel_code_frames(uint64_t *start, uint64_t *end)
+{
+	char *iomem = tl_read_file("/proc/iomem");
+	unsigned long long a = 0, b = 0;
+	struct tl_lines ls;
+	bool found = false;
+	int i;
+
+	tl_lines_split(&ls, iomem != NULL ? iomem : "");
+	for (i = 0; i < ls.n && !found; i++)
+		found = tl_ends_with(ls.v[i], " : Kernel code") &&
+		    sscanf(ls.v[i], " %llx-%llx", &a, &b) == 2 && b > a;
+	tl_lines_free(&ls);
+	free(iomem);
+	if (found) {
+		*start = a / (uint64_t)tl_page();
+		*end = (b + 1) / (uint64_t)tl_page();
+	}
+	return found && *end > *start;
+}
+
 bool
 tl_have_pagemap_scan(void)
 {

@@ -377,6 +377,11 @@ uint64_t tl_thp_size(void);
 bool tl_thp_enabled(void);
 /* Whether this kernel answers PAGEMAP_SCAN (Linux 6.7+). */
 bool tl_have_pagemap_scan(void);
+/*
+ * The frames of the kernel's code, from /proc/iomem (root): reserved,
+ * their flags hold still. Returns false when it lists none.
+ */
+bool tl_kernel_code_frames(uint64_t *start, uint64_t *end);
 
 /* Prints why a test is skipped, as [  SKIP    ] why, then skips it. */
 void tl_skip(const char *why);
