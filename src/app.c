@@ -129,9 +129,11 @@ all_report(const struct all_counts *c, bool verbose)
 {
 	if (c->n[DUMP_WHY_DENIED] > 0)
 		warnx("--all: %zu process%s could not be read: permission "
-		    "denied (run as root: it needs ptrace access to them)",
-		    c->n[DUMP_WHY_DENIED], c->n[DUMP_WHY_DENIED] == 1 ? "" :
-		    "es");
+		    "denied (%s)", c->n[DUMP_WHY_DENIED],
+		    c->n[DUMP_WHY_DENIED] == 1 ? "" : "es", geteuid() == 0 ?
+		    "even to root: they may hold capabilities this one lacks, "
+		    "or a security module refuses ptrace access" :
+		    "run as root: it needs ptrace access to them");
 	if (verbose)
 		warnx("--all: %zu processes read; skipped %zu kernel threads, "
 		    "%zu zombies and %zu that exited or exec'd while read",

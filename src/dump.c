@@ -158,6 +158,11 @@ fail_errno(struct dump *d, pid_t pid, const char *file, int error)
 	if (error == ENOENT || error == ESRCH)
 		return say(d, DUMP_WHY_GONE, "pid %d: /proc/%d%s%s: no such "
 		    "process", (int)pid, (int)pid, *file ? "/" : "", file);
+	if ((error == EACCES || error == EPERM) && geteuid() == 0)
+		return say(d, DUMP_WHY_DENIED, "pid %d: /proc/%d/%s: "
+		    "permission denied even to root (the process may hold "
+		    "capabilities this one lacks, or a security module refuses "
+		    "ptrace access)", (int)pid, (int)pid, file);
 	if (error == EACCES || error == EPERM)
 		return say(d, DUMP_WHY_DENIED, "pid %d: /proc/%d/%s: "
 		    "permission denied (run as root: it needs ptrace access to "
