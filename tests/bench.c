@@ -7,6 +7,8 @@
  *   sparse: a 1 TiB MAP_NORESERVE reservation with 1000 touched pages;
  *   small:  a process of this program's own and 1000 written pages, as
  *           most processes are small (for --summary's cost and RSS);
+ *   many:   60,000 one-page mappings, every other one written (the floor
+ *           reads each mapping apart);
  *   machine: every process of the machine: -A -s against reading every
  *           smaps_rollup, the totals sorted, and -A --pfn of one frame.
  *
@@ -21,8 +23,9 @@
  * this program run again); we report the median wall time of RUNS,
  * rows per second, peak RSS, and ratios to the floor and the naive one.
  *
- * usage: bench [-n runs] [-w dense|sparse|small|machine] [-x columns] [tool]
- *        bench -h dense|sparse|small (builds it, prints its pid, and holds
+ * usage: bench [-n runs] [-w dense|sparse|small|many|machine] [-x columns]
+ *              [tool]
+ *        bench -h dense|sparse|small|many (builds it, prints its pid, and holds
  *                                   it until standard input ends: for perf)
  */
 #include <dirent.h>
@@ -146,12 +149,31 @@ build_small(void)
 		a[i] = 1;
 }
 
+/*
+ * 60,000 one-page mappings, every other one written, their protections
+ * alternating so that neighbours never merge (as issue 15 measures).
+ */
+static void
+build_many(void)
+{
+	int k;
+
+	for (k = 0; k < 60000; k++) {
+		char *m = mmap(NULL, (size_t)page, k % 2 ? PROT_READ :
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			die("mmap many");
+		if (k % 2 == 0)
+			m[0] = 1;
+	}
+}
+
 /* Whether name is a workload. */
 static bool
 is_workload(const char *name)
 {
 	return strcmp(name, "dense") == 0 || strcmp(name, "sparse") == 0 ||
-	    strcmp(name, "small") == 0;
+	    strcmp(name, "small") == 0 || strcmp(name, "many") == 0;
 }
 
 static pid_t
@@ -181,6 +203,8 @@ start_workload(const char *name)
 			build_dense();
 		else if (strcmp(name, "small") == 0)
 			build_small();
+		else if (strcmp(name, "many") == 0)
+			build_many();
 		else
 			build_sparse();
 		if (write(ready[1], "x", 1) != 1)
@@ -744,9 +768,9 @@ main(int argc, char **argv)
 			extra = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: bench [-n runs] [-w dense|sparse|small|machine]"
-			    " [-x columns] [tool]\n"
-			    "       bench -h dense|sparse|small\n");
+			fprintf(stderr, "usage: bench [-n runs] [-w dense|sparse|small|many|"
+			    "machine] [-x columns] [tool]\n"
+			    "       bench -h dense|sparse|small|many\n");
 			return 2;
 		}
 	}
@@ -765,6 +789,8 @@ main(int argc, char **argv)
 		bench_workload("sparse", runs, extra);
 	if (workload == NULL || strcmp(workload, "small") == 0)
 		bench_workload("small", runs, extra);
+	if (workload == NULL || strcmp(workload, "many") == 0)
+		bench_workload("many", runs, extra);
 	if (workload == NULL || strcmp(workload, "machine") == 0)
 		bench_machine(runs);
 	return 0;

@@ -52,9 +52,22 @@ parse(int argc, char **argv, struct options *o)
 		CHECK(why[0] != '\0' && strchr(why, '\n') == NULL);
 	if (r != OPTIONS_RUN)
 		return r;
-	/* Pids, but for --all and --physical, which take none. */
-	CHECK((o->all || o->physical) ? o->npids == 0 :
-	    o->npids >= 1 && o->npids < (size_t)argc);
+	/*
+	 * Pids, but for --all and --physical, which take none, --replay,
+	 * which may take none, --diff, which takes its B instead, and
+	 * --watch, which takes one.
+	 */
+	if (o->all || o->physical || o->diff != NULL)
+		CHECK(o->npids == 0);
+	else if (o->watch > 0)
+		CHECK(o->npids == 1);
+	else
+		CHECK(o->npids < (size_t)argc &&
+		    (o->npids >= 1 || o->replay != NULL));
+	CHECK((o->diff != NULL) == (o->diff_b != NULL));
+	CHECK((o->record != NULL) + (o->replay != NULL) +
+	    (o->diff != NULL) + (o->watch > 0) <= 1);
+	CHECK(o->count == 0 || o->watch > 0);
 	CHECK(o->ncols >= 1 && o->ncols <= FORMAT_MAX_COLUMNS);
 	for (i = 0; i < o->ncols; i++)
 		CHECK(o->cols[i] < column_count);
