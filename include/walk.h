@@ -31,6 +31,7 @@
 #define WALK_REGIONS 1024	/* regions one PAGEMAP_SCAN call returns */
 #define WALK_SCAN_FIRST 16384	/* pages the first scan of a pid covers */
 #define WALK_SCAN_MAX (UINT64_C(1) << 40)
+#define WALK_SCAN_GAP 64	/* empty pages read rather than a pread more */
 
 /* Pages [vpn, end) (page numbers) of the mapping with index map. */
 struct walk_span {

@@ -426,6 +426,25 @@ read_upto(struct walk *w, struct walk_buffer *b, uint64_t stop,
 }
 
 /*
+ * The end of the region at hand and of those after it that each begin
+ * at most WALK_SCAN_GAP pages after the one before: one pread reads them
+ * all, the pages between as the entries they are (zero, or of no
+ * category asked for: the filter looks at every entry again). Reading a
+ * few empty entries costs the kernel less than a pread does.
+ */
+static uint64_t
+merged_end(const struct walk *w)
+{
+	size_t i = w->region;
+	uint64_t end = w->regions[i].end;
+
+	while (i + 1 < w->nregions &&
+	    w->regions[i + 1].start <= end + WALK_SCAN_GAP)
+		end = w->regions[++i].end;
+	return end;
+}
+
+/*
  * One step of a walk that reads only what PAGEMAP_SCAN finds: reads the
  * region at hand, or adds the run of zero entries before it, or scans
  * ahead. Returns 0, or -1 with the walk's final status set.
@@ -447,7 +466,7 @@ scan_step(struct walk *w, struct walk_buffer *b, const struct walk_span *s,
 			add_segment(w, b, w->cursor, (r->start < s->end ?
 			    r->start : s->end) - w->cursor, false);
 		else
-			return read_upto(w, b, r->end, room);
+			return read_upto(w, b, merged_end(w), room);
 		return 0;
 	}
 	if (w->scanned_to >= s->end) {

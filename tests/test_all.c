@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "testlib.h"
+#include "walk.h"
 
 /* The lines --all may say on stderr: one each, and nothing per pid. */
 #define DENIED_LINE "pagemap-dump: --all: "
@@ -200,19 +201,24 @@ start_execer(void)
 }
 
 /*
- * In a child: maps n one-page mappings (protections alternating, so that
- * they do not merge) and writes the writable ones, so that reading it
- * takes a while and writes many rows.
+ * In a child: maps n mappings of MANY_PAGES pages (protections
+ * alternating, so that they do not merge) and writes the first page of
+ * the writable ones, so that reading it takes a while and writes many
+ * rows. The written pages lie further apart than the walk reads through
+ * (WALK_SCAN_GAP): each takes a pread of its own.
  */
+#define MANY_PAGES (2 * WALK_SCAN_GAP)
+
 static void
 map_many(int n)
 {
-	long pg = tl_page();
+	size_t size = MANY_PAGES * (size_t)tl_page();
 	int k;
 
 	for (k = 0; k < n; k++) {
-		char *m = mmap(NULL, (size_t)pg, k % 2 ? PROT_READ :
-		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *m = mmap(NULL, size, k % 2 ? PROT_READ :
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_NORESERVE, -1, 0);
 		if (m != MAP_FAILED && k % 2 == 0)
 			m[0] = 1;
 	}
@@ -352,8 +358,8 @@ spawn_delayed(pid_t victim, const char *when, int out, int err,
 
 /*
  * A process that exits half read leaves no row: the victim has 20000
- * one-page mappings, half of them touched, which the reader reads in
- * some 10000 preads over several buffers (each holds 4096 segments), so
+ * mappings, half of them touched, which the reader reads in some 10000
+ * preads over several buffers (each holds 4096 segments), so
  * the summary has written the rows of the first buffers' mappings when
  * the reads from the 4500th on are held back and the victim is killed. None of its rows
  * may come out, and -v counts it.
