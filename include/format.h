@@ -118,6 +118,15 @@ int format_header(struct format *f, struct out *out);
 int format_set_mapping(struct format *f, const struct maps_entry *map);
 
 /*
+ * Writes the rows of n pages with zero entries from addr on, when the
+ * columns are the default ones (returns 1 otherwise, writing nothing):
+ * one suffix for them all, after each address. Returns 0, or -1 with
+ * out->error set.
+ */
+int format_empty_rows(struct format *f, struct out *out, uint64_t addr,
+    uint64_t n, uint64_t page_size);
+
+/*
  * Writes one row for a page of the mapping last given to
  * format_set_mapping. Returns 0, or -1 with out->error set.
  */

@@ -529,6 +529,81 @@ format_default_row(struct format *f, struct out *out,
 	return 0;
 }
 
+/* The value of a lower-case hex digit. */
+static unsigned int
+hex_value(char c)
+{
+	return c <= '9' ? (unsigned int)(c - '0') : (unsigned int)(c - 'a' + 10);
+}
+
+/*
+ * Writes up to n rows of empty pages from addr on, each the template
+ * (the address of addr, then suffix) with its page digit stepped: as
+ * many as that digit goes before it carries. Returns how many, or 0 with
+ * out->error set.
+ */
+static uint64_t
+empty_block(struct format *f, struct out *out, uint64_t addr, uint64_t n,
+    uint64_t page_size, const char *suffix, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned int shift = (unsigned int)__builtin_ctzll(page_size);
+	const int step = 1 << (shift % 4);
+	char row[16 + FORMAT_FIELD_MAX + 16], *p;
+	size_t alen = (size_t)(put_addr(f, row, addr, page_size) - row), k;
+	long at = (long)alen - 16 + (15 - (long)shift / 4);
+	uint64_t count = 1;
+	unsigned int d = 0;
+
+	memcpy(row + alen, suffix, len);
+	if (at >= 0) {	/* the digit that goes up from page to page */
+		d = hex_value(row[at]);
+		count = 1 + (15 - d) / (unsigned int)step;
+	}
+	if (count > n)
+		count = n;
+	if ((p = out_reserve(out, (size_t)count * (alen + len))) == NULL)
+		return 0;
+	for (k = 0; k < count; k++) {
+		if (at >= 0)
+			row[at] = digits[d + k * (unsigned int)step];
+		memcpy(p, row, alen + len);
+		p += alen + len;
+	}
+	out_commit(out, p);
+	f->addr_valid = false;	/* its digits are not the last row's */
+	return count;
+}
+
+int
+format_empty_rows(struct format *f, struct out *out, uint64_t addr,
+    uint64_t n, uint64_t page_size)
+{
+	char suffix[FORMAT_FIELD_MAX + 16];
+	size_t len = 0;
+	uint64_t done;
+
+	if (!f->default_prefix || f->ncols != column_ndefaults ||
+	    f->name_len > FORMAT_FIELD_MAX)
+		return 1;
+	/* The PFN 0, the four flags 0, the name: the same for every row. */
+	suffix[len++] = f->style->sep;
+	suffix[len++] = '0';
+	memcpy(suffix + len, f->flag_text[0], 8);
+	len += 8;
+	if (f->name_len > 0 || !f->style->blank_split) {
+		suffix[len++] = f->style->sep;
+		memcpy(suffix + len, f->name, f->name_len);
+		len += f->name_len;
+	}
+	suffix[len++] = '\n';
+	for (; n > 0; n -= done, addr += done * page_size)
+		if ((done = empty_block(f, out, addr, n, page_size, suffix,
+		    len)) == 0)
+			return -1;
+	return 0;
+}
+
 int
 format_row(struct format *f, struct out *out, const struct format_row *r)
 {

@@ -8,6 +8,7 @@
 
 struct rows {
 	struct sink_context c;
+	bool fast;		/* empty runs go to format_empty_rows */
 	struct pagemap_entry entry;	/* the page at hand */
 	struct format_row row;		/* its row */
 };
@@ -20,6 +21,7 @@ rows_open(const struct sink_context *c)
 	if (r == NULL)
 		return NULL;
 	r->c = *c;
+	r->fast = c->filter->naddrs == 0;
 	r->row.entry = &r->entry;
 	r->row.page_size = c->page_size;
 	return r;
@@ -64,17 +66,47 @@ kpage_at(const struct page_batch *b, enum kpage_file f, uint64_t k)
 	return b->kpage[f] != NULL ? b->kpage[f][k] : 0;
 }
 
+/*
+ * Where the run of zero entries of b from k on ends, when it is long
+ * enough to be written by format_empty_rows; else k.
+ */
+static uint64_t
+empty_run(const struct page_batch *b, uint64_t k)
+{
+	uint64_t i = k;
+
+	if (b->entries == NULL)
+		return b->n;
+	while (i < b->n && b->entries[i] == 0)
+		i++;
+	return i - k >= 8 ? i : k;
+}
+
 static enum dump_status
 rows_pages(void *s, const struct page_batch *b)
 {
 	struct rows *r = s;
 	const struct filter *filter = r->c.filter;
 	struct format_row *row = &r->row;
-	uint64_t k;
+	uint64_t k, end;
+	int rc;
 
 	if (b->entries == NULL)
 		pagemap_decode(0, &r->entry);
 	for (k = 0; k < b->n; k++) {
+		/* A run of empty pages of the default columns: fast. */
+		if (r->fast && (end = empty_run(b, k)) > k) {
+			rc = format_empty_rows(r->c.format, r->c.out,
+			    (b->vpn + k) * r->c.page_size, end - k,
+			    r->c.page_size);
+			if (rc < 0)
+				return DUMP_OUTPUT_ERROR;
+			if (rc == 0) {
+				k = end - 1;
+				continue;
+			}
+			r->fast = false;
+		}
 		if (b->entries != NULL)
 			pagemap_decode(b->entries[k], &r->entry);
 		row->kflags = kpage_at(b, KPAGE_FLAGS, k);

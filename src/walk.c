@@ -192,10 +192,10 @@ add_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
 
 /*
  * Reads up to n entries from the cursor into b (n may go on into the
- * next spans of the chain, as many as b has segments for). Returns 0 when the walk
- * goes on (a short read of a live process skips the rest of the span:
- * pages above the task's address space have no entries), or -1 with the
- * walk's final status set.
+ * next spans of the chain, as many as b has segments for). Returns 0
+ * when the walk goes on (a short read of a live process skips the rest
+ * of the span: pages above the task's address space have no entries),
+ * or -1 with the walk's final status set.
  */
 static int
 read_entries(struct walk *w, struct walk_buffer *b, uint64_t n)
