@@ -15,8 +15,12 @@
  * For each workload, in the same run and interleaved (so a noisy
  * neighbour hits every command alike): pagemap-dump to /dev/null with its
  * default output, --present, --summary, --ranges, --record to /dev/null
- * (a snapshot: against --present, which reads as much), on dense the columns
- * +kflags, +folio and +node, and any extra commands; the floor
+ * (a snapshot: against --present, which reads as much), --present and
+ * --summary with PAGEMAP_DUMP_NO_SCAN=1 (the path of kernels without
+ * PAGEMAP_SCAN), on dense the columns +kflags, +folio and +node and the
+ * dump into a pipe (against cat of the same bytes, into the pipe and to
+ * /dev/null: the difference is what the pipe itself costs), and any extra
+ * commands; the floor
  * (pread every entry in 64Ki-entry batches, count the present ones, print
  * nothing); and the naive reference (one pread and one printf per page).
  * Each is a process of its own, exec'd (the floor and the naive one are
@@ -46,7 +50,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CMDS 14	/* 7 fixed, kpage, structure, pipe columns, -x */
+#define MAX_CMDS 18	/* 7 fixed, 2 without PAGEMAP_SCAN, kpage,
+				   structure, 3 pipe, -x */
 
 /* The output of "dump | cat", kept for "cat | cat" to send again. */
 static char piped_copy[] = "/tmp/pagemap-dump-bench.XXXXXX";
@@ -59,7 +64,9 @@ struct cmd {
 	int kind;		/* 0 tool, 1 floor, 2 naive, 3 the tool into a
 				   pipe, 4 cat of its output into a pipe, 5
 				   the tool without a pid (-A), 6 every
-				   smaps_rollup read, 7 kpageflags read */
+				   smaps_rollup read, 7 kpageflags read, 8
+				   cat of its output to /dev/null, 9 the tool
+				   with PAGEMAP_DUMP_NO_SCAN=1 */
 	double secs[MAX_RUNS];
 	long rss_kib[MAX_RUNS];
 	long rows;		/* lines printed (0 for the floor: none) */
@@ -439,13 +446,15 @@ run_once(struct cmd *c, pid_t pid, int run, bool count)
 		die("fork");
 	if (child == 0) {
 		close(out[0]);
-		if (!count && c->kind < 3) {
+		if (!count && (c->kind < 3 || c->kind >= 8)) {
 			close(out[1]);
 			out[1] = open("/dev/null", O_WRONLY);
 		}
 		dup2(out[1], 1);
 		close(out[1]);
-		if (c->kind == 4) {
+		if (c->kind == 9)
+			setenv("PAGEMAP_DUMP_NO_SCAN", "1", 1);
+		if (c->kind == 4 || c->kind == 8) {
 			execlp("cat", "cat", piped_copy, (char *)NULL);
 			_exit(127);
 		}
@@ -549,10 +558,16 @@ bench_workload(const char *name, int runs, const char *extra)
 		{ "--record -", { "--record", "-", NULL }, 0, { 0 }, { 0 }, 0 },
 	};
 	int ncmds = 7, r, i, naive = 5, floor = 4, kpage = -1, kflags = -1;
-	int folio = -1, node, piped = -1;
+	int folio = -1, node, piped = -1, no_scan = ncmds;
 	bool sparse;
 	double t, tf, tn;
 	pid_t pid;
+
+	/* The path for kernels without PAGEMAP_SCAN (before 6.7). */
+	cmds[ncmds++] = (struct cmd){ "--present (no scan)", { "--present",
+	    NULL }, 9, { 0 }, { 0 }, 0 };
+	cmds[ncmds++] = (struct cmd){ "--summary (no scan)", { "--summary",
+	    NULL }, 9, { 0 }, { 0 }, 0 };
 
 	/* The physical-page columns, where this caller may read them. */
 	if (access("/proc/kpageflags", R_OK) == 0) {
@@ -579,6 +594,8 @@ bench_workload(const char *name, int runs, const char *extra)
 		    { 0 }, 0 };
 		cmds[ncmds++] = (struct cmd){ "cat | cat", { NULL }, 4, { 0 },
 		    { 0 }, 0 };
+		cmds[ncmds++] = (struct cmd){ "cat > /dev/null", { NULL }, 8,
+		    { 0 }, { 0 }, 0 };
 	}
 	if (extra != NULL) {
 		cmds[ncmds].label = extra;
@@ -636,10 +653,20 @@ bench_workload(const char *name, int runs, const char *extra)
 	if (node >= 0)
 		printf("  -o +node / dump: %.2f\n",
 		    median(cmds[node].secs, runs) / median(cmds[0].secs, runs));
+	printf("  --present (no scan) / --present: %.2f\n",
+	    median(cmds[no_scan].secs, runs) / median(cmds[1].secs, runs));
+	printf("  --summary (no scan) / --summary: %.2f\n",
+	    median(cmds[no_scan + 1].secs, runs) / median(cmds[2].secs, runs));
 	if (piped >= 0) {
 		printf("  dump | cat / cat | cat: %.2f\n",
 		    median(cmds[piped].secs, runs) /
 		    median(cmds[piped + 1].secs, runs));
+		/* What the pipe itself adds, to the tool and to cat. */
+		printf("  the pipe's own cost: dump %.1f ms, cat %.1f ms\n",
+		    (median(cmds[piped].secs, runs) -
+		    median(cmds[0].secs, runs)) * 1e3,
+		    (median(cmds[piped + 1].secs, runs) -
+		    median(cmds[piped + 2].secs, runs)) * 1e3);
 		close(piped_fd);
 		unlink(piped_copy);
 	}
