@@ -46,6 +46,7 @@ struct dump_config {
 	const int *kpage_fds;	/* captured kpage files, open; or NULL */
 	/* A snapshot answers for PAGEMAP_SCAN (walk_scan_emulate). */
 	bool scan_emulated;
+	struct sink_look look;	/* for the views that draw (--bars) */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include "filter.h"
 #include "format.h"
 #include "sink.h"
+#include "term.h"
 
 #define PAGEMAP_DUMP_VERSION "0.2.0"
 
@@ -61,6 +62,8 @@ struct options {
 	const char *diff_b;	/* and B: a snapshot file or a pid */
 	double watch;		/* --watch: seconds between readings; 0 */
 	long count;		/* --count: readings at most; 0: no end */
+	bool unicode;		/* --unicode: --bars in block characters */
+	enum term_color color;	/* --color[=WHEN] */
 };
 
 enum options_result {

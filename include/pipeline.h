@@ -47,6 +47,7 @@ struct pipeline_config {
 	 * kpage_dirfd's; or NULL.
 	 */
 	const int *kpage_fds;
+	struct sink_look look;		/* for the views that draw */
 };
 
 /* How a walk that did not reach its end ended. */

@@ -17,6 +17,13 @@
 #include "out.h"
 #include "page.h"
 
+/* How the views that draw (--bars) draw: what the terminal takes. */
+struct sink_look {
+	unsigned width;		/* columns of a line */
+	bool unicode;		/* block characters, not ASCII */
+	bool color;		/* ANSI colours */
+};
+
 /* What every sink is given when it is opened. */
 struct sink_context {
 	struct format *format;		/* of the columns of -o */
@@ -35,6 +42,7 @@ struct sink_context {
 	bool totals;		/* --totals: a total row per process only */
 	int sort;		/* --sort: the summary column, or -1 */
 	bool physical;		/* frames themselves: no map counts wanted */
+	struct sink_look look;
 };
 
 /* The process a sink is told of, before its pages. */
@@ -65,6 +73,8 @@ struct sink_ops {
 	bool takes_keys;
 	/* Wants the map counts of frames too (--physical), not only PSS. */
 	bool counts_frames;
+	/* Draws (--bars): text only, with sink_context.look. */
+	bool draws;
 	void *(*open)(const struct sink_context *c);
 	int (*header)(void *s);
 	/*
@@ -92,6 +102,7 @@ extern const struct sink_ops *const sink_registry[];
 extern const struct sink_ops sink_rows;
 extern const struct sink_ops sink_summary;
 extern const struct sink_ops sink_ranges;
+extern const struct sink_ops sink_bars;
 
 /*
  * --record: no view but a snapshot of every page (snapshot.h), written

@@ -21,6 +21,7 @@
 #include "out.h"
 #include "record.h"
 #include "replay.h"
+#include "term.h"
 
 #define OUT_BUFFER (256 * 1024)
 
@@ -227,7 +228,8 @@ app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 	    cap != NULL ? cap->kpage_dirfd : -1, opts->keys, opts->nkeys,
 	    opts->totals, opts->sort, opts->physical,
 	    cap != NULL ? cap->kpage_fds : NULL,
-	    cap != NULL && cap->scan_emulated };
+	    cap != NULL && cap->scan_emulated, { term_width(fd),
+	    opts->unicode, term_color(fd, opts->color) } };
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;

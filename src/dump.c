@@ -112,7 +112,7 @@ dump_new(const struct dump_config *c)
 	    c->scan_emulated ||
 	    (!c->captured && !c->physical && scan_works(d->page_size)),
 	    c->several_pids, c->kpage_dirfd, d->stats, c->keys, c->nkeys,
-	    c->totals, c->sort, c->physical, c->kpage_fds };
+	    c->totals, c->sort, c->physical, c->kpage_fds, c->look };
 	d->pipeline = pipeline_open(&pc);
 	if (d->pipeline == NULL) {
 		free(d);

@@ -21,7 +21,7 @@
 
 /* The long options without a short one, past every char. */
 enum { OPT_PFN = 256, OPT_PADDR, OPT_SORT, OPT_PHYSICAL, OPT_RECORD,
-	OPT_DIFF, OPT_WATCH, OPT_COUNT };
+	OPT_DIFF, OPT_WATCH, OPT_COUNT, OPT_UNICODE, OPT_COLOR };
 
 static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:Avti:";
 
@@ -50,6 +50,8 @@ static const struct option base_long_options[] = {
 	{ "diff", required_argument, NULL, OPT_DIFF },
 	{ "watch", required_argument, NULL, OPT_WATCH },
 	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "unicode", no_argument, NULL, OPT_UNICODE },
+	{ "color", optional_argument, NULL, OPT_COLOR },
 };
 
 #define NBASE (sizeof(base_long_options) / sizeof(base_long_options[0]))
@@ -274,7 +276,12 @@ usage_machine(FILE *fp)
 	    "all by default\n"
 	    "  -t, --totals          with -s: only a total row per process\n"
 	    "      --sort COLUMN     with -t: rows by a summary column, "
-	    "largest first\n");
+	    "largest first\n"
+	    "      --unicode         with -B: block characters, not ASCII\n"
+	    "      --color[=WHEN]    with -B: ANSI colours: auto (on a "
+	    "terminal,\n"
+	    "                        without NO_COLOR; the default), always, "
+	    "never\n");
 	fprintf(fp, "      --pfn PFN[-END]   only pages in frames PFN (to END, "
 	    "excluded; hex);\n"
 	    "                        needs root\n"
@@ -543,6 +550,55 @@ time_option(struct options *o, int c, const char *arg, char *why,
 	return OPTIONS_RUN;
 }
 
+/* --unicode and --color[=WHEN]: how --bars draws. */
+static enum options_result
+look_option(struct options *o, int c, const char *arg, char *why,
+    size_t whylen)
+{
+	char q[ESCAPE_QUOTE_SIZE];
+
+	if (c == OPT_UNICODE) {
+		o->unicode = true;
+		return OPTIONS_RUN;
+	}
+	if (arg == NULL || strcmp(arg, "auto") == 0)
+		o->color = TERM_COLOR_AUTO;
+	else if (strcmp(arg, "always") == 0)
+		o->color = TERM_COLOR_ALWAYS;
+	else if (strcmp(arg, "never") == 0)
+		o->color = TERM_COLOR_NEVER;
+	else {
+		snprintf(why, whylen, "--color takes auto, always or never: "
+		    "not '%s'", escape_quote(q, sizeof(q), arg,
+		    strnlen(arg, 32)));
+		return OPTIONS_USAGE;
+	}
+	return OPTIONS_RUN;
+}
+
+/* The options of drawing go with a view that draws, in text. */
+static enum options_result
+look_check(const struct options *o, char *why, size_t whylen)
+{
+	if ((o->unicode || o->color != TERM_COLOR_NEVER) &&
+	    !o->sink->draws) {
+		snprintf(why, whylen, "--unicode and --color are for --bars: "
+		    "give them with it");
+		return OPTIONS_USAGE;
+	}
+	if (o->sink->draws && o->kind != FORMAT_TEXT) {
+		snprintf(why, whylen, "--%s draws text: no --format with it",
+		    o->sink->option);
+		return OPTIONS_USAGE;
+	}
+	if (o->sink->draws && o->physical) {
+		snprintf(why, whylen, "--%s draws the mappings of processes: "
+		    "not --physical", o->sink->option);
+		return OPTIONS_USAGE;
+	}
+	return OPTIONS_RUN;
+}
+
 /* Takes one option; OPTIONS_RUN when parsing goes on. */
 static enum options_result
 take_option(struct options *o, int c, char **argv, char *why,
@@ -552,10 +608,8 @@ take_option(struct options *o, int c, char **argv, char *why,
 
 	switch (c) {
 	case 'h':
-		o->help = true;
-		return OPTIONS_RUN;
 	case 'V':
-		o->version = true;
+		*(c == 'h' ? &o->help : &o->version) = true;
 		return OPTIONS_RUN;
 	case 'o':
 		return output_option(o, optarg, why, whylen);
@@ -583,6 +637,9 @@ take_option(struct options *o, int c, char **argv, char *why,
 	case OPT_WATCH:
 	case OPT_COUNT:
 		return time_option(o, c, optarg, why, whylen);
+	case OPT_UNICODE:
+	case OPT_COLOR:
+		return look_option(o, c, optarg, why, whylen);
 	case 'P':
 	case 'S':
 	case 'r':
@@ -838,6 +895,8 @@ options_parse(struct options *o, int argc, char **argv, char *why,
 		    "--output with it", o->sink->option);
 		return OPTIONS_USAGE;
 	}
+	if (look_check(o, why, whylen) != OPTIONS_RUN)
+		return OPTIONS_USAGE;
 	if (o->physical)
 		return physical_option(o, argc, argv, why, whylen);
 	if (o->all)

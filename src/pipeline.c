@@ -296,7 +296,7 @@ pipeline_open(const struct pipeline_config *c)
 	sc = (struct sink_context){ c->format, c->kind, c->cols, c->ncols,
 	    c->out, c->filter, c->page_size, p->have, p->kflags_fd,
 	    c->several_pids, c->keys, c->nkeys, c->totals, c->sort,
-	    c->physical };
+	    c->physical, c->look };
 	p->sink = c->sink->open(&sc);
 	if (p->sink == NULL) {
 		warn("setting up");

@@ -10,5 +10,6 @@ const struct sink_ops *const sink_registry[] = {
 	&sink_rows,
 	&sink_summary,
 	&sink_ranges,
+	&sink_bars,
 	NULL,
 };
