@@ -599,6 +599,9 @@ look_check(const struct options *o, char *why, size_t whylen)
 	return OPTIONS_RUN;
 }
 
+static enum options_result view_option(struct options *o, int c,
+    char **argv, char *why, size_t whylen);
+
 /* Takes one option; OPTIONS_RUN when parsing goes on. */
 static enum options_result
 take_option(struct options *o, int c, char **argv, char *why,
@@ -652,6 +655,13 @@ take_option(struct options *o, int c, char **argv, char *why,
 		return filter_add_name(&o->filter, optarg) != 0 ?
 		    OPTIONS_NOMEM : OPTIONS_RUN;
 	}
+	return view_option(o, c, argv, why, whylen);
+}
+
+/* A view's option (the registry's), or one refused. */
+static enum options_result
+view_option(struct options *o, int c, char **argv, char *why, size_t whylen)
+{
 	if (c != ':' && c != '?' && sink_by_letter(c) != NULL) {
 		const struct sink_ops *v = sink_by_letter(c);
 		if (o->sink != sink_registry[0] && o->sink != v) {
