@@ -1,6 +1,7 @@
 /*
  * examples_snap: the checks of the snapshot examples (--record, --replay,
- * --diff, --watch) of README.md and the manual, and their recipes.
+ * --diff, --watch) and of the bars (--bars) of README.md and the manual,
+ * and their recipes.
  */
 #include "testlib.h"
 
@@ -100,7 +101,35 @@ check_watch(const struct run *r)
 	tl_lines_free(&ls);
 }
 
+/*
+ * --bars -m libc: the legend, the header, then a line per mapping of the
+ * C library, each with a bar of cells that are all of the legend.
+ */
+static void
+check_bars(const struct run *r)
+{
+	struct tl_lines ls;
+	const char *a, *b;
+	int i;
+
+	tl_lines_split(&ls, r->out);
+	require(ls.n > 2 && tl_starts_with(ls.v[0], "legend: # present") &&
+	    strcmp(ls.v[1], "start        size   rss  bar name") == 0,
+	    "not the legend and header of --bars");
+	for (i = 2; i < ls.n; i++) {
+		a = strchr(ls.v[i], '[');
+		b = a != NULL ? strchr(a, ']') : NULL;
+		require(b != NULL && b - a > 1 &&
+		    strspn(a + 1, "#oHsg.") == (size_t)(b - a - 1) &&
+		    strstr(b, "/libc") != NULL, "not a bar of the C library: "
+		    "'%s'", ls.v[i]);
+	}
+	tl_lines_free(&ls);
+}
+
 const struct recipe snapshot_recipes[] = {
+	{ .what = "bars of the C library", .need = { "--bars", "libc" },
+	    .check = check_bars },
 	{ .what = "a snapshot", .need = { "--record " },
 	    .check = check_record },
 	{ .what = "the summary of a snapshot", .need = { "--replay ", "-s" },

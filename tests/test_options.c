@@ -471,6 +471,53 @@ should_take_by_columns_for_the_summary_only(void **state)
 }
 
 static void
+should_take_the_bars_and_how_they_are_drawn(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-B", "1"), OPTIONS_RUN);
+	assert_ptr_equal(o.sink, &sink_bars);
+	assert_false(o.unicode);
+	assert_int_equal(o.color, TERM_COLOR_NEVER);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--bars", "--unicode", "--color",
+	    "1"), OPTIONS_RUN);
+	assert_true(o.unicode);
+	assert_int_equal(o.color, TERM_COLOR_AUTO);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--bars", "--color=always", "1"),
+	    OPTIONS_RUN);
+	assert_int_equal(o.color, TERM_COLOR_ALWAYS);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--bars", "--color=never", "1"),
+	    OPTIONS_RUN);
+	assert_int_equal(o.color, TERM_COLOR_NEVER);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--bars", "--color=blue", "1"),
+	    OPTIONS_USAGE);
+	assert_string_equal(why, "--color takes auto, always or never: not "
+	    "'blue'");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--unicode", "1"), OPTIONS_USAGE);
+	assert_string_equal(why, "--unicode and --color are for --bars: give "
+	    "them with it");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-B", "-f", "json", "1"),
+	    OPTIONS_USAGE);
+	assert_string_equal(why, "--bars draws text: no --format with it");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-B", "--physical"), OPTIONS_USAGE);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-B", "-o", "pfn", "1"),
+	    OPTIONS_USAGE);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-B", "-s", "1"), OPTIONS_USAGE);
+	options_free(&o);
+}
+
+static void
 should_refuse_by_columns_that_a_page_has_no_value_of_its_own_in(void **state)
 {
 	static const char *const bad[][2] = {
@@ -682,6 +729,7 @@ main(void)
 		cmocka_unit_test(should_keep_the_default_columns_for_one_pid),
 		cmocka_unit_test(should_refuse_a_bad_pid_among_good_ones),
 		cmocka_unit_test(should_take_options_after_the_pid),
+		cmocka_unit_test(should_take_the_bars_and_how_they_are_drawn),
 		cmocka_unit_test(should_say_which_option_needs_a_value),
 		cmocka_unit_test(should_cut_a_long_bad_argument_in_the_reason),
 	};
