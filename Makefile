@@ -35,7 +35,7 @@ E2E_TESTS_A = tests/test_e2e tests/test_views_columns tests/test_views_select \
 	tests/test_faults tests/test_examples tests/test_nodes tests/test_all
 E2E_TESTS_B = $(PHYSICAL_TESTS) tests/test_hostile tests/test_edges \
 	tests/test_smaps tests/test_races tests/test_folios tests/test_record \
-	tests/test_bars
+	tests/test_bars tests/test_svg
 E2E_TESTS = $(E2E_TESTS_A) $(E2E_TESTS_B)
 TESTS = $(UNIT_TESTS) $(E2E_TESTS)
 TEST_LIBS = -lcmocka

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "filter.h"
+#include "page.h"
+
 /* What a cell shows, by the pages in it. */
 enum bar_state {
 	BAR_EMPTY,	/* none present, in swap or a guard */
@@ -45,6 +48,28 @@ bar_cells(uint64_t n, size_t width)
 {
 	return n < width ? (size_t)n : width;
 }
+
+/*
+ * The pages of mapping m that its bar spans: those inside the filter's
+ * intervals (-r, -a), or all of them; the first and how many.
+ */
+void bar_span(const struct filter *f, const struct maps_entry *m,
+    uint64_t page_size, uint64_t *first, uint64_t *n);
+
+/*
+ * Counts the pages of batch b into the ncells cells of a span of n
+ * pages from page first (pages outside it are not counted); *cursor
+ * walks the batch's regions, 0 at the start of a process.
+ */
+void bar_count(struct bar_cell *cells, size_t ncells, uint64_t first,
+    uint64_t n, const struct page_batch *b, size_t *cursor);
+
+/*
+ * Sets the pages of each cell by where the cells start: cell i starts
+ * at the first page k with k * ncells / n at least i. Pages the filter
+ * did not hand on count as empty.
+ */
+void bar_size_cells(struct bar_cell *cells, size_t ncells, uint64_t n);
 
 /* The most bytes bar_draw writes for a cell. */
 #define BAR_CELL_MAX 12

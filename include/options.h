@@ -64,6 +64,7 @@ struct options {
 	long count;		/* --count: readings at most; 0: no end */
 	bool unicode;		/* --unicode: --bars in block characters */
 	enum term_color color;	/* --color[=WHEN] */
+	const char *svg;	/* --svg: the picture's file ("-": stdout) */
 };
 
 enum options_result {

@@ -111,4 +111,7 @@ extern const struct sink_ops sink_bars;
  */
 extern const struct sink_ops sink_snapshot;
 
+/* --svg FILE: the mappings as a picture. Chosen by --svg. */
+extern const struct sink_ops sink_svg;
+
 #endif

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,37 @@ dump_frames(struct dump *d, const struct options *opts)
 	return dump_physical(d, opts->pfn_start, end) == DUMP_OK ? 0 : 1;
 }
 
+/* The dump's configuration, from the options (and a capture, or NULL). */
+static struct dump_config
+dump_config_of(const struct options *opts, const struct app_captured *cap,
+    struct format *format, struct out *out, int fd)
+{
+	return (struct dump_config){ format, out, &opts->filter, opts->sink,
+	    opts->cols, opts->ncols, opts->kind, opts->no_header ||
+	    !format_has_header(format), opts->npids > 1 || opts->all ||
+	    (cap != NULL && cap->nprocs > 1), cap != NULL,
+	    cap != NULL ? cap->kpage_dirfd : -1, opts->keys, opts->nkeys,
+	    opts->totals, opts->sort, opts->physical,
+	    cap != NULL ? cap->kpage_fds : NULL,
+	    cap != NULL && cap->scan_emulated, { term_width(fd),
+	    opts->unicode, term_color(fd, opts->color) } };
+}
+
+/* --svg FILE: the file open in *fd (-1 for "-", stdout). */
+static int
+open_picture(const struct options *opts, int *fd)
+{
+	*fd = -1;
+	if (opts->svg == NULL || strcmp(opts->svg, "-") == 0)
+		return 0;
+	*fd = open(opts->svg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		warn("%s", opts->svg);
+		return -1;
+	}
+	return 0;
+}
+
 int
 app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 {
@@ -206,9 +238,12 @@ app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 	struct dump_config c;
 	struct out out;
 	struct dump *d = NULL;
-	int status = 1;
+	int status = 1, svg_fd = -1;
 
 	memset(&out, 0, sizeof(out));
+	if (open_picture(opts, &svg_fd) != 0)
+		return 1;
+	fd = svg_fd >= 0 ? svg_fd : fd;
 	format = live.format = format_new(opts->kind, opts->cols, opts->ncols);
 	if (format == NULL ||
 	    filter_prepare(&opts->filter, dump_page_size()) != 0 ||
@@ -221,15 +256,7 @@ app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 	else
 		pagemap_swap_layout_detect(&layout);
 	pagemap_set_swap_layout(&layout);
-	c = (struct dump_config){ format, &out, &opts->filter, opts->sink,
-	    opts->cols, opts->ncols, opts->kind, opts->no_header ||
-	    !format_has_header(format), opts->npids > 1 || opts->all ||
-	    (cap != NULL && cap->nprocs > 1), cap != NULL,
-	    cap != NULL ? cap->kpage_dirfd : -1, opts->keys, opts->nkeys,
-	    opts->totals, opts->sort, opts->physical,
-	    cap != NULL ? cap->kpage_fds : NULL,
-	    cap != NULL && cap->scan_emulated, { term_width(fd),
-	    opts->unicode, term_color(fd, opts->color) } };
+	c = dump_config_of(opts, cap, format, &out, fd);
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;
@@ -254,6 +281,8 @@ app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 		status = 1;
 	}
 done:
+	if (svg_fd >= 0 && close(svg_fd) != 0 && status == 0)
+		status = (warn("%s", opts->svg), 1);
 	dump_free(d);
 	out_free(&out);
 	format_free(format);

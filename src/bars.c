@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+#include "pagemap.h"
+#include "regions.h"
+
 enum bar_state
 bar_state_of(const struct bar_cell *c)
 {
@@ -95,4 +98,74 @@ bar_legend(bool unicode)
 	return "legend: # present, o partly present, H huge, s swapped, "
 	    "g guard, . empty; a cell is an equal share of the mapping's "
 	    "pages";
+}
+
+void
+bar_span(const struct filter *f, const struct maps_entry *m,
+    uint64_t page_size, uint64_t *first, uint64_t *n)
+{
+	const struct filter_interval *iv = filter_next(f, m->start);
+	uint64_t lo = m->start, hi = m->end;
+
+	if (f->nselect > 0 && iv != NULL) {
+		lo = iv->start > lo ? iv->start : lo;
+		hi = lo;
+		for (; iv < f->select + f->nselect && iv->start < m->end; iv++)
+			hi = iv->end < m->end ? iv->end : m->end;
+	}
+	*first = lo / page_size;
+	*n = (hi - lo) / page_size;
+}
+
+/* Whether page vpn is mapped huge, by the regions. */
+static bool
+huge_at(const struct regions *rs, uint64_t vpn, size_t *cursor)
+{
+	size_t c = *cursor;
+
+	if (rs == NULL)
+		return false;
+	while (c < rs->n && rs->v[c].end <= vpn)
+		c++;
+	while (c > 0 && rs->v[c - 1].end > vpn)
+		c--;
+	*cursor = c;
+	return c < rs->n && rs->v[c].start <= vpn &&
+	    (rs->v[c].categories & WALK_PAGE_IS_HUGE);
+}
+
+void
+bar_count(struct bar_cell *cells, size_t ncells, uint64_t first,
+    uint64_t n, const struct page_batch *b, size_t *cursor)
+{
+	uint64_t i, k;
+
+	if (b->entries == NULL || b->vpn < first || b->vpn + b->n > first + n)
+		return;	/* empty pages: nothing to count */
+	k = b->vpn - first;
+	for (i = 0; i < b->n; i++) {
+		struct bar_cell *c = &cells[bar_cell_of(k + i, n, ncells)];
+		uint64_t raw = b->entries[i];
+		if (raw & PM_PRESENT) {
+			c->present++;
+			c->huge += huge_at(b->regions, b->vpn + i, cursor);
+		} else if (raw != 0) {
+			enum pagemap_state st = pagemap_state(raw);
+			c->swapped += st == PAGEMAP_SWAP;
+			c->guard += st == PAGEMAP_GUARD;
+		}
+	}
+}
+
+void
+bar_size_cells(struct bar_cell *cells, size_t ncells, uint64_t n)
+{
+	uint64_t c = ncells, at = 0, next;
+	size_t i;
+
+	for (i = 0; i < ncells; i++) {
+		next = ((uint64_t)(i + 1) * n + c - 1) / c;
+		cells[i].pages = next - at;
+		at = next;
+	}
 }

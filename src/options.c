@@ -21,7 +21,8 @@
 
 /* The long options without a short one, past every char. */
 enum { OPT_PFN = 256, OPT_PADDR, OPT_SORT, OPT_PHYSICAL, OPT_RECORD,
-	OPT_DIFF, OPT_WATCH, OPT_COUNT, OPT_UNICODE, OPT_COLOR };
+	OPT_DIFF, OPT_WATCH, OPT_COUNT, OPT_UNICODE, OPT_COLOR,
+	OPT_SVG };
 
 static const char base_short_options[] = ":hVo:f:HPSr:m:a:k:Avti:";
 
@@ -52,6 +53,7 @@ static const struct option base_long_options[] = {
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "unicode", no_argument, NULL, OPT_UNICODE },
 	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "svg", required_argument, NULL, OPT_SVG },
 };
 
 #define NBASE (sizeof(base_long_options) / sizeof(base_long_options[0]))
@@ -281,7 +283,9 @@ usage_machine(FILE *fp)
 	    "      --color[=WHEN]    with -B: ANSI colours: auto (on a "
 	    "terminal,\n"
 	    "                        without NO_COLOR; the default), always, "
-	    "never\n");
+	    "never\n"
+	    "      --svg FILE        the mappings as a picture (SVG) in FILE; "
+	    "- stdout\n");
 	fprintf(fp, "      --pfn PFN[-END]   only pages in frames PFN (to END, "
 	    "excluded; hex);\n"
 	    "                        needs root\n"
@@ -550,7 +554,10 @@ time_option(struct options *o, int c, const char *arg, char *why,
 	return OPTIONS_RUN;
 }
 
-/* --unicode and --color[=WHEN]: how --bars draws. */
+static enum options_result view_option(struct options *o, int c,
+    char **argv, char *why, size_t whylen);
+
+/* --unicode and --color[=WHEN]: how --bars draws; --svg FILE. */
 static enum options_result
 look_option(struct options *o, int c, const char *arg, char *why,
     size_t whylen)
@@ -560,6 +567,14 @@ look_option(struct options *o, int c, const char *arg, char *why,
 	if (c == OPT_UNICODE) {
 		o->unicode = true;
 		return OPTIONS_RUN;
+	}
+	if (c == OPT_SVG) {
+		if (*arg == '\0') {
+			snprintf(why, whylen, "--svg needs a file name");
+			return OPTIONS_USAGE;
+		}
+		o->svg = arg;
+		return view_option(o, c, NULL, why, whylen);
 	}
 	if (arg == NULL || strcmp(arg, "auto") == 0)
 		o->color = TERM_COLOR_AUTO;
@@ -586,6 +601,11 @@ look_check(const struct options *o, char *why, size_t whylen)
 		    "give them with it");
 		return OPTIONS_USAGE;
 	}
+	if (o->svg != NULL && (o->unicode || o->color != TERM_COLOR_NEVER)) {
+		snprintf(why, whylen, "--unicode and --color are for --bars, "
+		    "not --svg");
+		return OPTIONS_USAGE;
+	}
 	if (o->sink->draws && o->kind != FORMAT_TEXT) {
 		snprintf(why, whylen, "--%s draws text: no --format with it",
 		    o->sink->option);
@@ -598,9 +618,6 @@ look_check(const struct options *o, char *why, size_t whylen)
 	}
 	return OPTIONS_RUN;
 }
-
-static enum options_result view_option(struct options *o, int c,
-    char **argv, char *why, size_t whylen);
 
 /* Takes one option; OPTIONS_RUN when parsing goes on. */
 static enum options_result
@@ -642,6 +659,7 @@ take_option(struct options *o, int c, char **argv, char *why,
 		return time_option(o, c, optarg, why, whylen);
 	case OPT_UNICODE:
 	case OPT_COLOR:
+	case OPT_SVG:
 		return look_option(o, c, optarg, why, whylen);
 	case 'P':
 	case 'S':
@@ -658,12 +676,14 @@ take_option(struct options *o, int c, char **argv, char *why,
 	return view_option(o, c, argv, why, whylen);
 }
 
-/* A view's option (the registry's), or one refused. */
+/* A view's option (the registry's, or --svg), or one refused. */
 static enum options_result
 view_option(struct options *o, int c, char **argv, char *why, size_t whylen)
 {
-	if (c != ':' && c != '?' && sink_by_letter(c) != NULL) {
-		const struct sink_ops *v = sink_by_letter(c);
+	if (c == OPT_SVG || (c != ':' && c != '?' &&
+	    sink_by_letter(c) != NULL)) {
+		const struct sink_ops *v = c == OPT_SVG ? &sink_svg :
+		    sink_by_letter(c);
 		if (o->sink != sink_registry[0] && o->sink != v) {
 			snprintf(why, whylen, "--%s and --%s are two views: "
 			    "give one", o->sink->option, v->option);

@@ -18,8 +18,6 @@
 
 #include "bars.h"
 #include "escape.h"
-#include "pagemap.h"
-#include "regions.h"
 #include "term.h"
 
 /* The name column is given this much of the line at most. */
@@ -130,24 +128,6 @@ put_size(char *dst, size_t len, uint64_t bytes)
 	    "%.0f%c", v, unit[u]);
 }
 
-/*
- * The pages of each cell, by where the cells start: cell i starts at the
- * first page k with k * ncells / n at least i. Pages the filter did not
- * hand on count as empty.
- */
-static void
-size_cells(struct bars *b)
-{
-	uint64_t n = b->n, c = b->ncells, at = 0, next;
-	size_t i;
-
-	for (i = 0; i < b->ncells; i++) {
-		next = ((uint64_t)(i + 1) * n + c - 1) / c;
-		b->cells[i].pages = next - at;
-		at = next;
-	}
-}
-
 /* Writes the line of the mapping at hand. */
 static enum dump_status
 end_mapping(struct bars *b)
@@ -160,7 +140,7 @@ end_mapping(struct bars *b)
 	if (m == NULL)
 		return DUMP_OK;
 	b->map = NULL;
-	size_cells(b);
+	bar_size_cells(b->cells, b->ncells, b->n);
 	for (i = 0; i < b->ncells; i++)
 		present += b->cells[i].present;
 	pct = b->n > 0 ? (present * 100 + b->n - 1) / b->n : 0;
@@ -184,25 +164,6 @@ end_mapping(struct bars *b)
 	    DUMP_OK : DUMP_OUTPUT_ERROR;
 }
 
-/* The pages of m inside the selected intervals: first, and how many. */
-static void
-span_of(const struct bars *b, const struct maps_entry *m)
-{
-	struct bars *w = (struct bars *)b;
-	const struct filter *f = b->c.filter;
-	const struct filter_interval *iv = filter_next(f, m->start);
-	uint64_t lo = m->start, hi = m->end;
-
-	if (f->nselect > 0 && iv != NULL) {
-		lo = iv->start > lo ? iv->start : lo;
-		hi = lo;
-		for (; iv < f->select + f->nselect && iv->start < m->end; iv++)
-			hi = iv->end < m->end ? iv->end : m->end;
-	}
-	w->first = lo / b->c.page_size;
-	w->n = (hi - lo) / b->c.page_size;
-}
-
 static enum dump_status
 bars_begin_mapping(void *s, const struct maps_entry *m)
 {
@@ -211,51 +172,19 @@ bars_begin_mapping(void *s, const struct maps_entry *m)
 	if (end_mapping(b) != DUMP_OK)
 		return DUMP_OUTPUT_ERROR;
 	b->map = m;
-	span_of(b, m);
+	bar_span(b->c.filter, m, b->c.page_size, &b->first, &b->n);
 	b->ncells = bar_cells(b->n, b->width);
 	memset(b->cells, 0, b->ncells * sizeof(*b->cells));
 	return DUMP_OK;
-}
-
-/* Whether page vpn is mapped huge, by the batch's regions. */
-static bool
-huge_at(struct bars *b, const struct regions *rs, uint64_t vpn)
-{
-	if (rs == NULL)
-		return false;
-	while (b->cursor < rs->n && rs->v[b->cursor].end <= vpn)
-		b->cursor++;
-	while (b->cursor > 0 && rs->v[b->cursor - 1].end > vpn)
-		b->cursor--;
-	return b->cursor < rs->n && rs->v[b->cursor].start <= vpn &&
-	    (rs->v[b->cursor].categories & WALK_PAGE_IS_HUGE);
 }
 
 static enum dump_status
 bars_pages(void *s, const struct page_batch *pb)
 {
 	struct bars *b = s;
-	uint64_t i, k;
 
-	if (b->map == NULL || pb->vpn < b->first ||
-	    pb->vpn + pb->n > b->first + b->n)
-		return DUMP_OK;	/* not of the span: cannot be */
-	k = pb->vpn - b->first;
-	if (pb->entries == NULL)
-		return DUMP_OK;	/* empty pages: nothing to count */
-	for (i = 0; i < pb->n; i++) {
-		struct bar_cell *c = &b->cells[bar_cell_of(k + i, b->n,
-		    b->ncells)];
-		uint64_t raw = pb->entries[i];
-		if (raw & PM_PRESENT) {
-			c->present++;
-			c->huge += huge_at(b, pb->regions, pb->vpn + i);
-		} else if (raw != 0) {
-			enum pagemap_state st = pagemap_state(raw);
-			c->swapped += st == PAGEMAP_SWAP;
-			c->guard += st == PAGEMAP_GUARD;
-		}
-	}
+	if (b->map != NULL)
+		bar_count(b->cells, b->ncells, b->first, b->n, pb, &b->cursor);
 	return DUMP_OK;
 }
 

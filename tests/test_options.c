@@ -515,6 +515,22 @@ should_take_the_bars_and_how_they_are_drawn(void **state)
 	options_free(&o);
 	assert_int_equal(PARSE(&o, why, "-B", "-s", "1"), OPTIONS_USAGE);
 	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--svg", "x.svg", "1"), OPTIONS_RUN);
+	assert_ptr_equal(o.sink, &sink_svg);
+	assert_string_equal(o.svg, "x.svg");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--svg", "x.svg", "-B", "1"),
+	    OPTIONS_USAGE);
+	assert_string_equal(why, "--svg and --bars are two views: give one");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--svg", "", "1"), OPTIONS_USAGE);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--svg", "-", "--physical"),
+	    OPTIONS_USAGE);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--svg", "-", "--unicode", "1"),
+	    OPTIONS_USAGE);
+	options_free(&o);
 }
 
 static void
