@@ -10,13 +10,12 @@
 #include "sink.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bars.h"
-#include "escape.h"
+#include "svg.h"
 
 #define SVG_CELLS 256		/* cells of a band, at most */
 #define SVG_CELL_W 3		/* pixels */
@@ -79,59 +78,6 @@ svg_header(void *v)
 	return 0;	/* written at the end, with the height */
 }
 
-/* Appends text formatted to the body. */
-static int
-put(struct svg *s, const char *fmt, ...) __attribute__((format(printf, 2,
-    3)));
-
-static int
-put(struct svg *s, const char *fmt, ...)
-{
-	va_list ap;
-	char *p = out_reserve(&s->body, 512);
-	int n;
-
-	if (p == NULL)
-		return -1;
-	va_start(ap, fmt);
-	n = vsnprintf(p, 512, fmt, ap);
-	va_end(ap);
-	if (n < 0 || n >= 512)
-		return -1;
-	out_commit(&s->body, p + n);
-	return 0;
-}
-
-/* Appends text (n bytes) escaped for XML: control bytes first, as \ooo. */
-static int
-put_text(struct svg *s, const char *text, size_t n)
-{
-	char *esc = malloc(ESCAPE_TEXT_MAX(n) + 1), *p;
-	size_t len, i;
-
-	if (esc == NULL)
-		return -1;
-	len = escape_text(esc, text, n);
-	if ((p = out_reserve(&s->body, len * 6 + 1)) == NULL) {
-		free(esc);
-		return -1;
-	}
-	for (i = 0; i < len; i++) {
-		const char *r = esc[i] == '&' ? "&amp;" : esc[i] == '<' ?
-		    "&lt;" : esc[i] == '>' ? "&gt;" : esc[i] == '"' ?
-		    "&quot;" : esc[i] == '\'' ? "&apos;" : NULL;
-		if (r == NULL) {
-			*p++ = esc[i];
-			continue;
-		}
-		memcpy(p, r, strlen(r));
-		p += strlen(r);
-	}
-	out_commit(&s->body, p);
-	free(esc);
-	return 0;
-}
-
 static enum dump_status
 svg_begin_process(void *v, const struct sink_process *p, unsigned *per_page)
 {
@@ -150,8 +96,8 @@ svg_begin_process(void *v, const struct sink_process *p, unsigned *per_page)
 	s->width = s->width > SVG_CELLS ? SVG_CELLS : s->width < 8 ? 8 :
 	    s->width;
 	s->y += 8;
-	if (put(s, "<text x=\"8\" y=\"%u\" class=\"pid\">pid %d</text>\n",
-	    s->y + 10, p->pid) != 0)
+	if (svg_put(&s->body, "<text x=\"8\" y=\"%u\" class=\"pid\">pid "
+	    "%d</text>\n", s->y + 10, p->pid) != 0)
 		return DUMP_OUTPUT_ERROR;
 	s->y += 18;
 	return DUMP_OK;
@@ -161,16 +107,11 @@ svg_begin_process(void *v, const struct sink_process *p, unsigned *per_page)
 static int
 put_hole(struct svg *s, uint64_t bytes)
 {
-	static const char unit[] = "KMGTPE";
-	double v = (double)bytes / 1024;
-	int u = 0;
+	char size[32];
 
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (put(s, "<text x=\"%d\" y=\"%u\" class=\"hole\">hole %.1f%c"
-	    "</text>\n", SVG_LEFT, s->y + 8, v, unit[u]) != 0)
+	svg_size(size, sizeof(size), bytes);
+	if (svg_put(&s->body, "<text x=\"%d\" y=\"%u\" class=\"hole\">hole "
+	    "%s</text>\n", SVG_LEFT, s->y + 8, size) != 0)
 		return -1;
 	s->y += SVG_HOLE_H;
 	return 0;
@@ -187,9 +128,10 @@ put_cells(struct svg *s)
 		enum bar_state st = bar_state_of(&s->cells[from]);
 		if (i < s->ncells && bar_state_of(&s->cells[i]) == st)
 			continue;
-		if (put(s, "<rect x=\"%zu\" y=\"%u\" width=\"%zu\" height=\"%d\" "
-		    "fill=\"%s\"/>\n", SVG_LEFT + from * SVG_CELL_W, s->y,
-		    (i - from) * SVG_CELL_W, SVG_BAND_H - 2, fill[st]) != 0)
+		if (svg_put(&s->body, "<rect x=\"%zu\" y=\"%u\" "
+		    "width=\"%zu\" height=\"%d\" fill=\"%s\"/>\n",
+		    SVG_LEFT + from * SVG_CELL_W, s->y, (i - from) *
+		    SVG_CELL_W, SVG_BAND_H - 2, fill[st]) != 0)
 			return -1;
 		from = i;
 	}
@@ -201,6 +143,7 @@ static enum dump_status
 end_mapping(struct svg *s)
 {
 	const struct maps_entry *m = s->map;
+	struct out *b = &s->body;
 
 	if (m == NULL)
 		return DUMP_OK;
@@ -209,14 +152,14 @@ end_mapping(struct svg *s)
 	    put_hole(s, m->start - s->last_end) != 0)
 		return DUMP_OUTPUT_ERROR;
 	s->last_end = m->end;
-	if (put(s, "<g id=\"m-%d-%" PRIx64 "\">\n<text x=\"8\" y=\"%u\" "
+	if (svg_put(b, "<g id=\"m-%d-%" PRIx64 "\">\n<text x=\"8\" y=\"%u\" "
 	    "class=\"addr\">%" PRIx64 "</text>\n", s->pid, m->start,
 	    s->y + 9, m->start) != 0 || put_cells(s) != 0 ||
-	    put(s, "<text x=\"%d\" y=\"%u\" class=\"name\">", SVG_NAME_X,
-	    s->y + 9) != 0 ||
-	    put_text(s, m->name_len > 0 ? m->name : "-", m->name_len > 0 ?
+	    svg_put(b, "<text x=\"%d\" y=\"%u\" class=\"name\">",
+	    SVG_NAME_X, s->y + 9) != 0 ||
+	    svg_put_text(b, m->name_len > 0 ? m->name : "-", m->name_len > 0 ?
 	    (m->name_len < 4096 ? m->name_len : 4096) : 1) != 0 ||
-	    put(s, "</text>\n</g>\n") != 0)
+	    svg_put(b, "</text>\n</g>\n") != 0)
 		return DUMP_OUTPUT_ERROR;
 	s->y += SVG_BAND_H;
 	return DUMP_OK;
@@ -269,25 +212,17 @@ svg_finish(void *v)
 {
 	struct svg *s = v;
 	struct out *out = s->c.out;
-	char head[1024];
-	int n, i;
+	int i;
 
-	n = snprintf(head, sizeof(head), "<?xml version=\"1.0\" "
-	    "encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
-	    "version=\"1.1\" width=\"%d\" height=\"%u\" viewBox=\"0 0 %d %u\">"
-	    "\n<title>pagemap-dump</title>\n<style type=\"text/css\">text { "
-	    "font-family: monospace; font-size: 10px; } .hole { fill: #777777; "
-	    "} .pid { font-weight: bold; }</style>\n<rect x=\"0\" y=\"0\" "
-	    "width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n",
-	    SVG_WIDTH, s->y + 8, SVG_WIDTH, s->y + 8);
-	if (out_write(out, head, (size_t)n) != 0)
+	if (svg_head(out, SVG_WIDTH, s->y + 8, "text { font-family: "
+	    "monospace; font-size: 10px; } .hole { fill: #777777; } .pid { "
+	    "font-weight: bold; }") != 0)
 		return DUMP_OUTPUT_ERROR;
 	for (i = 0; i < BAR_STATES; i++) {
-		n = snprintf(head, sizeof(head), "<rect x=\"%d\" y=\"8\" "
-		    "width=\"10\" height=\"10\" fill=\"%s\" stroke=\"#999999\"/>"
-		    "<text x=\"%d\" y=\"17\">%s</text>\n", 8 + i * 110,
-		    fill[i], 22 + i * 110, label[i]);
-		if (out_write(out, head, (size_t)n) != 0)
+		if (svg_put(out, "<rect x=\"%d\" y=\"8\" width=\"10\" "
+		    "height=\"10\" fill=\"%s\" stroke=\"#999999\"/><text "
+		    "x=\"%d\" y=\"17\">%s</text>\n", 8 + i * 110, fill[i],
+		    22 + i * 110, label[i]) != 0)
 			return DUMP_OUTPUT_ERROR;
 	}
 	if (out_write(out, s->body.buf, s->body.len) != 0 ||
