@@ -17,11 +17,15 @@
 #include "out.h"
 #include "page.h"
 
-/* How the views that draw (--bars) draw: what the terminal takes. */
+/*
+ * How the views that draw draw: what the terminal takes (--bars); the
+ * frames a picture of owners covers (--svg --physical --all).
+ */
 struct sink_look {
 	unsigned width;		/* columns of a line */
 	bool unicode;		/* block characters, not ASCII */
 	bool color;		/* ANSI colours */
+	uint64_t pfn_start, pfn_end;
 };
 
 /* What every sink is given when it is opened. */
@@ -113,5 +117,14 @@ extern const struct sink_ops sink_snapshot;
 
 /* --svg FILE: the mappings as a picture. Chosen by --svg. */
 extern const struct sink_ops sink_svg;
+
+/*
+ * --svg FILE with --physical: physical memory as a picture, by kind of
+ * frame (sink_frames, which --physical walks) or, with --all, by the
+ * process that maps each (sink_frames_owners, which every process's
+ * pages are walked into, with sink_look's frames).
+ */
+extern const struct sink_ops sink_frames;
+extern const struct sink_ops sink_frames_owners;
 
 #endif

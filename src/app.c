@@ -180,23 +180,40 @@ dump_every(struct dump *d, struct out *out, bool verbose)
 	return all_report(&c, verbose) || s == DUMP_OUTPUT_ERROR;
 }
 
-/* --physical: the frames asked for, or all of them. */
+/*
+ * --physical: the frames asked for, or all of them, into *start and
+ * *end. Returns 0, or -1 (said).
+ */
 static int
-dump_frames(struct dump *d, const struct options *opts)
+frame_range(const struct options *opts, uint64_t *start, uint64_t *end)
 {
-	uint64_t end = opts->pfn_end, last = dump_physical_end();
+	uint64_t last = dump_physical_end();
 
 	if (last == 0)
-		return 1;
-	if (end == 0 || end > last)
-		end = last;
-	if (opts->pfn_start >= end) {
+		return -1;
+	*start = opts->pfn_start;
+	*end = opts->pfn_end == 0 || opts->pfn_end > last ? last :
+	    opts->pfn_end;
+	if (*start >= *end) {
 		warnx("--physical: no frame from %llx on (the last is %llx)",
-		    (unsigned long long)opts->pfn_start,
+		    (unsigned long long)*start,
 		    (unsigned long long)(last - 1));
-		return 1;
+		return -1;
 	}
-	return dump_physical(d, opts->pfn_start, end) == DUMP_OK ? 0 : 1;
+	return 0;
+}
+
+/*
+ * The view: the one the options chose, but for a picture of physical
+ * memory (--svg with --physical), which draws frames: by kind, or with
+ * --all by the processes that map them.
+ */
+static const struct sink_ops *
+view_of(const struct options *opts)
+{
+	if (opts->svg == NULL || !opts->physical)
+		return opts->sink;
+	return opts->all ? &sink_frames_owners : &sink_frames;
 }
 
 /* The dump's configuration, from the options (and a capture, or NULL). */
@@ -204,15 +221,18 @@ static struct dump_config
 dump_config_of(const struct options *opts, const struct app_captured *cap,
     struct format *format, struct out *out, int fd)
 {
-	return (struct dump_config){ format, out, &opts->filter, opts->sink,
+	/* Owners of frames are read from processes, not from frames. */
+	bool frames = opts->physical && !opts->all;
+
+	return (struct dump_config){ format, out, &opts->filter, view_of(opts),
 	    opts->cols, opts->ncols, opts->kind, opts->no_header ||
 	    !format_has_header(format), opts->npids > 1 || opts->all ||
 	    (cap != NULL && cap->nprocs > 1), cap != NULL,
 	    cap != NULL ? cap->kpage_dirfd : -1, opts->keys, opts->nkeys,
-	    opts->totals, opts->sort, opts->physical,
+	    opts->totals, opts->sort, frames,
 	    cap != NULL ? cap->kpage_fds : NULL,
 	    cap != NULL && cap->scan_emulated, { term_width(fd),
-	    opts->unicode, term_color(fd, opts->color) } };
+	    opts->unicode, term_color(fd, opts->color), 0, 0 } };
 }
 
 /* --svg FILE: the file open in *fd (-1 for "-", stdout). */
@@ -257,14 +277,18 @@ app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 		pagemap_swap_layout_detect(&layout);
 	pagemap_set_swap_layout(&layout);
 	c = dump_config_of(opts, cap, format, &out, fd);
+	if (opts->physical && cap == NULL &&
+	    frame_range(opts, &c.look.pfn_start, &c.look.pfn_end) != 0)
+		goto done;
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;
 	if (opts->physical && cap != NULL && cap->physical)
 		status = dump_physical(d, cap->pfn_start, cap->pfn_end) ==
 		    DUMP_OK ? 0 : 1;
-	else if (opts->physical && cap == NULL)
-		status = dump_frames(d, opts);
+	else if (opts->physical && !opts->all && cap == NULL)
+		status = dump_physical(d, c.look.pfn_start, c.look.pfn_end) ==
+		    DUMP_OK ? 0 : 1;
 	else
 		status = opts->all && cap == NULL ? dump_every(d, &out,
 		    opts->verbose) : dump_all(d, opts, cap);

@@ -611,7 +611,7 @@ look_check(const struct options *o, char *why, size_t whylen)
 		    o->sink->option);
 		return OPTIONS_USAGE;
 	}
-	if (o->sink->draws && o->physical) {
+	if (o->sink->draws && o->physical && o->svg == NULL) {
 		snprintf(why, whylen, "--%s draws the mappings of processes: "
 		    "not --physical", o->sink->option);
 		return OPTIONS_USAGE;
@@ -847,7 +847,8 @@ all_option(struct options *o, int argc, char *why, size_t whylen)
 /*
  * --physical [PFN[-END]]: frames, not processes: no pid, -A or -a, at
  * most one range of frames (hex, END excluded), and by default the
- * columns pfn and kflags.
+ * columns pfn and kflags. The picture (--svg) takes -A: the frames of
+ * every process.
  */
 static enum options_result
 physical_option(struct options *o, int argc, char **argv, char *why,
@@ -856,9 +857,11 @@ physical_option(struct options *o, int argc, char **argv, char *why,
 	char q[ESCAPE_QUOTE_SIZE];
 	const char *arg = optind < argc ? argv[optind] : NULL;
 
-	if (o->all || o->filter.naddrs > 0 || optind + 1 < argc) {
+	if ((o->all && o->svg == NULL) || o->filter.naddrs > 0 ||
+	    optind + 1 < argc) {
 		snprintf(why, whylen, "--physical reads frames: no pid, -A or "
-		    "-a with it, and one range of frames at most");
+		    "-a with it (but -A with --svg), and one range of frames "
+		    "at most");
 		return OPTIONS_USAGE;
 	}
 	if (arg != NULL && (strchr(arg, '-') != NULL ?
