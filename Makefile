@@ -27,7 +27,7 @@ UNIT_TESTS = tests/test_maps tests/test_pagemap tests/test_escape \
 	tests/test_filter tests/test_summary tests/test_corpus tests/test_columns \
 	tests/test_pipeline tests/test_ranges \
 	tests/test_kpage_names tests/test_numa tests/test_folio_stage \
-	tests/test_out tests/test_snapshot tests/test_replay
+	tests/test_out tests/test_snapshot tests/test_replay tests/test_frames
 # The e2e programs, in two lists so that two people can split files at
 # once without touching the same line.
 E2E_TESTS_A = tests/test_e2e tests/test_views_columns tests/test_views_select \
@@ -35,7 +35,7 @@ E2E_TESTS_A = tests/test_e2e tests/test_views_columns tests/test_views_select \
 	tests/test_faults tests/test_examples tests/test_nodes tests/test_all
 E2E_TESTS_B = $(PHYSICAL_TESTS) tests/test_hostile tests/test_edges \
 	tests/test_smaps tests/test_races tests/test_folios tests/test_record \
-	tests/test_bars tests/test_svg
+	tests/test_bars tests/test_svg tests/test_svg_frames
 E2E_TESTS = $(E2E_TESTS_A) $(E2E_TESTS_B)
 TESTS = $(UNIT_TESTS) $(E2E_TESTS)
 TEST_LIBS = -lcmocka
@@ -77,10 +77,11 @@ tests/test_%: tests/test_%.o $(TEST_SUPPORT) $(LIB_OBJ)
 VIEWS_TESTS = tests/test_views_columns tests/test_views_select \
 	tests/test_views_summary
 $(VIEWS_TESTS): tests/views.o
+tests/test_svg tests/test_svg_frames: tests/xml.o
 tests/test_examples: tests/examples_doc.o tests/examples_views.o \
 	tests/examples_snap.o
 TEST_SHARED = tests/views.o tests/examples_doc.o tests/examples_views.o \
-	tests/examples_snap.o
+	tests/examples_snap.o tests/xml.o
 
 # Runs every test program and ends with one line that adds them up:
 # "check: N passed, N failed, N skipped" (a program that dies counts as a

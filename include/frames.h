@@ -46,6 +46,9 @@ const char *frames_kind_name(enum frame_kind k);
  */
 unsigned frames_cell_shift(uint64_t n, size_t max_cells);
 
+/* The cells n frames take, 2^shift a cell. */
+uint64_t frames_cells(uint64_t n, unsigned shift);
+
 /*
  * The colour (0..n-1) that most of a cell's frames have, from its
  * counts by colour: the first of those tied; n when every count is 0.

@@ -250,6 +250,24 @@ open_picture(const struct options *opts, int *fd)
 	return 0;
 }
 
+/*
+ * What the options ask to walk: frames (--physical), every process (-A)
+ * or those given, or those captured. Returns the exit status.
+ */
+static int
+walk_all(struct dump *d, const struct options *opts,
+    const struct app_captured *cap, const struct dump_config *c)
+{
+	if (opts->physical && cap != NULL && cap->physical)
+		return dump_physical(d, cap->pfn_start, cap->pfn_end) ==
+		    DUMP_OK ? 0 : 1;
+	if (opts->physical && !opts->all && cap == NULL)
+		return dump_physical(d, c->look.pfn_start, c->look.pfn_end) ==
+		    DUMP_OK ? 0 : 1;
+	return opts->all && cap == NULL ? dump_every(d, c->out,
+	    opts->verbose) : dump_all(d, opts, cap);
+}
+
 int
 app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 {
@@ -283,16 +301,8 @@ app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;
-	if (opts->physical && cap != NULL && cap->physical)
-		status = dump_physical(d, cap->pfn_start, cap->pfn_end) ==
-		    DUMP_OK ? 0 : 1;
-	else if (opts->physical && !opts->all && cap == NULL)
-		status = dump_physical(d, c.look.pfn_start, c.look.pfn_end) ==
-		    DUMP_OK ? 0 : 1;
-	else
-		status = opts->all && cap == NULL ? dump_every(d, &out,
-		    opts->verbose) : dump_all(d, opts, cap);
-	if (out.error == 0 && dump_finish(d) == DUMP_OUTPUT_ERROR)
+	status = walk_all(d, opts, cap, &c);
+	if (out.error == 0 && dump_finish(d) != DUMP_OK)
 		status = 1;
 	if (out.error == 0)
 		out_flush(&out);

@@ -46,6 +46,13 @@ frames_kind_name(enum frame_kind k)
 	return (unsigned)k < FRAME_KINDS ? name[k] : "?";
 }
 
+uint64_t
+frames_cells(uint64_t n, unsigned shift)
+{
+	/* n / 2^shift, rounded up, without n + 2^shift - 1 overflowing. */
+	return (n >> shift) + ((n & ((UINT64_C(1) << shift) - 1)) != 0);
+}
+
 unsigned
 frames_cell_shift(uint64_t n, size_t max_cells)
 {
@@ -53,8 +60,7 @@ frames_cell_shift(uint64_t n, size_t max_cells)
 
 	if (max_cells == 0)
 		max_cells = 1;
-	while (shift < 63 && ((n + (UINT64_C(1) << shift) - 1) >> shift) >
-	    max_cells)
+	while (shift < 63 && frames_cells(n, shift) > max_cells)
 		shift++;
 	return shift;
 }

@@ -85,8 +85,7 @@ grid(struct frames_sink *s, uint64_t start, uint64_t n)
 	s->start = start;
 	s->n = n;
 	s->shift = frames_cell_shift(n, FRAMES_MAX_CELLS);
-	s->ncells = (size_t)((n + (UINT64_C(1) << s->shift) - 1) >>
-	    s->shift);
+	s->ncells = (size_t)frames_cells(n, s->shift);
 	s->cells = calloc(s->ncells > 0 ? s->ncells : 1, 1);
 	s->started = true;
 	s->cell = SIZE_MAX;
