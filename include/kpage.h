@@ -58,6 +58,12 @@ struct kpage {
 	int fd[KPAGE_FILES];	/* -1 when not wanted */
 	bool own_fds;		/* kpage_free closes them */
 	enum kpage_count_rule count_rule;	/* KPAGE_COUNT_READ by default */
+	/*
+	 * The entries are frames themselves (--physical), so PFN 0 is frame
+	 * 0; else it is a PFN the kernel hid, not looked up. False by
+	 * default.
+	 */
+	bool frames;
 	uint64_t preads[KPAGE_FILES];	/* how many, for PAGEMAP_DUMP_STATS */
 	uint64_t *run;		/* KPAGE_RUN values read by one pread */
 	struct kpage_run *runs;	/* at most one per entry of a batch */

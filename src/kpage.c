@@ -50,6 +50,7 @@ setup(struct kpage *k, const int fd[KPAGE_FILES], bool own, size_t batch)
 	memcpy(k->fd, fd, sizeof(k->fd));
 	k->own_fds = own;
 	k->count_rule = KPAGE_COUNT_READ;
+	k->frames = false;
 	memset(k->preads, 0, sizeof(k->preads));
 	if (batch == 0)
 		batch = 1;
@@ -79,6 +80,7 @@ kpage_share(struct kpage *k, const struct kpage *from, size_t batch)
 	if (setup(k, from->fd, false, batch) != 0)
 		return -1;
 	k->count_rule = from->count_rule;
+	k->frames = from->frames;
 	return 0;
 }
 
@@ -167,16 +169,27 @@ struct pass {
 	 * is written there.
 	 */
 	const uint64_t *known;
+	bool frames;		/* kpage.frames */
 };
 
-/* The PFN that entry i is looked up at in this pass, or 0 for none. */
+/* Not a PFN: PM_PFN_MASK holds 55 bits. */
+#define NO_PFN UINT64_MAX
+
+/*
+ * The PFN that entry i is looked up at in this pass, or NO_PFN: none for
+ * a page not present, or whose count is known, or of PFN 0 (hidden) in
+ * a process; frame 0 is looked up.
+ */
 static uint64_t
 pass_pfn(const struct pass *p, size_t i)
 {
+	uint64_t pfn = p->entries[i] & PM_PFN_MASK;
+
 	if (!(p->entries[i] & PM_PRESENT) ||
-	    (p->known != NULL && p->known[i] == 1))
-		return 0;
-	return p->entries[i] & PM_PFN_MASK;
+	    (p->known != NULL && p->known[i] == 1) ||
+	    (pfn == 0 && !p->frames))
+		return NO_PFN;
+	return pfn;
 }
 
 /*
@@ -201,7 +214,7 @@ read_window(struct kpage *k, const struct pass *p,
 		}
 		for (r = 0; r < nruns; r++)
 			for (i = runs[r].first; i < runs[r].last; i++)
-				if ((pfn = pass_pfn(p, i)) != 0)
+				if ((pfn = pass_pfn(p, i)) != NO_PFN)
 					p->out[f][i] = k->run[pfn - lo];
 	}
 	return 0;
@@ -227,7 +240,7 @@ look_up(struct kpage *k, const struct pass *p, size_t n,
 	 * in physical memory too, up or down).
 	 */
 	for (i = 0; i < n; i++) {
-		if ((pfn = pass_pfn(p, i)) == 0)
+		if ((pfn = pass_pfn(p, i)) == NO_PFN)
 			continue;	/* nothing to look up */
 		if (run != NULL && pfn + KPAGE_GAP >= run->lo &&
 		    pfn <= run->hi + KPAGE_GAP &&
@@ -272,7 +285,7 @@ kpage_lookup(struct kpage *k, const uint64_t *entries, size_t n,
 	const uint64_t both = PM_PRESENT | PM_EXCLUSIVE;
 	uint64_t *other[KPAGE_FILES], *count[KPAGE_FILES] = { NULL };
 	const uint64_t *flags = out[KPAGE_FLAGS];
-	struct pass p = { entries, out, NULL };
+	struct pass p = { entries, out, NULL, k->frames };
 	bool small = k->count_rule == KPAGE_COUNT_SMALL, unknown = false;
 	bool known = out[KPAGE_COUNT] != NULL &&
 	    (k->count_rule == KPAGE_COUNT_EXCLUSIVE ||

@@ -124,6 +124,7 @@ setup_kpage(struct pipeline *p, struct kpage *k, const int fd[KPAGE_FILES],
 		return -1;
 	}
 	k->count_rule = count_rule(facts, p->need);
+	k->frames = p->c.physical;
 	return 0;
 }
 

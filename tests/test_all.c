@@ -848,6 +848,35 @@ should_count_every_frame_of_a_range_in_its_histogram(void **state)
 	tl_table_free(&t);
 }
 
+/*
+ * Frame 0 is a frame like the others (reserved, on x86): its flags are
+ * read, not taken for those of a page whose PFN is hidden.
+ */
+static void
+should_give_frame_0_its_flags(void **state)
+{
+	struct tl_run r;
+	struct tl_table t = { 0 };
+	size_t i;
+	(void)state;
+
+	if (!tl_is_root())
+		tl_skip("--physical reads /proc/kpageflags: root only");
+	tl_runl(&r, "--physical", "-H", "-o", "pfn,kflags-hex", "0-4");
+	tl_assert_ran_ok(&r);
+	tl_read_text(r.out, 2, &t);
+	assert_int_equal(t.n, 4);
+	for (i = 0; i < t.n; i++) {
+		assert_int_equal(strtoull(t.r[i].f[0], NULL, 16), i);
+		if (strtoull(t.r[i].f[1], NULL, 16) != kflags_of(i))
+			fail_msg("frame %zu: kflags %s, but the kernel says "
+			    "%#llx", i, t.r[i].f[1],
+			    (unsigned long long)kflags_of(i));
+	}
+	tl_table_free(&t);
+	tl_run_free(&r);
+}
+
 static void
 should_refuse_physical_with_processes(void **state)
 {
@@ -916,6 +945,7 @@ main(int argc, char **argv)
 		    should_show_the_flags_of_a_frame_it_is_asked_for),
 		cmocka_unit_test(
 		    should_count_every_frame_of_a_range_in_its_histogram),
+		cmocka_unit_test(should_give_frame_0_its_flags),
 		cmocka_unit_test(should_refuse_physical_with_processes),
 		cmocka_unit_test(
 		    should_refuse_pfn_without_pfns_and_bad_frames),

@@ -389,6 +389,29 @@ should_give_zero_to_pfn_zero_among_present_pages(void **state)
 	assert_preads(x, 1);
 }
 
+/* Frames themselves (--physical): PFN 0 is frame 0, and is read. */
+static void
+should_read_frame_zero_when_the_entries_are_frames(void **state)
+{
+	struct fixture *x = *state;
+	const uint64_t e[] = { present(0), present(1), PM_PRESENT | 2 };
+	uint64_t *out[KPAGE_FILES];
+	enum kpage_file failed;
+	size_t i;
+	int f;
+
+	x->k.frames = true;
+	for (f = 0; f < KPAGE_FILES; f++)
+		out[f] = x->out[f];
+	assert_int_equal(kpage_lookup(&x->k, e, 3, out, &failed), 0);
+	for (f = 0; f < KPAGE_FILES; f++)
+		for (i = 0; i < 3; i++)
+			if (x->out[f][i] != value(f, i))
+				fail_msg("file %d, frame %zu: 0x%" PRIx64 ", "
+				    "want 0x%" PRIx64, f, i, x->out[f][i],
+				    value(f, i));
+}
+
 static void
 should_look_up_nothing_for_an_empty_batch(void **state)
 {
@@ -884,6 +907,7 @@ main(void)
 		FIXTURE(should_give_zero_to_absent_pages_between_present_ones),
 		FIXTURE(should_give_zero_to_pfn_zero_without_reading),
 		FIXTURE(should_give_zero_to_pfn_zero_among_present_pages),
+		FIXTURE(should_read_frame_zero_when_the_entries_are_frames),
 		FIXTURE(should_look_up_nothing_for_an_empty_batch),
 		FIXTURE(should_split_an_ascending_run_longer_than_kpage_run),
 		FIXTURE(should_split_a_descending_run_longer_than_kpage_run),
