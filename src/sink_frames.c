@@ -86,10 +86,14 @@ grid(struct frames_sink *s, uint64_t start, uint64_t n)
 	s->n = n;
 	s->shift = frames_cell_shift(n, FRAMES_MAX_CELLS);
 	s->ncells = (size_t)frames_cells(n, s->shift);
-	s->cells = calloc(s->ncells > 0 ? s->ncells : 1, 1);
+	s->cells = malloc(s->ncells > 0 ? s->ncells : 1);
 	s->started = true;
 	s->cell = SIZE_MAX;
-	return s->cells != NULL ? 0 : -1;
+	if (s->cells == NULL)
+		return -1;
+	/* A cell none of whose frames is selected is left out. */
+	memset(s->cells, FRAME_LEFT_OUT, s->ncells);
+	return 0;
 }
 
 static void *
