@@ -40,9 +40,9 @@ const char *frames_kind_name(enum frame_kind k);
 #define FRAMES_MAX_CELLS 65536
 
 /*
- * log2 of the frames a cell stands for, so that n frames take
- * max_cells cells at most: a power of two, so that a row of cells
- * starts at a round address.
+ * log2 of the frames a cell stands for, the least that makes n frames
+ * take max_cells cells at most: a power of two, so that a cell is a
+ * round size (128 frames, 512 KiB).
  */
 unsigned frames_cell_shift(uint64_t n, size_t max_cells);
 

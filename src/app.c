@@ -204,6 +204,25 @@ frame_range(const struct options *opts, uint64_t *start, uint64_t *end)
 }
 
 /*
+ * The frames --physical walks or draws, into *start and *end: those of
+ * the capture, or of the options (0 and 0 without --physical). Returns
+ * 0, or -1 (said).
+ */
+static int
+frames_of(const struct options *opts, const struct app_captured *cap,
+    uint64_t *start, uint64_t *end)
+{
+	*start = *end = 0;
+	if (cap != NULL && cap->physical) {
+		*start = cap->pfn_start;
+		*end = cap->pfn_end;
+		return 0;
+	}
+	return opts->physical && cap == NULL ? frame_range(opts, start, end) :
+	    0;
+}
+
+/*
  * The view: the one the options chose, but for a picture of physical
  * memory (--svg with --physical), which draws frames: by kind, or with
  * --all by the processes that map them.
@@ -258,10 +277,7 @@ static int
 walk_all(struct dump *d, const struct options *opts,
     const struct app_captured *cap, const struct dump_config *c)
 {
-	if (opts->physical && cap != NULL && cap->physical)
-		return dump_physical(d, cap->pfn_start, cap->pfn_end) ==
-		    DUMP_OK ? 0 : 1;
-	if (opts->physical && !opts->all && cap == NULL)
+	if (opts->physical && !opts->all)
 		return dump_physical(d, c->look.pfn_start, c->look.pfn_end) ==
 		    DUMP_OK ? 0 : 1;
 	return opts->all && cap == NULL ? dump_every(d, c->out,
@@ -277,9 +293,12 @@ app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 	struct out out;
 	struct dump *d = NULL;
 	int status = 1, svg_fd = -1;
+	uint64_t pfn_start = 0, pfn_end = 0;
 
 	memset(&out, 0, sizeof(out));
-	if (open_picture(opts, &svg_fd) != 0)
+	/* The frames first: a range refused leaves the picture's file be. */
+	if (frames_of(opts, cap, &pfn_start, &pfn_end) != 0 ||
+	    open_picture(opts, &svg_fd) != 0)
 		return 1;
 	fd = svg_fd >= 0 ? svg_fd : fd;
 	format = live.format = format_new(opts->kind, opts->cols, opts->ncols);
@@ -295,9 +314,8 @@ app_run_to(struct options *opts, const struct app_captured *cap, int fd)
 		pagemap_swap_layout_detect(&layout);
 	pagemap_set_swap_layout(&layout);
 	c = dump_config_of(opts, cap, format, &out, fd);
-	if (opts->physical && cap == NULL &&
-	    frame_range(opts, &c.look.pfn_start, &c.look.pfn_end) != 0)
-		goto done;
+	c.look.pfn_start = pfn_start;
+	c.look.pfn_end = pfn_end;
 	d = live.dump = dump_new(&c);
 	if (d == NULL)
 		goto done;

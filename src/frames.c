@@ -89,6 +89,8 @@ frames_resolve(uint64_t *owners, size_t n)
 {
 	size_t i, out = 0;
 
+	if (n == 0)
+		return 0;	/* owners may be NULL, which qsort refuses */
 	qsort(owners, n, sizeof(*owners), by_value);
 	for (i = 0; i < n; i++) {
 		uint64_t pfn = FRAMES_PFN(owners[i]);

@@ -276,6 +276,7 @@ usage_machine(FILE *fp)
 	    "  -v, --verbose         with -A: say what it skipped\n"
 	    "      --physical        frames, not a process: [pfn[-end]], "
 	    "all by default\n"
+	    "                        (with --svg and -A: who maps them)\n"
 	    "  -t, --totals          with -s: only a total row per process\n"
 	    "      --sort COLUMN     with -t: rows by a summary column, "
 	    "largest first\n"
@@ -285,7 +286,8 @@ usage_machine(FILE *fp)
 	    "                        without NO_COLOR; the default), always, "
 	    "never\n"
 	    "      --svg FILE        the mappings as a picture (SVG) in FILE; "
-	    "- stdout\n");
+	    "- stdout;\n"
+	    "                        with --physical, the frames\n");
 	fprintf(fp, "      --pfn PFN[-END]   only pages in frames PFN (to END, "
 	    "excluded; hex);\n"
 	    "                        needs root\n"
@@ -320,6 +322,8 @@ options_usage(FILE *fp, bool full)
 	    "pid|self ...\n"
 	    "       pagemap-dump -A [option ...]\n"
 	    "       pagemap-dump --physical [option ...] [pfn[-end]]\n"
+	    "       pagemap-dump --svg file --physical [-A] [option ...] "
+	    "[pfn[-end]]\n"
 	    "       pagemap-dump --record file [-A | pid ... | --physical]\n"
 	    "       pagemap-dump --replay file [option ...] [pid ...]\n"
 	    "       pagemap-dump --diff a b | --watch seconds [--count n] "

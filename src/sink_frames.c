@@ -1,8 +1,10 @@
 /*
  * sink_frames: --svg FILE with --physical, physical memory as a picture:
  * a grid of cells in frame order, 256 to a row, each cell a frame or a
- * run of frames (a power of two of them, so that the grid has 65,536
- * cells at most), with a legend that counts the frames of each colour.
+ * run of frames (the fewest powers of two of them that keep the grid
+ * within 65,536 cells), with a legend that counts the frames of each
+ * colour. The grid covers the range asked for, whatever the filters
+ * select of it.
  *
  * By kind, the frames are those --physical walks, each of the kind its
  * page flags say (frames.h). By owner (with --all), they are the frames
@@ -76,6 +78,7 @@ struct frames_sink {
 	struct owner *procs;
 	size_t nprocs, procs_cap;
 	uint64_t shared;
+	bool failed;		/* out of memory: no picture */
 };
 
 /* Sets up the grid of frames start..start+n-1. Returns 0, or -1. */
@@ -105,8 +108,10 @@ frames_open(const struct sink_context *c)
 		return NULL;
 	s->c = *c;
 	s->by_owner = !c->physical;
-	if (s->by_owner && grid(s, c->look.pfn_start, c->look.pfn_end -
-	    c->look.pfn_start) != 0) {
+	s->cell = SIZE_MAX;
+	/* The whole range is drawn, whatever the filters select of it. */
+	if (c->look.pfn_end > c->look.pfn_start && grid(s,
+	    c->look.pfn_start, c->look.pfn_end - c->look.pfn_start) != 0) {
 		free(s);
 		return NULL;
 	}
@@ -158,8 +163,11 @@ frames_begin_process(void *v, const struct sink_process *p,
 		o = cap > s->nprocs ? realloc(s->procs, cap * sizeof(*o)) :
 		    NULL;
 		if (o == NULL) {
-			warnx("--svg: out of memory, or more than %llu "
-			    "processes", (unsigned long long)FRAMES_MAX_OWNERS);
+			if (!s->failed)
+				warnx("--svg: out of memory, or more than %llu "
+				    "processes", (unsigned long long)
+				    FRAMES_MAX_OWNERS);
+			s->failed = true;
 			return DUMP_FAILED;
 		}
 		s->procs = o;
@@ -187,6 +195,7 @@ frames_begin_mapping(void *v, const struct maps_entry *m)
 	}
 	if (s->started)
 		return DUMP_OK;
+	/* No range was given with the look: the mapping's frames. */
 	return grid(s, m->start / ps, (m->end - m->start) / ps) == 0 ?
 	    DUMP_OK : DUMP_FAILED;
 }
@@ -197,7 +206,7 @@ end_cell(struct frames_sink *s)
 {
 	unsigned k;
 
-	if (s->cell == SIZE_MAX)
+	if (!s->started || s->cell == SIZE_MAX)
 		return;
 	k = frames_mode(s->counts, FRAME_KINDS);
 	s->cells[s->cell] = (unsigned char)(k < FRAME_KINDS ? k :
@@ -247,7 +256,9 @@ count_owners(struct frames_sink *s, const struct page_batch *b)
 			    65536;
 			uint64_t *o = realloc(s->owned, cap * sizeof(*o));
 			if (o == NULL) {
-				warnx("--svg: out of memory");
+				if (!s->failed)
+					warnx("--svg: out of memory");
+				s->failed = true;
 				return DUMP_FAILED;
 			}
 			s->owned = o;
@@ -474,8 +485,11 @@ frames_finish(void *v)
 	struct owner **ranked = NULL;
 	int lines;
 
+	/* A picture without the frames of some process would mislead. */
+	if (s->failed)
+		return DUMP_FAILED;
 	if (!s->started)
-		return DUMP_OK;	/* nothing was read: said already */
+		return DUMP_OK;	/* --physical read nothing: said already */
 	end_cell(s);
 	if (s->by_owner && colour_owners(s, &ranked) != 0) {
 		warnx("--svg: out of memory");

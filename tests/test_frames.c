@@ -147,6 +147,8 @@ should_resolve_each_frame_to_its_owner_or_several(void **state)
 	assert_int_equal(FRAMES_PFN(e[2]), 5);
 	assert_int_equal(FRAMES_OWNER(e[2]), FRAMES_SHARED);
 	assert_int_equal(frames_resolve(e, 0), 0);
+	/* No frame at all: nothing to sort (qsort wants an array). */
+	assert_int_equal(frames_resolve(NULL, 0), 0);
 }
 
 static void

@@ -525,8 +525,25 @@ should_take_the_bars_and_how_they_are_drawn(void **state)
 	options_free(&o);
 	assert_int_equal(PARSE(&o, why, "--svg", "", "1"), OPTIONS_USAGE);
 	options_free(&o);
+	/* The picture of physical memory, by kind or, with -A, by owner. */
 	assert_int_equal(PARSE(&o, why, "--svg", "-", "--physical"),
-	    OPTIONS_USAGE);
+	    OPTIONS_RUN);
+	assert_true(o.physical && !o.all);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--svg", "-", "--physical", "-A",
+	    "100-200"), OPTIONS_RUN);
+	assert_true(o.physical && o.all);
+	assert_int_equal(o.pfn_start, 0x100);
+	assert_int_equal(o.pfn_end, 0x200);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--physical", "-A"), OPTIONS_USAGE);
+	assert_non_null(strstr(why, "but -A with --svg"));
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "-B", "--physical"), OPTIONS_USAGE);
+	assert_non_null(strstr(why, "not --physical"));
+	options_free(&o);
+	assert_int_equal(PARSE(&o, why, "--svg", "-", "--physical", "-f",
+	    "json"), OPTIONS_USAGE);
 	options_free(&o);
 	assert_int_equal(PARSE(&o, why, "--svg", "-", "--unicode", "1"),
 	    OPTIONS_USAGE);

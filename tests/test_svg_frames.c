@@ -336,6 +336,22 @@ should_leave_out_the_frames_a_filter_does_not_select(void **state)
 	free(p.svg);
 }
 
+/* A filter that leaves no frame of the range: every cell left out. */
+static void
+should_draw_every_frame_left_out_when_none_is_selected(void **state)
+{
+	struct picture p;
+
+	(void)state;
+	write_frames(0x1000, 0x260, mixed);
+	draw(&p, (const char *const[]){ "--replay", snap, "--svg", "-",
+	    "-m", "nothing of the kind", NULL });
+	assert_int_equal(legend_count(&p, "left out"), 0x260);
+	assert_int_equal(legend_sum(&p), 0x260);
+	assert_int_equal(cells_of(&p, FILL_LEFT_OUT, NULL, NULL), 0x260);
+	free(p.svg);
+}
+
 /* ---- this machine ---- */
 
 /* The frames of /proc/kpageflags from start to end with any of flags. */
@@ -544,6 +560,50 @@ should_draw_the_frames_of_a_child_in_its_colour(void **state)
 	tl_wait(o.pid);
 }
 
+/* Frames no process maps (the first ones, reserved): no owner at all. */
+static void
+should_draw_frames_no_process_maps(void **state)
+{
+	struct picture p;
+
+	(void)state;
+	if (!tl_is_root())
+		tl_skip("--physical reads /proc/kpageflags: root only");
+	draw(&p, (const char *const[]){ "--svg", "-", "--physical", "-A",
+	    "1-101", NULL });
+	assert_int_equal(p.start, 1);
+	assert_int_equal(p.end, 0x101);
+	assert_int_equal(legend_count(&p, "no process"), 0x100);
+	assert_int_equal(legend_count(&p, "several processes"), 0);
+	assert_int_equal(legend_sum(&p), 0x100);
+	assert_int_equal(cells_of(&p, "#eeeeee", NULL, NULL), 0x100);
+	free(p.svg);
+}
+
+/* A range that cannot be drawn leaves the file as it was. */
+static void
+should_leave_the_file_alone_when_the_range_is_refused(void **state)
+{
+	char path[] = "/tmp/pagemap-dump-frames-file.XXXXXX", *text;
+	struct tl_run r;
+	int fd = mkstemp(path);
+
+	(void)state;
+	if (!tl_is_root())
+		tl_skip("--physical reads /proc/kpageflags: root only");
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(tl_write_file(path, "kept\n"));
+	tl_runl(&r, "--svg", path, "--physical", "fffffffff0-fffffffff1");
+	assert_int_equal(tl_exit_code(&r), 1);
+	assert_non_null(strstr(r.err, "no frame from fffffffff0"));
+	text = tl_read_file(path);
+	assert_string_equal(text, "kept\n");
+	free(text);
+	tl_run_free(&r);
+	unlink(path);
+}
+
 static void
 should_refuse_what_the_picture_cannot_draw(void **state)
 {
@@ -639,7 +699,12 @@ main(void)
 		    should_colour_a_cell_of_many_frames_as_most_of_them),
 		cmocka_unit_test(
 		    should_leave_out_the_frames_a_filter_does_not_select),
+		cmocka_unit_test(
+		    should_draw_every_frame_left_out_when_none_is_selected),
 		cmocka_unit_test(should_count_this_machines_frames_by_kind),
+		cmocka_unit_test(should_draw_frames_no_process_maps),
+		cmocka_unit_test(
+		    should_leave_the_file_alone_when_the_range_is_refused),
 		cmocka_unit_test(
 		    should_draw_the_frames_of_a_child_in_its_colour),
 		cmocka_unit_test(should_refuse_what_the_picture_cannot_draw),
