@@ -127,7 +127,40 @@ check_bars(const struct run *r)
 	tl_lines_free(&ls);
 }
 
+/*
+ * --svg FILE --physical [-A]: nothing on stdout, and FILE a whole picture
+ * of the frames, by kind or by owner as the command asks.
+ */
+static void
+check_frames_picture(const struct run *r)
+{
+	const char *p = strstr(r->pc->text, "--svg ");
+	bool owners = strstr(r->pc->text, " -A") != NULL;
+	char path[256], *svg;
+	size_t len;
+
+	require(p != NULL, "no --svg in the command");
+	p += strlen("--svg ");
+	snprintf(path, sizeof(path), "%s/%.*s", r->dir, (int)strcspn(p, " "),
+	    p);
+	require(r->out[0] == '\0', "--svg FILE printed on stdout");
+	svg = tl_read_file(path);
+	require(svg != NULL, "%s was not written", path);
+	len = strlen(svg);
+	require(tl_starts_with(svg, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	    "\n<svg ") && len > 7 && strcmp(svg + len - 7, "</svg>\n") == 0,
+	    "%s is not a whole SVG document", path);
+	require(strstr(svg, owners ? ", by the process that maps them<" :
+	    ", by kind<") != NULL && strstr(svg, "<g id=\"frames\">") != NULL,
+	    "%s is not the picture of frames %s", path, owners ? "by owner" :
+	    "by kind");
+	free(svg);
+}
+
 const struct recipe snapshot_recipes[] = {
+	{ .what = "a picture of physical memory",
+	    .need = { "--svg ", "--physical" },
+	    .may_say = "pagemap-dump: --all: ", .check = check_frames_picture },
 	{ .what = "bars of the C library", .need = { "--bars", "libc" },
 	    .check = check_bars },
 	{ .what = "a snapshot", .need = { "--record " },
