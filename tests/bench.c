@@ -699,13 +699,14 @@ libc_frame(void)
 
 /*
  * The whole machine: --all --summary against every smaps_rollup, the
- * totals sorted, and who maps one frame of the C library.
+ * totals sorted, the pictures of physical memory, and who maps one
+ * frame of the C library.
  */
 static void
 bench_machine(int runs)
 {
 	static char frame[32];
-	struct cmd cmds[6] = {
+	struct cmd cmds[8] = {
 		{ "-A -s", { "-A", "-s", NULL }, 5, { 0 }, { 0 }, 0 },
 		{ "smaps_rollup of each", { NULL }, 6, { 0 }, { 0 }, 0 },
 		{ "-A -s -t --sort pss", { "-A", "-s", "-t", "--sort",
@@ -713,14 +714,18 @@ bench_machine(int runs)
 		{ "--physical histogram", { "--physical", "-s", "-t", "--by",
 		    "kflags", NULL }, 5, { 0 }, { 0 }, 0 },
 		{ "kpageflags read whole", { NULL }, 7, { 0 }, { 0 }, 0 },
+		{ "--svg --physical", { "--svg", "-", "--physical", NULL }, 5,
+		    { 0 }, { 0 }, 0 },
+		{ "--svg --physical -A", { "--svg", "-", "--physical", "-A",
+		    NULL }, 5, { 0 }, { 0 }, 0 },
 		{ "-A --pfn (libc)", { "-A", "--pfn", frame, NULL }, 5,
 		    { 0 }, { 0 }, 0 },
 	};
-	int n = 5, r, i;
+	int n = 7, r, i;
 
 	snprintf(frame, sizeof(frame), "%" PRIx64, libc_frame());
 	if (strcmp(frame, "0") != 0)
-		n = 6;
+		n = 8;
 	for (i = 0; i < n; i++)
 		run_once(&cmds[i], 0, 0, true);
 	for (r = 0; r < runs; r++)
@@ -736,6 +741,10 @@ bench_machine(int runs)
 	    median(cmds[0].secs, runs) / median(cmds[1].secs, runs));
 	printf("  --physical histogram / kpageflags read whole: %.2f\n",
 	    median(cmds[3].secs, runs) / median(cmds[4].secs, runs));
+	printf("  --svg --physical / kpageflags read whole: %.2f\n",
+	    median(cmds[5].secs, runs) / median(cmds[4].secs, runs));
+	printf("  --svg --physical -A / -A -s: %.2f\n",
+	    median(cmds[6].secs, runs) / median(cmds[0].secs, runs));
 }
 
 /* Builds a workload and holds it for other tools until stdin ends. */
