@@ -100,6 +100,15 @@ struct sink_ops {
 	void (*close)(void *s);
 };
 
+/*
+ * The command name of p (len bytes at most, with its NUL) into dst: the
+ * captured one, or /proc/PID/comm's; "" when it cannot be read.
+ */
+void sink_comm(const struct sink_process *p, char *dst, size_t len);
+
+/* A size in bytes as 4K, 132K, 2.0M, 16G (of 1024) into dst. */
+void sink_size(char *dst, size_t len, uint64_t bytes);
+
 /* The sinks, NULL-terminated; the first is the default (rows). */
 extern const struct sink_ops *const sink_registry[];
 

@@ -6,7 +6,6 @@
 #define PAGEMAP_DUMP_SVG_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "out.h"
 
@@ -33,8 +32,5 @@ int svg_put_text(struct out *o, const char *text, size_t n);
  */
 int svg_head(struct out *o, unsigned width, unsigned height,
     const char *style);
-
-/* Writes bytes as "12.5M" (K, M, G, T, P or E: of 1024) to dst. */
-void svg_size(char *dst, size_t len, uint64_t bytes);
 
 #endif

@@ -112,22 +112,6 @@ bars_begin_process(void *s, const struct sink_process *p,
 	return DUMP_OK;
 }
 
-/* A size in bytes as 4K, 132K, 2.0M, 16G. */
-static void
-put_size(char *dst, size_t len, uint64_t bytes)
-{
-	static const char unit[] = "KMGTPE";
-	double v = (double)bytes / 1024;
-	int u = 0;
-
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(dst, len, v < 10 && v != (double)(uint64_t)v ? "%.1f%c" :
-	    "%.0f%c", v, unit[u]);
-}
-
 /* Writes the line of the mapping at hand. */
 static enum dump_status
 end_mapping(struct bars *b)
@@ -145,7 +129,7 @@ end_mapping(struct bars *b)
 		present += b->cells[i].present;
 	pct = b->n > 0 ? (present * 100 + b->n - 1) / b->n : 0;
 	pct = present < b->n && pct == 100 ? 99 : pct;
-	put_size(size, sizeof(size), b->n * b->c.page_size);
+	sink_size(size, sizeof(size), b->n * b->c.page_size);
 	if (b->c.several_pids)
 		p += sprintf(p, "%-7d ", b->pid);
 	p += sprintf(p, "%-12" PRIx64 " %6s %3" PRIu64 "%% [",

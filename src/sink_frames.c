@@ -15,12 +15,10 @@
 #include "sink.h"
 
 #include <err.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "frames.h"
 #include "pagemap.h"
@@ -125,27 +123,6 @@ frames_header(void *v)
 	return 0;	/* written at the end, with the legend */
 }
 
-/* The command name of p, into o (captured, or from its directory). */
-static void
-read_comm(const struct sink_process *p, struct owner *o)
-{
-	int fd = p->comm == NULL && p->dirfd >= 0 ? openat(p->dirfd, "comm",
-	    O_RDONLY | O_CLOEXEC) : -1;
-	ssize_t n = 0;
-
-	o->comm[0] = '\0';
-	if (p->comm != NULL) {
-		snprintf(o->comm, sizeof(o->comm), "%s", p->comm);
-		return;
-	}
-	if (fd >= 0) {
-		n = read(fd, o->comm, sizeof(o->comm) - 1);
-		close(fd);
-	}
-	o->comm[n > 0 ? n : 0] = '\0';
-	o->comm[strcspn(o->comm, "\n")] = '\0';
-}
-
 static enum dump_status
 frames_begin_process(void *v, const struct sink_process *p,
     unsigned *per_page)
@@ -176,7 +153,7 @@ frames_begin_process(void *v, const struct sink_process *p,
 	o = &s->procs[s->nprocs++];
 	memset(o, 0, sizeof(*o));
 	o->pid = p->pid;
-	read_comm(p, o);
+	sink_comm(p, o->comm, sizeof(o->comm));
 	s->process_owned = s->nowned;
 	return DUMP_OK;
 }
@@ -358,7 +335,7 @@ legend_line(struct frames_sink *s, unsigned line, const char *fill,
 	unsigned y = TOP + line * LEGEND_H;
 	char size[32];
 
-	svg_size(size, sizeof(size), frames * s->c.page_size);
+	sink_size(size, sizeof(size), frames * s->c.page_size);
 	return svg_put(o, "<rect x=\"%d\" y=\"%u\" width=\"10\" height=\"10\" "
 	    "fill=\"%s\" stroke=\"#999999\"/><text x=\"%d\" y=\"%u\" "
 	    "class=\"legend\">", LEGEND_X, y, fill, LEGEND_X + 14, y + 9) ||
@@ -463,7 +440,7 @@ put_head(struct frames_sink *s, unsigned lines)
 	uint64_t per = UINT64_C(1) << s->shift;
 	char size[32];
 
-	svg_size(size, sizeof(size), per * s->c.page_size);
+	sink_size(size, sizeof(size), per * s->c.page_size);
 	return svg_head(s->c.out, WIDTH, h, "text { font-family: monospace; "
 	    "font-size: 10px; } .title { font-weight: bold; }") != 0 ||
 	    svg_put(s->c.out, "<text x=\"8\" y=\"14\" class=\"title\">"

@@ -97,18 +97,9 @@ sink_header(void *p)
 static void
 read_comm(struct summary_sink *s, const struct sink_process *p)
 {
-	int fd = s->c.totals && p->dirfd >= 0 ? openat(p->dirfd, "comm",
-	    O_RDONLY | O_CLOEXEC) : -1;
-	ssize_t n = fd >= 0 ? read(fd, s->comm, sizeof(s->comm) - 1) : 0;
-
-	if (p->comm != NULL) {	/* captured */
-		snprintf(s->comm, sizeof(s->comm), "%s", p->comm);
-		return;
-	}
-	if (fd >= 0)
-		close(fd);
-	s->comm[n > 0 ? n : 0] = '\0';
-	s->comm[strcspn(s->comm, "\n")] = '\0';
+	s->comm[0] = '\0';
+	if (s->c.totals)
+		sink_comm(p, s->comm, sizeof(s->comm));
 }
 
 /*

@@ -109,7 +109,7 @@ put_hole(struct svg *s, uint64_t bytes)
 {
 	char size[32];
 
-	svg_size(size, sizeof(size), bytes);
+	sink_size(size, sizeof(size), bytes);
 	if (svg_put(&s->body, "<text x=\"%d\" y=\"%u\" class=\"hole\">hole "
 	    "%s</text>\n", SVG_LEFT, s->y + 8, size) != 0)
 		return -1;

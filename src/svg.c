@@ -87,17 +87,3 @@ svg_head(struct out *o, unsigned width, unsigned height, const char *style)
 	    svg_put(o, "<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" "
 	    "fill=\"#ffffff\"/>\n") != 0 ? -1 : 0;
 }
-
-void
-svg_size(char *dst, size_t len, uint64_t bytes)
-{
-	static const char unit[] = "KMGTPE";
-	double v = (double)bytes / 1024;
-	int u = 0;
-
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(dst, len, "%.1f%c", v, unit[u]);
-}

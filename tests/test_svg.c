@@ -172,32 +172,22 @@ should_render_with_an_image_converter(void **state)
 	const struct tl_map t[] = {
 		{ TL_ANON, 64, 0, TL_ISOLATED, 0, "/3", NULL, NULL },
 	};
-	char dir[] = "/tmp/pagemap-dump-svg.XXXXXX", svg[96], png[96];
-	char cmd[512], magic[8] = { 0 };
+	char dir[] = "/tmp/pagemap-dump-svg.XXXXXX", svg[96];
 	struct tl_child c;
 	struct tl_run r;
-	FILE *fp;
 
 	(void)state;
-	if (system("command -v rsvg-convert >/dev/null 2>&1") != 0)
+	if (!xml_can_render())
 		tl_skip("no rsvg-convert (Debian's librsvg2-bin): the picture "
 		    "is not rendered");
 	assert_non_null(mkdtemp(dir));
 	snprintf(svg, sizeof(svg), "%s/p.svg", dir);
-	snprintf(png, sizeof(png), "%s/p.png", dir);
 	tl_child_start(&c, t, 1, 0);
 	tl_runl(&r, "--svg", svg, c.arg);
 	tl_assert_ran_ok(&r);
 	assert_string_equal(r.out, "");
 	tl_run_free(&r);
-	snprintf(cmd, sizeof(cmd), "rsvg-convert -o %s %s", png, svg);
-	assert_int_equal(system(cmd), 0);
-	fp = fopen(png, "rb");
-	assert_non_null(fp);
-	assert_int_equal(fread(magic, 1, 8, fp), 8);
-	fclose(fp);
-	assert_memory_equal(magic, "\x89PNG\r\n\x1a\n", 8);
-	unlink(png);
+	assert_true(xml_renders(svg));
 	unlink(svg);
 	rmdir(dir);
 	tl_child_stop(&c);

@@ -633,37 +633,28 @@ should_render_both_pictures_with_an_image_converter(void **state)
 		{ "--svg", NULL, "--physical", NULL },
 		{ "--svg", NULL, "--physical", "-A", NULL },
 	};
-	char dir[] = "/tmp/pagemap-dump-frames-svg.XXXXXX", svg[96], png[96];
-	char cmd[512], magic[8];
+	char dir[] = "/tmp/pagemap-dump-frames-svg.XXXXXX", svg[96];
 	size_t i;
 
 	(void)state;
 	if (!tl_is_root())
 		tl_skip("--physical reads /proc/kpageflags: root only");
-	if (system("command -v rsvg-convert >/dev/null 2>&1") != 0)
+	if (!xml_can_render())
 		tl_skip("no rsvg-convert (Debian's librsvg2-bin): the pictures "
 		    "are not rendered");
 	assert_non_null(mkdtemp(dir));
 	snprintf(svg, sizeof(svg), "%s/p.svg", dir);
-	snprintf(png, sizeof(png), "%s/p.png", dir);
 	for (i = 0; i < 2; i++) {
 		const char *args[6];
 		struct tl_run r;
-		FILE *fp;
 		memcpy(args, kinds[i], sizeof(args));
 		args[1] = svg;
 		tl_run(&r, NULL, args);
 		assert_int_equal(tl_exit_code(&r), 0);
 		assert_string_equal(r.out, "");
 		tl_run_free(&r);
-		snprintf(cmd, sizeof(cmd), "rsvg-convert -o %s %s", png, svg);
-		assert_int_equal(system(cmd), 0);
-		fp = fopen(png, "rb");
-		assert_non_null(fp);
-		assert_int_equal(fread(magic, 1, 8, fp), 8);
-		fclose(fp);
-		assert_memory_equal(magic, "\x89PNG\r\n\x1a\n", 8);
-		unlink(png);
+		if (!xml_renders(svg))
+			fail_msg("rsvg-convert made no PNG of picture %zu", i);
 		unlink(svg);
 	}
 	rmdir(dir);

@@ -9,7 +9,9 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testlib.h"
 
@@ -152,3 +154,29 @@ xml_problem(const char *text)
 	    "no root element" : NULL;
 }
 
+
+bool
+xml_can_render(void)
+{
+	return system("command -v rsvg-convert >/dev/null 2>&1") == 0;
+}
+
+bool
+xml_renders(const char *svg)
+{
+	char png[512], cmd[1100], magic[8] = { 0 };
+	FILE *fp;
+	bool ok;
+
+	snprintf(png, sizeof(png), "%s.png", svg);
+	snprintf(cmd, sizeof(cmd), "rsvg-convert -o '%s' '%s'", png, svg);
+	if (system(cmd) != 0)
+		return false;
+	fp = fopen(png, "rb");
+	ok = fp != NULL && fread(magic, 1, 8, fp) == 8 &&
+	    memcmp(magic, "\x89PNG\r\n\x1a\n", 8) == 0;
+	if (fp != NULL)
+		fclose(fp);
+	unlink(png);
+	return ok;
+}
