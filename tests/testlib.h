@@ -172,6 +172,12 @@ enum tl_kind {
 #define TL_DELETED 0x10		/* a file removed as soon as it is mapped */
 #define TL_EXISTING 0x20	/* a file that is there already, not made */
 #define TL_JOINED 0x40		/* right after the previous mapping */
+/*
+ * In one reservation with the table's other TL_CONFINED mappings, in
+ * table order: no mapping of anyone else's can go between them. Not
+ * with TL_THP, TL_JOINED or TL_HEAP.
+ */
+#define TL_CONFINED 0x80
 
 /*
  * One mapping of a child. Which pages are touched (written, or read in

@@ -170,23 +170,59 @@ size_of(const struct tl_map *m)
 	return m->kind == TL_HEAP ? size : (size + ps - 1) / ps * ps;
 }
 
-/* Room for size bytes where nothing else will go: PROT_NONE, reserved. */
-static char *
-reserve(size_t size, size_t i)
-{
-	char *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
-	    MAP_NORESERVE, -1, 0);
+/* The reservation of the TL_CONFINED mappings: the part not yet taken. */
+static char *confined, *confined_end;
 
+/*
+ * Room for size bytes where nothing else will go: PROT_NONE, reserved;
+ * for a TL_CONFINED mapping, the next size bytes of their reservation.
+ */
+static char *
+reserve(size_t size, size_t i, unsigned flags)
+{
+	char *p;
+
+	if (flags & TL_CONFINED) {
+		if (size > (size_t)(confined_end - confined))
+			child_die("place a confined mapping", i);
+		p = confined;
+		confined += size;
+		return p;
+	}
+	p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		child_die("mmap a reservation", i);
 	return p;
+}
+
+/* Reserves room for every TL_CONFINED mapping of the table, at once. */
+static void
+reserve_confined(const struct tl_map *t, size_t n)
+{
+	size_t ps = (size_t)tl_page(), total = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!(t[i].flags & TL_CONFINED))
+			continue;
+		if ((t[i].flags & (TL_THP | TL_JOINED)) ||
+		    t[i].kind == TL_HEAP)
+			child_die("confine this kind of mapping", i);
+		total += size_of(&t[i]) +
+		    (t[i].flags & TL_ISOLATED ? 4 * ps : 0);
+	}
+	if (total == 0)
+		return;
+	confined = reserve(total, 0, 0);
+	confined_end = confined + total;
 }
 
 /*
  * Where mapping i goes: anywhere (NULL); for TL_ISOLATED between two
  * holes each held by a guard page; for TL_THP aligned to a huge page;
  * for TL_JOINED after the previous one, in a reservation made for the
- * whole group by its first mapping.
+ * whole group by its first mapping; for TL_CONFINED (with TL_ISOLATED or
+ * not) in the reservation of the confined mappings.
  */
 static char *
 place(const struct tl_map *t, size_t n, size_t i, char **next)
@@ -200,9 +236,9 @@ place(const struct tl_map *t, size_t n, size_t i, char **next)
 	for (group = size, k = i + 1; k < n && (t[k].flags & TL_JOINED); k++)
 		group += size_of(&t[k]);
 	if (k > i + 1)
-		return *next = reserve(group, i);
+		return *next = reserve(group, i, 0);
 	if (t[i].flags & TL_ISOLATED) {
-		p = reserve(size + 4 * ps, i);
+		p = reserve(size + 4 * ps, i, t[i].flags);
 		if (munmap(p + ps, ps) != 0 ||
 		    munmap(p + size + 2 * ps, ps) != 0)
 			child_die("munmap the holes", i);
@@ -211,7 +247,7 @@ place(const struct tl_map *t, size_t n, size_t i, char **next)
 	if (t[i].flags & TL_THP) {
 		char *aligned;
 
-		p = reserve(size + hp, i);
+		p = reserve(size + hp, i, 0);
 		aligned = (char *)(((uintptr_t)p + hp - 1) / hp * hp);
 		/* Trimmed to exactly the huge pages: no neighbour of ours. */
 		if ((aligned > p && munmap(p, (size_t)(aligned - p)) != 0) ||
@@ -220,7 +256,7 @@ place(const struct tl_map *t, size_t n, size_t i, char **next)
 			child_die("munmap around the huge pages", i);
 		return aligned;
 	}
-	return NULL;
+	return t[i].flags & TL_CONFINED ? reserve(size, i, t[i].flags) : NULL;
 }
 
 /* Makes mapping i's file: pages of zero bytes, out of the cache if cold. */
@@ -374,6 +410,7 @@ child_run(const struct tl_map *t, size_t n, int info, int hold)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (b == NULL)
 		child_die("calloc", 0);
+	reserve_confined(t, n);
 	for (i = 0; i < n; i++)
 		build_one(t, n, i, &next, &b[i], &out);
 	write_all(info, out.s, out.len);

@@ -65,32 +65,81 @@ remove_long_path(const char *long_path)
 	}
 }
 
+/* Whether page addr of the child lies in one of its mappings or guards. */
+static bool
+is_the_childs(const struct child *c, uint64_t addr, size_t n)
+{
+	const uint64_t p = (uint64_t)page;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t lo = c->tl.map[i].addr, hi = lo + c->tl.map[i].size;
+
+		/* The isolated ones: a guard, then a hole, on either side. */
+		if ((addr >= lo && addr < hi) || addr == lo - 2 * p ||
+		    addr == hi + p)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Fails unless every page mapped in the child's layout range is one of
+ * its own. A page of a library there would be shared with the tool, and
+ * what the tool itself maps changes its exclusive bit from run to run.
+ */
+static void
+assert_the_range_is_the_childs(const struct child *c)
+{
+	char range[64];
+	uint64_t lo, hi, a;
+	struct tl_vma *v;
+	size_t n = tl_maps(c->pid, &v), i;
+
+	layout_range(range, sizeof(range), &c->layout);
+	if (sscanf(range, "%" SCNx64 "-%" SCNx64, &lo, &hi) != 2)
+		fail_msg("layout range %s", range);
+	for (i = 0; i < n; i++)
+		for (a = v[i].start > lo ? v[i].start : lo;
+		    a < v[i].end && a < hi; a += (uint64_t)page)
+			if (!is_the_childs(c, a, c->tl.n))
+				fail_msg("the layout range %s holds %" PRIx64
+				    " of %s, not the child's", range, a,
+				    v[i].name);
+	tl_vmas_free(v, n);
+}
+
 /*
  * Starts a child with the test layout. It runs this program afresh
  * (TL_FRESH): a forked copy of the test would share copy-on-write pages
  * with it, and their exclusive bits would change whenever the test writes
  * to its memory, between two dumps. Its anonymous mappings are isolated:
  * the kernel can neither merge them with a neighbour nor put another
- * mapping next to them.
+ * mapping next to them, and they are all in one reservation, so that no
+ * mapping of anyone else's (a library, whose pages the tool shares) lies
+ * between them.
  */
 static void
 child_start(struct child *c, bool pageout, bool long_name)
 {
 	char plain[64], hostile[64], longp[4096];
 	const struct tl_map table[NMAPS] = {
-		[ANON] = { .kind = TL_ANON, .pages = 8, .flags = TL_ISOLATED,
-		    .touch = "0,2,5" },
+		[ANON] = { .kind = TL_ANON, .pages = 8,
+		    .flags = TL_ISOLATED | TL_CONFINED, .touch = "0,2,5" },
 		[FILE_MAP] = { .kind = TL_FILE, .pages = 4,
-		    .flags = TL_DELETED, .touch = "0", .path = plain },
+		    .flags = TL_DELETED | TL_CONFINED, .touch = "0",
+		    .path = plain },
 		[HOSTILE] = { .kind = TL_FILE, .pages = 2,
-		    .flags = TL_DELETED, .touch = "0", .path = hostile },
+		    .flags = TL_DELETED | TL_CONFINED, .touch = "0",
+		    .path = hostile },
 		[SHARED] = { .kind = TL_SHARED, .pages = 4,
-		    .flags = TL_ISOLATED, .touch = "0,1" },
+		    .flags = TL_ISOLATED | TL_CONFINED, .touch = "0,1" },
 		[SWAPPED] = { .kind = TL_ANON, .pages = 4,
-		    .flags = TL_ISOLATED, .touch = "all",
+		    .flags = TL_ISOLATED | TL_CONFINED, .touch = "all",
 		    .pageout = pageout ? "all" : NULL },
 		[LONG_NAME] = { .kind = TL_FILE, .pages = 4,
-		    .flags = TL_DELETED, .touch = "0", .path = longp },
+		    .flags = TL_DELETED | TL_CONFINED, .touch = "0",
+		    .path = longp },
 	};
 	struct layout *l = &c->layout;
 
@@ -116,6 +165,7 @@ child_start(struct child *c, bool pageout, bool long_name)
 	l->hostile_name = c->tl.map[HOSTILE].name;
 	l->longname = long_name ? c->tl.map[LONG_NAME].addr : 0;
 	l->long_name = long_name ? c->tl.map[LONG_NAME].name : "";
+	assert_the_range_is_the_childs(c);
 }
 
 static int
